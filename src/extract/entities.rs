@@ -1,0 +1,615 @@
+//! Entity mentions: knowledge-base names in any inflected form, role phrases resolved to
+//! office holders, quoted media outlets, and people missing from the knowledge base.
+//!
+//! Precision first: a knowledge-base name must keep its capitalisation, a suffix must be a
+//! legal inflection (so `Ресейлік` is not Russia), and an unknown person needs a known given
+//! name followed by a capitalised surname.
+
+use crate::kb::{KnowledgeBase, RolePattern};
+use crate::model::EntityKind;
+use crate::text::phrases::word_fits;
+use crate::text::{Token, fold};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+
+/// One mention of an entity in an article.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EntityMention {
+    /// Stable entity key (`country/kz`, `person/~bauyrzhan-babazhanuly` for new people).
+    pub key: String,
+    /// Entity kind.
+    pub kind: EntityKind,
+    /// Canonical English name.
+    pub name: String,
+    /// The words as written.
+    pub surface: String,
+    /// Byte span in the article text.
+    pub start: usize,
+    /// End of the byte span.
+    pub end: usize,
+    /// First token.
+    pub first_token: usize,
+    /// Number of tokens.
+    pub n_tokens: usize,
+    /// Sentence index.
+    pub sentence: usize,
+    /// Found through a role phrase only (`Глава государства`).
+    pub by_role: bool,
+    /// Only an adjective (`казахстанско-американский`): links a country to events, is not
+    /// a mention of it.
+    pub adjective: bool,
+    /// Not in the knowledge base.
+    pub new_entity: bool,
+    /// Country of the entity when known (ISO code).
+    pub country: Option<String>,
+}
+
+const MEDIA_NOUNS: [&str; 8] = [
+    "газет*", "newspaper*", "журнал*", "агенттіг*", "агентств*", "телеканал*", "телеарна*", "басылым*",
+];
+
+/// Transliterates kk / ru Cyrillic to Latin (BGN-like, as Kazakh names appear in English news).
+pub fn transliterate(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        let lower = ch.to_lowercase().next().unwrap_or(ch);
+        let latin = match lower {
+            'а' | 'ә' => "a",
+            'б' => "b",
+            'в' => "v",
+            'г' | 'ғ' => "g",
+            'д' => "d",
+            'е' | 'э' => "e",
+            'ё' => "yo",
+            'ж' => "zh",
+            'з' => "z",
+            'и' | 'і' => "i",
+            'й' => "y",
+            'к' | 'қ' => "k",
+            'л' => "l",
+            'м' => "m",
+            'н' => "n",
+            'ң' => "ng",
+            'о' | 'ө' => "o",
+            'п' => "p",
+            'р' => "r",
+            'с' => "s",
+            'т' => "t",
+            'у' | 'ұ' | 'ү' => "u",
+            'ф' => "f",
+            'х' => "kh",
+            'һ' => "h",
+            'ц' => "ts",
+            'ч' => "ch",
+            'ш' => "sh",
+            'щ' => "shch",
+            'ъ' | 'ь' => "",
+            'ы' => "y",
+            'ю' => "yu",
+            'я' => "ya",
+            _ => {
+                out.push(ch);
+                continue;
+            }
+        };
+        if ch.is_uppercase() {
+            let mut chars = latin.chars();
+            if let Some(first) = chars.next() {
+                out.extend(first.to_uppercase());
+                out.push_str(chars.as_str());
+            }
+        } else {
+            out.push_str(latin);
+        }
+    }
+    out
+}
+
+/// A spelling-independent key for a name, so that `Ильясов` (ru) and `Ілиясов` (kk) meet.
+pub fn phonetic_key(name: &str) -> String {
+    let mut out = String::new();
+    for ch in fold(name).chars() {
+        let mapped = match ch {
+            'ы' | 'і' | 'и' | 'й' | 'y' | 'i' => 'i',
+            'ұ' | 'ү' | 'у' | 'u' => 'u',
+            'ә' | 'а' | 'a' => 'a',
+            'ө' | 'о' | 'o' => 'o',
+            'қ' | 'к' | 'k' | 'q' => 'k',
+            'ғ' | 'г' | 'g' => 'g',
+            'ң' | 'н' | 'n' => 'n',
+            'һ' | 'х' | 'h' => 'h',
+            'е' | 'э' | 'e' => 'e',
+            'я' | 'ю' => {
+                if !out.ends_with('i') {
+                    out.push('i');
+                }
+                if ch == 'я' { 'a' } else { 'u' }
+            }
+            'ь' | 'ъ' | '\'' => continue,
+            c if c.is_alphanumeric() => c,
+            _ => ' ',
+        };
+        if out.ends_with(mapped) && mapped != ' ' {
+            continue;
+        }
+        out.push(mapped);
+    }
+    out.split_whitespace().collect::<Vec<_>>().join("-")
+}
+
+fn title_case(word: &str) -> String {
+    let mut chars = word.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+struct Finder<'a> {
+    kb: &'a KnowledgeBase,
+    tokens: &'a [Token],
+    text: &'a str,
+    anchor: Option<NaiveDate>,
+    consumed: Vec<bool>,
+    mentions: Vec<EntityMention>,
+}
+
+impl<'a> Finder<'a> {
+    fn surface(&self, first: usize, n: usize) -> String {
+        let start = self.tokens[first].start;
+        let end = self.tokens[first + n - 1].end;
+        self.text.get(start..end).unwrap_or("").to_string()
+    }
+
+    fn push_kb(&mut self, entity: usize, first: usize, n: usize, by_role: bool) {
+        let e = &self.kb.entities[entity];
+        self.mentions.push(EntityMention {
+            key: e.key.clone(),
+            kind: e.kind,
+            name: e.name.clone(),
+            surface: self.surface(first, n),
+            start: self.tokens[first].start,
+            end: self.tokens[first + n - 1].end,
+            first_token: first,
+            n_tokens: n,
+            sentence: self.tokens[first].sentence,
+            by_role,
+            adjective: false,
+            new_entity: false,
+            country: e.country.clone(),
+        });
+    }
+
+    /// Quoted or named media outlets: «Turkistan» газетіне, в газете Turkistan.
+    fn media(&mut self) {
+        let morph = &self.kb.morph;
+        let is_media = |t: &Token| MEDIA_NOUNS.iter().any(|m| word_fits(morph, &t.lower, m));
+        for i in 0..self.tokens.len() {
+            let t = &self.tokens[i];
+            if !t.capitalized || self.consumed[i] {
+                continue;
+            }
+            let next_is_media = self.tokens.get(i + 1).is_some_and(|n| n.sentence == t.sentence && is_media(n));
+            let prev_is_media = i > 0 && self.tokens[i - 1].sentence == t.sentence && is_media(&self.tokens[i - 1]);
+            let latin_or_quoted = t.after_open_quote || t.lower.is_ascii();
+            if !(next_is_media || prev_is_media && latin_or_quoted) || !latin_or_quoted && !next_is_media {
+                continue;
+            }
+            let surface = self.surface(i, 1);
+            let key = format!("org/~{}", phonetic_key(&transliterate(&surface)));
+            self.consumed[i] = true;
+            self.mentions.push(EntityMention {
+                key,
+                kind: EntityKind::Organization,
+                name: format!("{} (newspaper)", transliterate(&surface)),
+                surface,
+                start: t.start,
+                end: t.end,
+                first_token: i,
+                n_tokens: 1,
+                sentence: t.sentence,
+                by_role: false,
+                adjective: false,
+                new_entity: true,
+                country: None,
+            });
+        }
+    }
+
+    /// Knowledge-base names, longest match first.
+    fn gazetteer(&mut self) {
+        let morph = &self.kb.morph;
+        let mut i = 0;
+        while i < self.tokens.len() {
+            if self.consumed[i] {
+                i += 1;
+                continue;
+            }
+            let token = &self.tokens[i];
+            let key = crate::kb::lookup_key(&token.lower);
+            let mut best: Option<(usize, usize, usize)> = None; // (tokens, chars, entity)
+            for &alias_index in self.kb.alias_index.get(&key).into_iter().flatten() {
+                let alias = &self.kb.aliases[alias_index];
+                let n = alias.words.len();
+                let fits = (0..n).all(|k| {
+                    let Some(t) = self.tokens.get(i + k) else { return false };
+                    if t.sentence != token.sentence || (k > 0 && self.consumed[i + k]) {
+                        return false;
+                    }
+                    let word = &alias.words[k];
+                    if alias.capitalized[k] && !t.capitalized {
+                        return false;
+                    }
+                    if alias.abbreviation {
+                        return t.lower == *word
+                            || t.lower.strip_prefix(word.as_str()).is_some_and(|r| r.starts_with('-') && morph.is_inflection(word, r));
+                    }
+                    if word.chars().count() <= 3 {
+                        let rest = t.lower.strip_prefix(word.as_str());
+                        return rest.is_some_and(|r| r.is_empty() || r.starts_with('-') || (k + 1 == n && !alias.capitalized.iter().all(|c| !c) && morph.is_inflection(word, r) && r.chars().count() <= 3));
+                    }
+                    morph.word_matches(&t.lower, word, k + 1 == n)
+                });
+                if fits {
+                    let chars: usize = alias.words.iter().map(|w| w.len()).sum();
+                    if best.is_none_or(|(bn, bc, _)| (n, chars) > (bn, bc)) {
+                        best = Some((n, chars, alias.entity));
+                    }
+                }
+            }
+            match best {
+                Some((n, _, entity)) => {
+                    self.push_kb(entity, i, n, false);
+                    for k in i..i + n {
+                        self.consumed[k] = true;
+                    }
+                    i += n;
+                }
+                None => i += 1,
+            }
+        }
+    }
+
+    /// Country adjectives inside compounds and phrases: казахстанско-американский.
+    fn adjectives(&mut self) {
+        for i in 0..self.tokens.len() {
+            if self.consumed[i] {
+                continue;
+            }
+            let t = &self.tokens[i];
+            for part in t.lower.split('-') {
+                if part.chars().count() < 5 {
+                    continue;
+                }
+                if let Some(country) = self.kb.country_of_adjective(part) {
+                    let e = &self.kb.entities[country];
+                    let (key, name, code) = (e.key.clone(), e.name.clone(), e.country.clone());
+                    self.mentions.push(EntityMention {
+                        key,
+                        kind: EntityKind::Country,
+                        name,
+                        surface: t.text(self.text).to_string(),
+                        start: t.start,
+                        end: t.end,
+                        first_token: i,
+                        n_tokens: 1,
+                        sentence: t.sentence,
+                        by_role: false,
+                        adjective: true,
+                        new_entity: false,
+                        country: code,
+                    });
+                }
+            }
+        }
+    }
+
+    fn country_mention_at(&self, at: usize) -> Option<&EntityMention> {
+        self.mentions
+            .iter()
+            .find(|m| m.first_token == at && m.kind == EntityKind::Country)
+    }
+
+    fn person_at(&self, at: usize) -> bool {
+        self.mentions
+            .iter()
+            .any(|m| m.first_token == at && m.kind == EntityKind::Person && !m.by_role)
+    }
+
+    /// Tries one role pattern at token `at`; returns (tokens covered, office owner).
+    fn role_at(&self, pattern: &RolePattern, at: usize) -> Option<(usize, String)> {
+        let morph = &self.kb.morph;
+        let sentence = self.tokens.get(at)?.sentence;
+        let mut pos = at;
+        let mut owner = pattern.default_of.clone();
+        for word in &pattern.words {
+            let token = self.tokens.get(pos).filter(|t| t.sentence == sentence)?;
+            match word.as_str() {
+                "{c}" => {
+                    let country = self.country_mention_at(pos)?;
+                    owner = country.country.clone();
+                    pos += country.n_tokens;
+                }
+                "{a}" => {
+                    let country = self.kb.country_of_adjective(&token.lower)?;
+                    owner = self.kb.entities[country].country.clone();
+                    pos += 1;
+                }
+                _ => {
+                    if self.consumed[pos] || !word_fits(morph, &token.lower, word) {
+                        return None;
+                    }
+                    pos += 1;
+                }
+            }
+        }
+        Some((pos - at, owner?))
+    }
+
+    /// Role phrases → the person holding the office on the article's date.
+    fn roles(&mut self) {
+        let mut found = Vec::new();
+        let mut i = 0;
+        while i < self.tokens.len() {
+            let mut matched = None;
+            for pattern in &self.kb.roles {
+                let Some((n, owner)) = self.role_at(pattern, i) else { continue };
+                // A title that introduces a name ("Ресей Президенті Владимир Путин",
+                // "Президент Трамп") refers to that name, which is matched on its own.
+                if self.person_at(i + n) {
+                    continue;
+                }
+                let has_slot = pattern.words.iter().any(|w| w.starts_with('{'));
+                if !has_slot {
+                    // A bare title needs a capital and must not introduce a name
+                    // ("Президент Трамп"), which then says who is meant.
+                    let first = &self.tokens[i];
+                    if pattern.words.len() == 1 && !first.capitalized {
+                        continue;
+                    }
+                    if self.country_mention_at(i + n).is_some() {
+                        continue;
+                    }
+                }
+                let holder = match owner.strip_suffix("-FIRST") {
+                    Some(country) => self
+                        .kb
+                        .entities
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, e)| e.offices.iter().any(|o| o.role == pattern.role && o.of == country))
+                        .min_by_key(|(_, e)| e.offices.iter().filter_map(|o| o.from).min())
+                        .map(|(index, _)| index),
+                    None => self.kb.office_holder(&pattern.role, &owner, self.anchor),
+                };
+                if let Some(person) = holder {
+                    matched = Some((n, person));
+                    break;
+                }
+            }
+            match matched {
+                Some((n, person)) => {
+                    found.push((person, i, n));
+                    i += n;
+                }
+                None => i += 1,
+            }
+        }
+        for (person, first, n) in found {
+            self.push_kb(person, first, n, true);
+        }
+    }
+
+    fn is_given_name(&self, token: &Token) -> Option<String> {
+        if !token.capitalized || token.all_caps {
+            return None;
+        }
+        let lower = token.lower.as_str();
+        if self.kb.given_names.contains(lower) {
+            return Some(lower.to_string());
+        }
+        let lemma = self.kb.morph.name_lemma(lower);
+        if self.kb.given_names.contains(&lemma) {
+            return Some(lemma);
+        }
+        // Russian oblique forms of consonant-final names: Шавката, Магжана, Руслану.
+        for ending in ["а", "у", "ом", "ым", "е", "я", "ю", "ем"] {
+            if let Some(stem) = lower.strip_suffix(ending)
+                && self.kb.given_names.contains(stem)
+            {
+                return Some(stem.to_string());
+            }
+        }
+        None
+    }
+
+    /// People missing from the knowledge base: a known given name + a capitalised surname.
+    fn unknown_people(&mut self) {
+        let mut surnames: HashMap<String, (String, String)> = HashMap::new(); // surname lemma → (key, name)
+        let mut i = 0;
+        while i + 1 < self.tokens.len() {
+            let (first, second) = (&self.tokens[i], &self.tokens[i + 1]);
+            let candidate = !self.consumed[i]
+                && !self.consumed[i + 1]
+                && first.sentence == second.sentence
+                && second.capitalized
+                && !second.all_caps
+                && second.lower.chars().count() >= 3
+                && !second.lower.contains(|c: char| c.is_ascii_digit());
+            let given = if candidate { self.is_given_name(first) } else { None };
+            let Some(given) = given else {
+                i += 1;
+                continue;
+            };
+            if self.is_given_name(second).is_some() && !second.lower.ends_with("ов") && !second.lower.ends_with("ев") {
+                i += 1;
+                continue;
+            }
+            let surname = self.kb.morph.name_lemma(&second.lower);
+            let mut n = 2;
+            if let Some(third) = self.tokens.get(i + 2)
+                && third.sentence == first.sentence
+                && third.capitalized
+                && !self.consumed[i + 2]
+                && ["ұлы", "улы", "қызы", "ович", "евич", "овна", "евна"].iter().any(|p| third.lower.contains(p))
+            {
+                n = 3;
+            }
+            let name = format!("{} {}", title_case(&transliterate(&given)), title_case(&transliterate(&surname)));
+            let key = format!("person/~{}", phonetic_key(&name));
+            surnames.insert(phonetic_key(&surname), (key.clone(), name.clone()));
+            self.push_new_person(key, name, i, n);
+            for k in i..i + n {
+                self.consumed[k] = true;
+            }
+            i += n;
+        }
+        // Later mentions by surname alone: «Желдибай», «Ілиясов».
+        for i in 0..self.tokens.len() {
+            let t = &self.tokens[i];
+            if self.consumed[i] || !t.capitalized || t.all_caps {
+                continue;
+            }
+            let lemma = phonetic_key(&self.kb.morph.name_lemma(&t.lower));
+            if let Some((key, name)) = surnames.get(&lemma).cloned() {
+                self.consumed[i] = true;
+                self.push_new_person(key, name, i, 1);
+            }
+        }
+    }
+
+    fn push_new_person(&mut self, key: String, name: String, first: usize, n: usize) {
+        self.mentions.push(EntityMention {
+            key,
+            kind: EntityKind::Person,
+            name,
+            surface: self.surface(first, n),
+            start: self.tokens[first].start,
+            end: self.tokens[first + n - 1].end,
+            first_token: first,
+            n_tokens: n,
+            sentence: self.tokens[first].sentence,
+            by_role: false,
+            adjective: false,
+            new_entity: true,
+            country: None,
+        });
+    }
+}
+
+/// Finds every entity mention, in text order. `anchor` dates role phrases (who was
+/// president on that day); without it the current office holder is used.
+pub fn find_entities(
+    kb: &KnowledgeBase,
+    tokens: &[Token],
+    text: &str,
+    anchor: Option<NaiveDate>,
+) -> Vec<EntityMention> {
+    let mut finder = Finder {
+        kb,
+        tokens,
+        text,
+        anchor,
+        consumed: vec![false; tokens.len()],
+        mentions: Vec::new(),
+    };
+    finder.media();
+    finder.gazetteer();
+    finder.roles();
+    finder.unknown_people();
+    finder.adjectives();
+    let mut mentions = finder.mentions;
+    mentions.sort_by_key(|m| (m.start, m.by_role));
+    mentions
+}
+
+/// The distinct entity keys an article names (role-only people and adjectives excluded).
+pub fn named_keys(mentions: &[EntityMention]) -> HashSet<&str> {
+    mentions
+        .iter()
+        .filter(|m| !m.by_role && !m.adjective)
+        .map(|m| m.key.as_str())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::tokenize;
+
+    fn found(text: &str) -> Vec<(String, bool)> {
+        let kb = KnowledgeBase::load();
+        let tokens = tokenize(text);
+        let anchor = NaiveDate::from_ymd_opt(2025, 10, 9);
+        find_entities(&kb, &tokens, text, anchor)
+            .into_iter()
+            .filter(|m| !m.adjective)
+            .map(|m| (m.name, m.by_role))
+            .collect()
+    }
+
+    fn names(text: &str) -> Vec<String> {
+        found(text).into_iter().map(|(n, _)| n).collect()
+    }
+
+    #[test]
+    fn kazakh_inflected_names() {
+        assert_eq!(
+            names("Қасым-Жомарт Тоқаевтың Ресейге сапары. Душанбедегі саммит, Ақорданың хабары."),
+            ["Kassym-Jomart Tokayev", "Russia", "Dushanbe", "Akorda"]
+        );
+        assert_eq!(names("БҰҰ-дағы жұмыс"), ["United Nations"]);
+    }
+
+    #[test]
+    fn russian_declined_names() {
+        assert_eq!(
+            names("Касым-Жомарта Токаева встретили в Астане, переговоры с Президентом России."),
+            ["Kassym-Jomart Tokayev", "Astana", "Vladimir Putin", "Russia"]
+        );
+        assert_eq!(names("на сессии Генеральной Ассамблеи ООН"), ["United Nations General Assembly"]);
+    }
+
+    #[test]
+    fn english_names_and_possessives() {
+        assert_eq!(names("Russia's President Vladimir Putin visited Astana"), ["Russia", "Vladimir Putin", "Astana"]);
+    }
+
+    #[test]
+    fn role_phrases_resolve_to_office_holders() {
+        assert_eq!(found("Мемлекет басшысы айтты."), [("Kassym-Jomart Tokayev".to_string(), true)]);
+        assert_eq!(found("Глава государства отметил."), [("Kassym-Jomart Tokayev".to_string(), true)]);
+        let putin = found("Ресей Президенті сөз сөйледі.");
+        assert!(putin.contains(&("Vladimir Putin".to_string(), true)), "{putin:?}");
+    }
+
+    #[test]
+    fn derived_words_and_lowercase_homographs_are_not_entities() {
+        assert!(names("Ресейлік және қазақстандық сарапшылар").is_empty());
+        assert!(names("Қытай астанасы үлкен қала.").iter().all(|n| n != "Astana"));
+        assert!(names("Ол үйіне оралды.").is_empty());
+    }
+
+    #[test]
+    fn unknown_people_get_their_own_entity() {
+        let people = names("Басылымның бас редакторы Бауыржан Бабажанұлына берген сұхбаты.");
+        assert_eq!(people, ["Bauyrzhan Babazhanuly"]);
+        assert!(names("Сегодня Президент выступил.").iter().all(|n| !n.contains("Segodnya")));
+    }
+
+    #[test]
+    fn quoted_newspaper_is_an_organization() {
+        let kb = KnowledgeBase::load();
+        let text = "«Turkistan» газетіне сұхбат берді";
+        let mentions = find_entities(&kb, &tokenize(text), text, None);
+        assert_eq!(mentions[0].kind, EntityKind::Organization);
+        assert_eq!(mentions[0].surface, "Turkistan");
+    }
+
+    #[test]
+    fn phonetic_keys_merge_spellings() {
+        assert_eq!(phonetic_key("Ильясов"), phonetic_key("Ілиясов"));
+        assert_eq!(transliterate("Бауыржан Бабажанұлы"), "Bauyrzhan Babazhanuly");
+    }
+}

@@ -1,0 +1,177 @@
+//! Event triggers: which sentence reports the article's main event and of what kind, which
+//! other sentences mention past or planned events, and with what status.
+//!
+//! Rules (EXTRACTION_FACTS.md §4.3): the main event is the strongest trigger of the title
+//! and lead outside quotes and background sentences; a trigger next to a future or intention
+//! cue is planned; an `X: …` headline is a statement.
+
+use crate::model::{EventKind, EventStatus};
+use crate::text::Token;
+use crate::text::phrases::PhraseSet;
+use std::collections::HashSet;
+
+/// A trigger found in the text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trigger {
+    /// Event kind it signals.
+    pub kind: EventKind,
+    /// Rank from `triggers.tsv`.
+    pub weight: u32,
+    /// First token.
+    pub first: usize,
+    /// Number of tokens.
+    pub len: usize,
+    /// Sentence of the trigger.
+    pub sentence: usize,
+    /// A future/intention cue stands next to it.
+    pub planned: bool,
+}
+
+/// Cue categories from `cues.tsv`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Cue {
+    /// Future or intention.
+    Planned,
+    /// Completed.
+    Past,
+    /// The sentence recalls earlier news.
+    Background,
+}
+
+/// Tokens on either side of a trigger in which a status cue applies to it.
+const CUE_WINDOW: usize = 4;
+
+/// Finds triggers and marks the planned ones.
+pub fn find_triggers(
+    triggers: &PhraseSet<(EventKind, u32)>,
+    cues: &PhraseSet<Cue>,
+    morph: &crate::text::Morphology,
+    tokens: &[Token],
+) -> (Vec<Trigger>, HashSet<usize>) {
+    let cue_hits = cues.find_all(morph, tokens);
+    let background: HashSet<usize> = cue_hits
+        .iter()
+        .filter(|c| *c.value == Cue::Background)
+        .map(|c| tokens[c.first].sentence)
+        .collect();
+    let planned_at: Vec<(usize, usize)> = cue_hits
+        .iter()
+        .filter(|c| *c.value == Cue::Planned)
+        .map(|c| (c.first, tokens[c.first].sentence))
+        .collect();
+    let found = triggers
+        .find_all(morph, tokens)
+        .into_iter()
+        .map(|m| {
+            let (kind, weight) = *m.value;
+            let sentence = tokens[m.first].sentence;
+            let planned = planned_at.iter().any(|&(at, s)| {
+                s == sentence && at + CUE_WINDOW >= m.first && at <= m.first + m.len + CUE_WINDOW
+            });
+            Trigger {
+                kind,
+                weight,
+                first: m.first,
+                len: m.len,
+                sentence,
+                planned,
+            }
+        })
+        .collect();
+    (found, background)
+}
+
+/// Where the title and the lead are.
+#[derive(Debug, Clone, Copy)]
+pub struct Layout {
+    /// Sentences of the title (`..title_end`).
+    pub title_end: usize,
+    /// Sentences of the lead (`title_end..lead_end`).
+    pub lead_end: usize,
+}
+
+/// Score bonus of a trigger in the title and in the lead.
+const TITLE_BONUS: u32 = 5;
+const LEAD_BONUS: u32 = 1;
+/// A planned trigger can still be the main event (a visit that starts today), but loses to
+/// a completed one.
+const PLANNED_PENALTY: u32 = 3;
+
+/// Picks the main event's trigger: best score in title + lead, unquoted, not background;
+/// planned triggers are penalised. Returns `None` when the title and lead have no trigger.
+pub fn main_trigger<'a>(
+    triggers: &'a [Trigger],
+    tokens: &[Token],
+    background: &HashSet<usize>,
+    layout: Layout,
+) -> Option<&'a Trigger> {
+    triggers
+        .iter()
+        .filter(|t| t.sentence < layout.lead_end)
+        .filter(|t| !tokens[t.first].quoted && !background.contains(&t.sentence))
+        .max_by_key(|t| {
+            let bonus = if t.sentence < layout.title_end { TITLE_BONUS } else { LEAD_BONUS };
+            let penalty = if t.planned { PLANNED_PENALTY } else { 0 };
+            ((t.weight + bonus).saturating_sub(penalty), t.weight, std::cmp::Reverse(t.first))
+        })
+}
+
+/// An `X: …` headline (`Тоқаев: Қазақстан …`) reports what X said.
+pub fn headline_is_quote(title: &str) -> bool {
+    let Some((speaker, rest)) = title.split_once(':') else {
+        return false;
+    };
+    let words = speaker.split_whitespace().count();
+    (1..=4).contains(&words) && !rest.trim().is_empty()
+}
+
+/// Status of a mentioned event from its trigger.
+pub fn status_of(trigger: &Trigger) -> EventStatus {
+    if trigger.planned {
+        EventStatus::Planned
+    } else {
+        EventStatus::Happened
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::Extractor;
+    use crate::text::tokenize;
+
+    fn kinds(text: &str) -> Vec<(EventKind, bool)> {
+        let extractor = Extractor::new();
+        let tokens = tokenize(text);
+        let (found, _) = find_triggers(&extractor.triggers, &extractor.cues, &extractor.kb.morph, &tokens);
+        found.into_iter().map(|t| (t.kind, t.planned)).collect()
+    }
+
+    #[test]
+    fn triggers_in_three_languages() {
+        assert_eq!(kinds("Тоқаев Путинмен кездесті"), [(EventKind::Meeting, false)]);
+        assert_eq!(kinds("провели телефонный разговор"), [(EventKind::PhoneCall, false)]);
+        assert_eq!(kinds("Tokayev held talks"), [(EventKind::Meeting, false)]);
+        assert_eq!(kinds("«Turkistan» газетіне сұхбат берді"), [(EventKind::Interview, false)]);
+    }
+
+    #[test]
+    fn planned_cues_mark_nearby_triggers() {
+        assert_eq!(kinds("В конце года состоятся мои визиты в Россию"), [(EventKind::Visit, true)]);
+        assert_eq!(kinds("Мемлекет басшысы Ташкентке сапармен барады"), [(EventKind::Visit, true)]);
+        assert_eq!(kinds("The president will visit Baku"), [(EventKind::Visit, true)]);
+        assert_eq!(kinds("The president visited Baku"), [(EventKind::Visit, false)]);
+    }
+
+    #[test]
+    fn words_that_are_not_triggers() {
+        assert!(kinds("Погода в Астане хорошая").is_empty());
+        assert!(kinds("Экономика өсті").is_empty());
+    }
+
+    #[test]
+    fn headline_quotes() {
+        assert!(headline_is_quote("Тоқаев: Қазақстан делдал емес"));
+        assert!(!headline_is_quote("Tokayev met with Putin"));
+    }
+}

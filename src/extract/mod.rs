@@ -1,0 +1,360 @@
+//! Extraction: one article's text in, its graph facts out (language, entity mentions, the
+//! main event and the events it mentions, with dates and evidence).
+//!
+//! The single boundary is [`Extractor::extract`]. It is synchronous, does no I/O and never
+//! fails: odd text gives fewer facts, never an error. Resolution against the existing graph
+//! (same-event merging) happens later, in `graph::resolve`.
+
+pub mod dates;
+pub mod entities;
+pub mod events;
+
+use crate::kb::KnowledgeBase;
+use crate::model::{DatePrecision, DateSpan, EntityKind, EventKind, EventStatus, Language, MonthDay};
+use crate::text::phrases::PhraseSet;
+use crate::text::{Token, detect_language, fold, tokenize};
+use chrono::NaiveDate;
+use dates::{DateLexicon, DateMention, find_dates};
+use entities::{EntityMention, find_entities};
+use events::{Cue, Layout, Trigger, find_triggers, headline_is_quote, main_trigger, status_of};
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+
+/// What extraction needs to know about an article.
+#[derive(Debug, Clone, Copy)]
+pub struct ArticleText<'a> {
+    /// Title (first line of the seed format, or given explicitly).
+    pub title: &'a str,
+    /// Body without the title line.
+    pub body: &'a str,
+    /// Publication date, when the article carries one.
+    pub published_on: Option<NaiveDate>,
+    /// Language given at ingest; detected when `None`.
+    pub language: Option<Language>,
+}
+
+/// An entity linked to an event, with the evidence for the link.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventEntity {
+    /// Entity key.
+    pub key: String,
+    /// The text that links it (a surface form in the event's sentences).
+    pub evidence: String,
+}
+
+/// One event as the article tells it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventFacts {
+    /// Kind.
+    pub kind: EventKind,
+    /// Happened or planned, as of the article.
+    pub status: EventStatus,
+    /// Date with precision.
+    pub date: DateSpan,
+    /// Day and month when the text gives no year.
+    pub month_day: Option<MonthDay>,
+    /// Short human title.
+    pub title: String,
+    /// Linked entities.
+    pub entities: Vec<EventEntity>,
+    /// The sentence the event comes from.
+    pub evidence: String,
+}
+
+/// Everything extraction found in one article.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Extraction {
+    /// Detected (or given) language.
+    pub language: Language,
+    /// The article's date: its publication date, or an estimate from the text.
+    pub article_date: DateSpan,
+    /// Entity mentions in text order.
+    pub mentions: Vec<EntityMention>,
+    /// The event the article reports.
+    pub main_event: EventFacts,
+    /// Other events it mentions.
+    pub mentioned_events: Vec<EventFacts>,
+}
+
+/// The extraction pipeline with its loaded knowledge base and lexicons; build once, share.
+#[derive(Debug)]
+pub struct Extractor {
+    /// Knowledge base.
+    pub kb: KnowledgeBase,
+    /// Date tables.
+    pub dates: DateLexicon,
+    /// Event triggers.
+    pub triggers: PhraseSet<(EventKind, u32)>,
+    /// Status cues.
+    pub cues: PhraseSet<Cue>,
+}
+
+impl Default for Extractor {
+    fn default() -> Self {
+        Extractor::new()
+    }
+}
+
+/// Lines that credit a photo or a source rather than report anything.
+fn is_credit_line(line: &str) -> bool {
+    let folded = fold(line.trim());
+    ["фото:", "photo:", "сурет:", "фото -", "photo by", "источник:"]
+        .iter()
+        .any(|p| folded.starts_with(p))
+}
+
+const TITLE_CHARS: usize = 160;
+const EVIDENCE_CHARS: usize = 300;
+/// Body sentences counted as the lead.
+const LEAD_SENTENCES: usize = 2;
+
+fn clip(text: &str, max_chars: usize) -> String {
+    let text = text.trim();
+    match text.char_indices().nth(max_chars) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
+    }
+}
+
+impl Extractor {
+    /// Loads the knowledge base and lexicons embedded in the binary.
+    pub fn new() -> Extractor {
+        let kb = KnowledgeBase::load();
+        let triggers = PhraseSet::new(
+            kb.triggers
+                .iter()
+                .filter_map(|p| Some((p.words.clone(), (EventKind::from_name(&p.label)?, p.weight))))
+                .collect(),
+        );
+        let cues = PhraseSet::new(
+            kb.cues
+                .iter()
+                .filter_map(|p| {
+                    let cue = match p.label.as_str() {
+                        "PLANNED" => Cue::Planned,
+                        "PAST" => Cue::Past,
+                        "BACKGROUND" => Cue::Background,
+                        _ => return None,
+                    };
+                    Some((p.words.clone(), cue))
+                })
+                .collect(),
+        );
+        Extractor {
+            kb,
+            dates: DateLexicon::load(),
+            triggers,
+            cues,
+        }
+    }
+
+    /// Extracts the facts of one article. Never fails.
+    pub fn extract(&self, article: ArticleText<'_>) -> Extraction {
+        let document = format!("{}\n{}", article.title.trim(), article.body);
+        let language = article
+            .language
+            .unwrap_or_else(|| detect_language(&document));
+        let mut tokens = tokenize(&document);
+        // Credit lines ("Фото: пресс-служба Акорды") report nothing: drop their tokens.
+        let credit_lines: HashSet<usize> = document
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| is_credit_line(l))
+            .map(|(i, _)| i)
+            .collect();
+        tokens.retain(|t| !credit_lines.contains(&t.line));
+
+        let title_end = tokens
+            .iter()
+            .find(|t| t.line > 0)
+            .map_or(usize::MAX, |t| t.sentence);
+        let layout = Layout {
+            title_end,
+            lead_end: title_end.saturating_add(LEAD_SENTENCES),
+        };
+
+        let anchor = article.published_on;
+        let dates_found = find_dates(&self.dates, &self.kb.morph, &tokens, &document, anchor);
+        let (article_date, article_month_day) = match anchor {
+            Some(day) => (DateSpan::day(day), None),
+            None => estimate_article_date(&tokens, &dates_found, layout),
+        };
+        let mentions = find_entities(&self.kb, &tokens, &document, article_date.start);
+        let (triggers, background) = find_triggers(&self.triggers, &self.cues, &self.kb.morph, &tokens);
+
+        let main = main_trigger(&triggers, &tokens, &background, layout);
+        let headline_quote = headline_is_quote(article.title);
+        let main_kind = match main {
+            Some(t) if !(headline_quote && t.sentence >= title_end && t.weight + 1 < 5) => t.kind,
+            _ if headline_quote => EventKind::Statement,
+            Some(t) => t.kind,
+            None => EventKind::Other,
+        };
+        let sentence_text = |sentence: usize| sentence_span(&tokens, &document, sentence);
+
+        // Main event: title + lead entities; date from its own sentence when it names a day.
+        let main_sentences: HashSet<usize> = (0..layout.lead_end.min(usize::MAX)).collect();
+        let mut main_date = article_date;
+        let mut main_month_day = article_month_day;
+        if let Some(trigger) = main
+            && let Some(own) = nearest_date(&dates_found, &tokens, trigger)
+            && own.span.precision == DatePrecision::Day
+            && !own.today
+        {
+            let plausible = match (own.span.start, article_date.start) {
+                (Some(day), Some(anchor_day)) => day <= anchor_day && (anchor_day - day).num_days() <= 7,
+                (Some(_), None) => true,
+                (None, _) => false,
+            };
+            if plausible {
+                main_date = own.span;
+            } else if own.span.start.is_none() && main_month_day.is_none() {
+                main_month_day = own.month_day;
+            }
+        }
+        let main_event = EventFacts {
+            kind: main_kind,
+            status: main.map_or(EventStatus::Happened, |t| {
+                if t.planned && main_date.start.is_some_and(|d| Some(d) > article.published_on) {
+                    EventStatus::Planned
+                } else {
+                    EventStatus::Happened
+                }
+            }),
+            date: main_date,
+            month_day: main_month_day,
+            title: clip(article.title, TITLE_CHARS),
+            entities: event_entities(&self.kb, &mentions, |m| main_sentences.contains(&m.sentence) && !tokens[m.first_token].quoted),
+            evidence: main.map_or_else(|| clip(article.title, EVIDENCE_CHARS), |t| clip(&sentence_text(t.sentence), EVIDENCE_CHARS)),
+        };
+
+        // Mentioned events: the best non-statement trigger of every other sentence.
+        let mut mentioned_events = Vec::new();
+        let mut by_sentence: Vec<&Trigger> = Vec::new();
+        for trigger in &triggers {
+            if matches!(trigger.kind, EventKind::Statement | EventKind::Other) {
+                continue;
+            }
+            if main.is_some_and(|m| m.sentence == trigger.sentence) {
+                continue;
+            }
+            match by_sentence.last_mut() {
+                Some(last) if last.sentence == trigger.sentence => {
+                    if trigger.weight > last.weight {
+                        *last = trigger;
+                    }
+                }
+                _ => by_sentence.push(trigger),
+            }
+        }
+        for trigger in by_sentence {
+            let own_date = nearest_date(&dates_found, &tokens, trigger);
+            let status = status_of(trigger);
+            // The main event told again ("Программа визита включает …") is not a new event.
+            if trigger.kind == main_kind && own_date.is_none() && status == EventStatus::Happened {
+                continue;
+            }
+            let date = own_date.map_or(DateSpan::UNKNOWN, |d| d.span);
+            let sentence = trigger.sentence;
+            let evidence = clip(&sentence_text(sentence), EVIDENCE_CHARS);
+            mentioned_events.push(EventFacts {
+                kind: trigger.kind,
+                status,
+                date,
+                month_day: own_date.and_then(|d| if d.span.start.is_none() { d.month_day } else { None }),
+                title: clip(&evidence, 100),
+                entities: event_entities(&self.kb, &mentions, |m| m.sentence == sentence),
+                evidence,
+            });
+        }
+
+        Extraction {
+            language,
+            article_date,
+            mentions,
+            main_event,
+            mentioned_events,
+        }
+    }
+}
+
+/// The text of one sentence.
+fn sentence_span(tokens: &[Token], document: &str, sentence: usize) -> String {
+    let mut in_sentence = tokens.iter().filter(|t| t.sentence == sentence);
+    let Some(first) = in_sentence.next() else {
+        return String::new();
+    };
+    let last = in_sentence.last().unwrap_or(first);
+    let end = document[last.end..]
+        .char_indices()
+        .find(|(_, c)| matches!(c, '.' | '!' | '?' | '\n'))
+        .map_or(document.len(), |(i, c)| last.end + i + if c == '\n' { 0 } else { c.len_utf8() });
+    document.get(first.start..end).unwrap_or("").to_string()
+}
+
+/// The date mention of a trigger's sentence closest to it.
+fn nearest_date<'a>(dates: &'a [DateMention], tokens: &[Token], trigger: &Trigger) -> Option<&'a DateMention> {
+    dates
+        .iter()
+        .filter(|d| tokens[d.first].sentence == trigger.sentence)
+        .min_by_key(|d| d.first.abs_diff(trigger.first))
+}
+
+/// Estimates the date of an undated article from its text: "сегодня, 31 августа 2025 года",
+/// or a dateline "ТАШКЕНТ, 14 ноября — Sputnik" (day and month only).
+fn estimate_article_date(tokens: &[Token], dates: &[DateMention], layout: Layout) -> (DateSpan, Option<MonthDay>) {
+    // "today" next to a full date names the article's own day.
+    for (i, d) in dates.iter().enumerate() {
+        if d.today
+            && let Some(next) = dates.get(i + 1)
+            && next.year_explicit
+            && next.span.precision == DatePrecision::Day
+            && next.first <= d.first + d.len + 2
+        {
+            return (next.span, None);
+        }
+    }
+    // A dateline: a day-month in the first body line, before the first sentence ends.
+    let first_body_line = tokens.iter().find(|t| t.sentence >= layout.title_end).map(|t| t.line);
+    for d in dates {
+        let token = &tokens[d.first];
+        if Some(token.line) == first_body_line && token.sentence <= layout.title_end + 1 && d.month_day.is_some() && !d.relative {
+            if d.year_explicit {
+                return (d.span, None);
+            }
+            return (DateSpan::UNKNOWN, d.month_day);
+        }
+    }
+    (DateSpan::UNKNOWN, None)
+}
+
+/// Distinct entities of the mentions selected by `keep`, plus the countries of the people.
+fn event_entities(
+    kb: &KnowledgeBase,
+    mentions: &[EntityMention],
+    keep: impl Fn(&EntityMention) -> bool,
+) -> Vec<EventEntity> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for m in mentions.iter().filter(|m| keep(m)) {
+        if seen.insert(m.key.clone()) {
+            out.push(EventEntity {
+                key: m.key.clone(),
+                evidence: m.surface.clone(),
+            });
+        }
+        if m.kind == EntityKind::Person
+            && let Some(code) = &m.country
+            && let Some(country) = kb.country_index(code)
+        {
+            let key = kb.entities[country].key.clone();
+            if seen.insert(key.clone()) {
+                out.push(EventEntity {
+                    key,
+                    evidence: m.surface.clone(),
+                });
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,419 @@
+//! The knowledge base: countries, people with their offices, organisations, summit formats,
+//! places and media, with names in kk / ru / en, plus the word lists extraction uses.
+//!
+//! Everything comes from the data files under `data/` (embedded at compile time, so the
+//! binary is self-contained); this module only parses them and builds lookup indexes.
+
+use crate::model::EntityKind;
+use crate::text::{Morphology, fold};
+use chrono::NaiveDate;
+use std::collections::{HashMap, HashSet};
+
+const COUNTRIES: &str = include_str!("../data/kb/countries.tsv");
+const COUNTRY_ALIASES: &str = include_str!("../data/kb/country_aliases.tsv");
+const PEOPLE: &str = include_str!("../data/kb/people.tsv");
+const ENTITIES: &str = include_str!("../data/kb/entities.tsv");
+const STOP_ALIASES: &str = include_str!("../data/kb/stop_aliases.txt");
+const GIVEN_NAMES: &str = include_str!("../data/kb/given_names.txt");
+const ROLES: &str = include_str!("../data/lexicon/roles.tsv");
+const TRIGGERS: &str = include_str!("../data/lexicon/triggers.tsv");
+const CUES: &str = include_str!("../data/lexicon/cues.tsv");
+
+/// An office a person held: `president@KZ:2019-03-20..`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Office {
+    /// Role name (`president`, `prime-minister`, `foreign-minister`, …).
+    pub role: String,
+    /// Country code (`KZ`) or organisation id (`un`).
+    pub of: String,
+    /// First day in office, when known.
+    pub from: Option<NaiveDate>,
+    /// Last day in office; `None` while in office.
+    pub to: Option<NaiveDate>,
+}
+
+impl Office {
+    /// True when the office was held on `date` (or at any time, without a date).
+    pub fn held_on(&self, date: Option<NaiveDate>) -> bool {
+        let Some(date) = date else {
+            return self.to.is_none();
+        };
+        self.from.is_none_or(|from| from <= date) && self.to.is_none_or(|to| date <= to)
+    }
+}
+
+/// One entity of the knowledge base.
+#[derive(Debug, Clone)]
+pub struct KbEntity {
+    /// Stable key, also the tail of the public id: `country/kz`, `person/vladimir-putin`.
+    pub key: String,
+    /// Kind.
+    pub kind: EntityKind,
+    /// Canonical English name.
+    pub name: String,
+    /// Every other name, in any language, nominative.
+    pub aliases: Vec<String>,
+    /// Country code the entity belongs to (people: through their offices; places, bodies).
+    pub country: Option<String>,
+    /// Parent organisation id (`un` for the General Assembly).
+    pub org: Option<String>,
+    /// Offices held (people only).
+    pub offices: Vec<Office>,
+    /// Adjective stems (countries only): `российск`, `ресейлік`.
+    pub adjectives: Vec<String>,
+}
+
+/// One name of an entity, split into folded words for matching.
+#[derive(Debug, Clone)]
+pub struct Alias {
+    /// Index into [`KnowledgeBase::entities`].
+    pub entity: usize,
+    /// Folded words.
+    pub words: Vec<String>,
+    /// Whether each word is capitalised in the data (then the text word must be too).
+    pub capitalized: Vec<bool>,
+    /// Every letter is upper case (abbreviations: matched exactly or with a hyphenated suffix).
+    pub abbreviation: bool,
+}
+
+/// A role phrase from `roles.tsv`.
+#[derive(Debug, Clone)]
+pub struct RolePattern {
+    /// Folded words; `{C}` and `{A}` are slots.
+    pub words: Vec<String>,
+    /// Office role.
+    pub role: String,
+    /// Country code or org id used when the phrase has no slot.
+    pub default_of: Option<String>,
+}
+
+/// A trigger word or phrase from `triggers.tsv` or `cues.tsv`.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    /// Label (event kind name or cue name).
+    pub label: String,
+    /// Folded words; a trailing `*` makes a word a prefix.
+    pub words: Vec<String>,
+    /// Rank among candidates.
+    pub weight: u32,
+}
+
+/// The loaded knowledge base and lexicons.
+#[derive(Debug)]
+pub struct KnowledgeBase {
+    /// All entities.
+    pub entities: Vec<KbEntity>,
+    /// key → index into `entities`.
+    pub by_key: HashMap<String, usize>,
+    /// All aliases.
+    pub aliases: Vec<Alias>,
+    /// Lookup key of an alias's first word (see [`lookup_key`]) → aliases.
+    pub alias_index: HashMap<String, Vec<usize>>,
+    /// Folded given names.
+    pub given_names: HashSet<String>,
+    /// Role phrases, longest first.
+    pub roles: Vec<RolePattern>,
+    /// Event triggers.
+    pub triggers: Vec<Pattern>,
+    /// Status and background cues.
+    pub cues: Vec<Pattern>,
+    /// Country adjective stem → entity index, longest stem first.
+    pub country_adjectives: Vec<(String, usize)>,
+    /// Suffix tables.
+    pub morph: Morphology,
+}
+
+/// The index key of a folded word: its first four characters before any hyphen or dot.
+pub fn lookup_key(word: &str) -> String {
+    word.split(['-', '.', '\''])
+        .next()
+        .unwrap_or(word)
+        .chars()
+        .take(4)
+        .collect()
+}
+
+fn data_lines(source: &str) -> impl Iterator<Item = Vec<&str>> {
+    source
+        .lines()
+        .filter(|line| !line.trim().is_empty() && !line.starts_with('#'))
+        .map(|line| line.split('\t').map(str::trim).collect())
+}
+
+fn split_names(field: Option<&&str>) -> Vec<String> {
+    field
+        .map(|f| {
+            f.split('|')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn parse_offices(field: &str) -> Vec<Office> {
+    field
+        .split(';')
+        .filter_map(|spec| {
+            let (role, rest) = spec.trim().split_once('@')?;
+            let (of, dates) = rest.split_once(':').unwrap_or((rest, ".."));
+            let (from, to) = dates.split_once("..").unwrap_or((dates, ""));
+            Some(Office {
+                role: role.to_string(),
+                of: of.to_string(),
+                from: NaiveDate::parse_from_str(from, "%Y-%m-%d").ok(),
+                to: NaiveDate::parse_from_str(to, "%Y-%m-%d").ok(),
+            })
+        })
+        .collect()
+}
+
+fn attribute<'a>(field: Option<&&'a str>, name: &str) -> Option<&'a str> {
+    field?
+        .split(';')
+        .find_map(|kv| kv.trim().strip_prefix(name)?.strip_prefix('='))
+}
+
+fn parse_patterns(source: &str, with_weight: bool) -> Vec<Pattern> {
+    data_lines(source)
+        .filter_map(|cols| {
+            let label = cols.first()?.to_string();
+            let words = fold(cols.get(1)?).split_whitespace().map(str::to_string).collect();
+            let weight = if with_weight {
+                cols.get(2).and_then(|w| w.parse().ok()).unwrap_or(1)
+            } else {
+                1
+            };
+            Some(Pattern { label, words, weight })
+        })
+        .collect()
+}
+
+impl KnowledgeBase {
+    /// Parses the embedded data files and builds the indexes.
+    pub fn load() -> KnowledgeBase {
+        let mut entities: Vec<KbEntity> = Vec::new();
+        let mut country_extra: HashMap<String, (Vec<String>, Vec<String>)> = HashMap::new();
+        for cols in data_lines(COUNTRY_ALIASES) {
+            let Some(code) = cols.first() else { continue };
+            let adjectives = split_names(cols.get(2)).iter().map(|a| fold(a)).collect();
+            country_extra.insert(code.to_string(), (split_names(cols.get(1)), adjectives));
+        }
+        for cols in data_lines(COUNTRIES) {
+            let (Some(code), Some(name)) = (cols.first(), cols.get(1)) else {
+                continue;
+            };
+            let mut aliases = split_names(cols.get(2));
+            aliases.extend(split_names(cols.get(3)));
+            aliases.extend(split_names(cols.get(4)));
+            let (extra, adjectives) = country_extra.remove(*code).unwrap_or_default();
+            aliases.extend(extra);
+            entities.push(KbEntity {
+                key: format!("country/{}", code.to_lowercase()),
+                kind: EntityKind::Country,
+                name: name.to_string(),
+                aliases,
+                country: Some(code.to_string()),
+                org: None,
+                offices: Vec::new(),
+                adjectives,
+            });
+        }
+        for cols in data_lines(PEOPLE) {
+            let (Some(id), Some(name)) = (cols.first(), cols.get(1)) else {
+                continue;
+            };
+            let offices = cols.get(3).map(|f| parse_offices(f)).unwrap_or_default();
+            let country = offices
+                .iter()
+                .find(|o| o.of.chars().all(|c| c.is_ascii_uppercase()))
+                .map(|o| o.of.clone());
+            entities.push(KbEntity {
+                key: format!("person/{id}"),
+                kind: EntityKind::Person,
+                name: name.to_string(),
+                aliases: split_names(cols.get(2)),
+                country,
+                org: None,
+                offices,
+                adjectives: Vec::new(),
+            });
+        }
+        for cols in data_lines(ENTITIES) {
+            let (Some(kind), Some(id), Some(name)) = (cols.first(), cols.get(1), cols.get(2)) else {
+                continue;
+            };
+            let Some(kind) = EntityKind::from_name(kind) else { continue };
+            let prefix = match kind {
+                EntityKind::Organization => "org",
+                EntityKind::Summit => "summit",
+                EntityKind::Place => "place",
+                EntityKind::Person => "person",
+                EntityKind::Country => "country",
+            };
+            entities.push(KbEntity {
+                key: format!("{prefix}/{id}"),
+                kind,
+                name: name.to_string(),
+                aliases: split_names(cols.get(3)),
+                country: attribute(cols.get(4), "country").map(str::to_string),
+                org: attribute(cols.get(4), "org").map(str::to_string),
+                offices: Vec::new(),
+                adjectives: Vec::new(),
+            });
+        }
+        let by_key = entities
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.key.clone(), i))
+            .collect();
+
+        let mut aliases = Vec::new();
+        let mut alias_index: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut seen = HashSet::new();
+        let stop: HashSet<&str> = STOP_ALIASES
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect();
+        for (index, entity) in entities.iter().enumerate() {
+            for name in std::iter::once(&entity.name).chain(entity.aliases.iter()) {
+                if stop.contains(name.as_str()) {
+                    continue;
+                }
+                let raw_words: Vec<&str> = name
+                    .split(|c: char| c.is_whitespace() || c == '–' || c == '—')
+                    .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+                    .filter(|w| !w.is_empty())
+                    .collect();
+                let words: Vec<String> = raw_words.iter().map(|w| fold(w)).collect();
+                let Some(first) = words.first() else { continue };
+                if !seen.insert((index, words.clone())) {
+                    continue;
+                }
+                let letters: Vec<char> = name.chars().filter(|c| c.is_alphabetic()).collect();
+                let abbreviation = raw_words.len() == 1
+                    && letters.len() <= 6
+                    && letters.iter().all(|c| c.is_uppercase());
+                alias_index
+                    .entry(lookup_key(first))
+                    .or_default()
+                    .push(aliases.len());
+                aliases.push(Alias {
+                    entity: index,
+                    capitalized: raw_words
+                        .iter()
+                        .map(|w| w.chars().next().is_some_and(char::is_uppercase))
+                        .collect(),
+                    words,
+                    abbreviation,
+                });
+            }
+        }
+
+        let given_names = GIVEN_NAMES
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .flat_map(str::split_whitespace)
+            .map(fold)
+            .collect();
+
+        let mut roles: Vec<RolePattern> = data_lines(ROLES)
+            .filter_map(|cols| {
+                Some(RolePattern {
+                    words: fold(cols.first()?).split_whitespace().map(str::to_string).collect(),
+                    role: cols.get(1)?.to_string(),
+                    default_of: cols.get(2).filter(|s| !s.is_empty()).map(|s| s.to_string()),
+                })
+            })
+            .collect();
+        roles.sort_by_key(|r| std::cmp::Reverse(r.words.len()));
+
+        let mut country_adjectives: Vec<(String, usize)> = entities
+            .iter()
+            .enumerate()
+            .flat_map(|(i, e)| e.adjectives.iter().map(move |a| (a.clone(), i)))
+            .collect();
+        country_adjectives.sort_by_key(|(stem, _)| std::cmp::Reverse(stem.len()));
+
+        KnowledgeBase {
+            entities,
+            by_key,
+            aliases,
+            alias_index,
+            given_names,
+            roles,
+            triggers: parse_patterns(TRIGGERS, true),
+            cues: parse_patterns(CUES, false),
+            country_adjectives,
+            morph: Morphology::load(),
+        }
+    }
+
+    /// The entity with this key.
+    pub fn get(&self, key: &str) -> Option<&KbEntity> {
+        self.by_key.get(key).map(|&i| &self.entities[i])
+    }
+
+    /// The country entity index of an ISO code (`KZ`).
+    pub fn country_index(&self, code: &str) -> Option<usize> {
+        self.by_key.get(&format!("country/{}", code.to_lowercase())).copied()
+    }
+
+    /// The person holding `role` of `of` (country code or org id) on `date`; without a date,
+    /// the current holder.
+    pub fn office_holder(&self, role: &str, of: &str, date: Option<NaiveDate>) -> Option<usize> {
+        self.entities.iter().position(|e| {
+            e.kind == EntityKind::Person
+                && e.offices
+                    .iter()
+                    .any(|o| o.role == role && o.of == of && o.held_on(date))
+        })
+    }
+
+    /// The country whose adjective stem starts `word` (folded): `российского` → Russia.
+    pub fn country_of_adjective(&self, word: &str) -> Option<usize> {
+        self.country_adjectives
+            .iter()
+            .find(|(stem, _)| word.starts_with(stem.as_str()))
+            .map(|&(_, i)| i)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(s: &str) -> Option<NaiveDate> {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+    }
+
+    #[test]
+    fn loads_all_un_members_and_observers() {
+        let kb = KnowledgeBase::load();
+        let countries = kb.entities.iter().filter(|e| e.kind == EntityKind::Country).count();
+        assert_eq!(countries, 195);
+        let kz = kb.get("country/kz").map(|e| e.aliases.clone()).unwrap_or_default();
+        assert!(kz.iter().any(|a| a == "Қазақстан") && kz.iter().any(|a| a == "Казахстан"));
+    }
+
+    #[test]
+    fn office_holders_follow_dates() {
+        let kb = KnowledgeBase::load();
+        let name = |i: Option<usize>| i.map(|i| kb.entities[i].name.clone()).unwrap_or_default();
+        assert_eq!(name(kb.office_holder("president", "US", date("2023-05-01"))), "Joe Biden");
+        assert_eq!(name(kb.office_holder("president", "US", date("2025-05-01"))), "Donald Trump");
+        assert_eq!(name(kb.office_holder("president", "KZ", date("2015-05-01"))), "Nursultan Nazarbayev");
+        assert_eq!(name(kb.office_holder("president", "KZ", None)), "Kassym-Jomart Tokayev");
+    }
+
+    #[test]
+    fn country_adjectives_resolve() {
+        let kb = KnowledgeBase::load();
+        let ru = kb.country_index("RU");
+        assert_eq!(kb.country_of_adjective("российского"), ru);
+        assert_eq!(kb.country_of_adjective("ресейлік"), ru);
+        assert_eq!(kb.country_of_adjective("президент"), None);
+    }
+}

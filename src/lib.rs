@@ -1,0 +1,21 @@
+//! eventgraph: news articles in Kazakh, Russian and English → an event-timeline knowledge
+//! graph → GraphQL.
+//!
+//! Layout, in the order data flows:
+//! - [`model`]: shared vocabulary (ids, kinds, dates with precision);
+//! - [`ingest`]: raw bytes → validated [`ingest::Article`] (format, limits, clear errors);
+//! - [`text`]: tokens, language id, kk/ru/en morphology;
+//! - [`kb`]: the knowledge base loaded from `data/`;
+//! - [`extract`]: one article → its facts (pure, no I/O);
+//! - [`graph`]: petgraph StableGraph + indexes, same-event merging, queries;
+//! - [`store`]: the durable SQLite article log;
+//! - [`service`]: the one place that runs ingest → store → graph and publishes updates;
+//! - [`api`]: the async-graphql schema;
+//! - [`server`]: the axum router and `serve(listener, state, shutdown)`;
+//! - [`cli`]: the command line.
+#![warn(missing_docs)]
+
+pub mod extract;
+pub mod kb;
+pub mod model;
+pub mod text;
