@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Generate data/kb/countries.tsv from Debian's iso-codes (names in en, kk, ru).
+"""Generate kb/countries.tsv from Debian's iso-codes (names in en, kk, ru).
 
 Run once by a developer (needs the `iso-codes` Debian package); the output is committed and
 the server never runs this. Hand-kept short forms, abbreviations and adjectives live in
-data/kb/country_aliases.tsv and are merged by the Rust loader, not here.
+kb/country_aliases.tsv and are merged by the Rust loader, not here.
 
-    python3 scripts/gen_countries.py > data/kb/countries.tsv
+    python3 scripts/gen_countries.py > kb/countries.tsv
 """
 import gettext
 import json

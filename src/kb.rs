@@ -9,15 +9,15 @@ use crate::text::{Morphology, fold};
 use chrono::NaiveDate;
 use std::collections::{HashMap, HashSet};
 
-const COUNTRIES: &str = include_str!("../data/kb/countries.tsv");
-const COUNTRY_ALIASES: &str = include_str!("../data/kb/country_aliases.tsv");
-const PEOPLE: &str = include_str!("../data/kb/people.tsv");
-const ENTITIES: &str = include_str!("../data/kb/entities.tsv");
-const STOP_ALIASES: &str = include_str!("../data/kb/stop_aliases.txt");
-const GIVEN_NAMES: &str = include_str!("../data/kb/given_names.txt");
-const ROLES: &str = include_str!("../data/lexicon/roles.tsv");
-const TRIGGERS: &str = include_str!("../data/lexicon/triggers.tsv");
-const CUES: &str = include_str!("../data/lexicon/cues.tsv");
+const COUNTRIES: &str = include_str!("../kb/countries.tsv");
+const COUNTRY_ALIASES: &str = include_str!("../kb/country_aliases.tsv");
+const PEOPLE: &str = include_str!("../kb/people.tsv");
+const ENTITIES: &str = include_str!("../kb/entities.tsv");
+const STOP_ALIASES: &str = include_str!("../kb/stop_aliases.txt");
+const GIVEN_NAMES: &str = include_str!("../kb/given_names.txt");
+const ROLES: &str = include_str!("../kb/lexicon/roles.tsv");
+const TRIGGERS: &str = include_str!("../kb/lexicon/triggers.tsv");
+const CUES: &str = include_str!("../kb/lexicon/cues.tsv");
 
 /// An office a person held: `president@KZ:2019-03-20..`.
 #[derive(Debug, Clone, PartialEq)]

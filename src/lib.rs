@@ -15,7 +15,14 @@
 //! - [`cli`]: the command line.
 #![warn(missing_docs)]
 
+pub mod api;
+pub mod cli;
 pub mod extract;
+pub mod graph;
+pub mod ingest;
 pub mod kb;
 pub mod model;
+pub mod server;
+pub mod service;
+pub mod store;
 pub mod text;

@@ -11,9 +11,9 @@ use crate::text::{Morphology, Token, fold};
 use chrono::{Datelike, Duration, NaiveDate};
 use std::collections::HashMap;
 
-const MONTHS: &str = include_str!("../../data/lexicon/months.tsv");
-const RELATIVE: &str = include_str!("../../data/lexicon/relative_dates.tsv");
-const NUMBERS: &str = include_str!("../../data/lexicon/numbers.tsv");
+const MONTHS: &str = include_str!("../../kb/lexicon/months.tsv");
+const RELATIVE: &str = include_str!("../../kb/lexicon/relative_dates.tsv");
+const NUMBERS: &str = include_str!("../../kb/lexicon/numbers.tsv");
 
 /// Month words that are also common words (cauldron, a holiday, a modal verb, given names):
 /// they count as months only next to a number or a year.

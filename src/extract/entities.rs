@@ -193,7 +193,7 @@ impl<'a> Finder<'a> {
             let next_is_media = self.tokens.get(i + 1).is_some_and(|n| n.sentence == t.sentence && is_media(n));
             let prev_is_media = i > 0 && self.tokens[i - 1].sentence == t.sentence && is_media(&self.tokens[i - 1]);
             let latin_or_quoted = t.after_open_quote || t.lower.is_ascii();
-            if !(next_is_media || prev_is_media && latin_or_quoted) || !latin_or_quoted && !next_is_media {
+            if !(next_is_media || prev_is_media) || !latin_or_quoted || t.lower.chars().count() < 3 {
                 continue;
             }
             let surface = self.surface(i, 1);

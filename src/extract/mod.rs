@@ -106,7 +106,7 @@ fn is_credit_line(line: &str) -> bool {
 const TITLE_CHARS: usize = 160;
 const EVIDENCE_CHARS: usize = 300;
 /// Body sentences counted as the lead.
-const LEAD_SENTENCES: usize = 2;
+const LEAD_SENTENCES: usize = 3;
 
 fn clip(text: &str, max_chars: usize) -> String {
     let text = text.trim();
@@ -224,7 +224,11 @@ impl Extractor {
             date: main_date,
             month_day: main_month_day,
             title: clip(article.title, TITLE_CHARS),
-            entities: event_entities(&self.kb, &mentions, |m| main_sentences.contains(&m.sentence) && !tokens[m.first_token].quoted),
+            entities: event_entities(&self.kb, &mentions, |m| {
+                main_sentences.contains(&m.sentence)
+                    && !tokens[m.first_token].quoted
+                    && !is_dateline(&tokens, &document, m, layout)
+            }),
             evidence: main.map_or_else(|| clip(article.title, EVIDENCE_CHARS), |t| clip(&sentence_text(t.sentence), EVIDENCE_CHARS)),
         };
 
@@ -276,6 +280,18 @@ impl Extractor {
             mentioned_events,
         }
     }
+}
+
+/// The place of a dateline ("АСТАНА. KAZINFORM –", "ТАШКЕНТ, 14 ноября"): where the story
+/// was filed, not where the event happened.
+fn is_dateline(tokens: &[Token], document: &str, mention: &EntityMention, layout: Layout) -> bool {
+    if mention.kind != EntityKind::Place {
+        return false;
+    }
+    let token = &tokens[mention.first_token];
+    let first_of_line = mention.first_token == 0 || tokens[mention.first_token - 1].line != token.line;
+    let followed_by_stop = document[mention.end..].trim_start_matches(' ').starts_with(['.', ',']);
+    first_of_line && followed_by_stop && token.sentence <= layout.title_end + 1
 }
 
 /// The text of one sentence.

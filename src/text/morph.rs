@@ -2,15 +2,15 @@
 //!
 //! Kazakh is agglutinative: a name takes a chain of plural, possessive and case suffixes
 //! (`Тоқаев+тың`, `Президент+і+нің`, `БҰҰ-дағы`), so we accept a word when it is the
-//! dictionary word plus a legal chain from `data/morph/kk_suffixes.txt`. Russian declension
+//! dictionary word plus a legal chain from `kb/morph/kk_suffixes.txt`. Russian declension
 //! changes the end of a word (`Россия → России`, `Москва → Москве`), so we also try the
-//! dictionary word without its final vowel plus an ending from `data/morph/ru_endings.txt`.
+//! dictionary word without its final vowel plus an ending from `kb/morph/ru_endings.txt`.
 //! Stemmers are deliberately not used: they break names (EXTRACTION_FACTS.md §2.1).
 
 use std::collections::HashSet;
 
-const KK_SUFFIXES: &str = include_str!("../../data/morph/kk_suffixes.txt");
-const RU_ENDINGS: &str = include_str!("../../data/morph/ru_endings.txt");
+const KK_SUFFIXES: &str = include_str!("../../kb/morph/kk_suffixes.txt");
+const RU_ENDINGS: &str = include_str!("../../kb/morph/ru_endings.txt");
 
 /// Suffix tables; build once with [`Morphology::load`] and share.
 #[derive(Debug, Clone)]

@@ -1,0 +1,723 @@
+//! Query, mutation and subscription roots, and the Relay connection types.
+
+use super::types::{
+    ArticleView, Date, EntityKind, EntityMatch, EntityView, EventKind, EventStatus, EventView, Granularity, Language, Node,
+    Order, entity_arg, event_label, node_id, node_view, page_size, resolve_id, service,
+};
+use super::{WriteAccess, codes, error};
+use crate::graph::{EventFilter, Graph, NodeRef};
+use crate::ingest::{IngestError, RawArticle};
+use crate::model;
+use crate::service::{GraphUpdate, ServiceError};
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject, Subscription};
+use futures_util::Stream;
+use futures_util::StreamExt;
+use tokio_stream::wrappers::BroadcastStream;
+
+/// Pagination state of a connection.
+#[derive(SimpleObject, Default)]
+pub struct PageInfo {
+    /// More items after this page.
+    pub has_next_page: bool,
+    /// Items before this page.
+    pub has_previous_page: bool,
+    /// Cursor of the first item.
+    pub start_cursor: Option<String>,
+    /// Cursor of the last item; pass it as `after` for the next page.
+    pub end_cursor: Option<String>,
+}
+
+macro_rules! connection {
+    ($conn:ident, $edge:ident, $view:ty, $name:literal, $edge_name:literal) => {
+        /// An edge of a connection.
+        #[derive(SimpleObject)]
+        #[graphql(name = $edge_name)]
+        pub struct $edge {
+            /// Opaque, stable cursor.
+            pub cursor: String,
+            /// The item.
+            pub node: $view,
+        }
+
+        /// A page of a list, Relay style.
+        #[derive(SimpleObject)]
+        #[graphql(name = $name)]
+        pub struct $conn {
+            /// Items with cursors.
+            pub edges: Vec<$edge>,
+            /// Items.
+            pub nodes: Vec<$view>,
+            /// Pagination state.
+            pub page_info: PageInfo,
+            /// Items in the whole list.
+            pub total_count: i32,
+        }
+
+        impl $conn {
+            fn from_page(items: Vec<(String, $view)>, total: usize, has_next: bool, has_previous: bool) -> Self {
+                let page_info = PageInfo {
+                    has_next_page: has_next,
+                    has_previous_page: has_previous,
+                    start_cursor: items.first().map(|(c, _)| c.clone()),
+                    end_cursor: items.last().map(|(c, _)| c.clone()),
+                };
+                $conn {
+                    nodes: items.iter().map(|(_, v)| *v).collect(),
+                    edges: items.into_iter().map(|(cursor, node)| $edge { cursor, node }).collect(),
+                    page_info,
+                    total_count: total as i32,
+                }
+            }
+        }
+    };
+}
+
+connection!(ArticleConnection, ArticleEdge, ArticleView, "ArticleConnection", "ArticleEdge");
+connection!(EventConnection, EventEdge, EventView, "EventConnection", "EventEdge");
+connection!(EntityConnection, EntityEdge, EntityView, "EntityConnection", "EntityEdge");
+
+pub(crate) fn event_connection(
+    ctx: &Context<'_>,
+    filter: &EventFilter,
+    order: Order,
+    first: Option<i32>,
+    after: Option<String>,
+) -> Result<EventConnection> {
+    let n = page_size(first)?;
+    let graph = service(ctx).read();
+    let (page, total, has_next) = graph.events_page(filter, order.into(), n, after.as_deref());
+    let items = page.into_iter().map(|(c, e)| (c, EventView(e))).collect();
+    Ok(EventConnection::from_page(items, total, has_next, after.is_some()))
+}
+
+fn offset_cursor(prefix: char, offset: usize) -> String {
+    format!("{prefix}{offset}")
+}
+
+fn parse_offset(prefix: char, after: Option<&str>) -> Result<usize> {
+    match after {
+        None => Ok(0),
+        Some(c) => c
+            .strip_prefix(prefix)
+            .and_then(|n| n.parse::<usize>().ok())
+            .map(|n| n + 1)
+            .ok_or_else(|| error(codes::BAD_USER_INPUT, format!("cursor {c:?} does not belong to this list"))),
+    }
+}
+
+/// A timeline bucket.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct TimelineBucket {
+    /// First day.
+    pub start: Date,
+    /// Last day.
+    pub end: Date,
+    /// Events in it.
+    pub count: i32,
+    /// Bucket width: the requested granularity, or coarser for events known only to the
+    /// month or year (never placed on a made-up day).
+    pub precision: super::types::DatePrecision,
+    #[graphql(skip)]
+    events: Vec<crate::graph::EventIx>,
+}
+
+/// One item for a front-end timeline widget.
+#[derive(SimpleObject)]
+pub struct TimelineItem {
+    /// The event's id.
+    pub id: ID,
+    /// Start date.
+    pub start: Date,
+    /// Last day covered (the end of the month or year for coarser precisions).
+    pub end: Date,
+    /// Date precision.
+    pub precision: super::types::DatePrecision,
+    /// Group: the event kind or an entity name, as requested.
+    pub group: String,
+    /// A short label.
+    pub label: String,
+    /// The event.
+    pub event: EventView,
+}
+
+/// How timeline items are grouped.
+#[derive(async_graphql::Enum, Copy, Clone, Eq, PartialEq, Debug, Default)]
+pub enum TimelineGroup {
+    /// By event kind.
+    #[default]
+    Kind,
+    /// By the first participant (or country) of the event.
+    Entity,
+}
+
+/// A shortest path: entities and events alternating, from first to last.
+#[derive(SimpleObject)]
+pub struct Path {
+    /// Number of links.
+    pub length: i32,
+    /// The nodes in order.
+    pub nodes: Vec<Node>,
+}
+
+/// A link of a neighbourhood.
+#[derive(SimpleObject)]
+pub struct GraphEdge {
+    /// Source node id.
+    pub from: ID,
+    /// Target node id.
+    pub to: ID,
+    /// Link type.
+    pub kind: super::types::LinkKind,
+}
+
+/// Nodes and links around a node, for graph widgets.
+#[derive(SimpleObject)]
+pub struct Neighborhood {
+    /// Nodes, the centre first.
+    pub nodes: Vec<Node>,
+    /// Links among them.
+    pub edges: Vec<GraphEdge>,
+}
+
+/// Counts for the whole graph.
+#[derive(SimpleObject)]
+pub struct GraphStats {
+    /// Articles.
+    pub articles: i32,
+    /// Events.
+    pub events: i32,
+    /// Entities.
+    pub entities: i32,
+    /// Links.
+    pub edges: i32,
+    /// Events per kind.
+    pub events_by_kind: Vec<KindCount>,
+}
+
+/// A count per event kind.
+#[derive(SimpleObject)]
+pub struct KindCount {
+    /// Kind.
+    pub kind: EventKind,
+    /// Number of events.
+    pub count: i32,
+}
+
+/// The query root.
+pub struct QueryRoot;
+
+fn resolve_entities(graph: &Graph, ids: &[ID]) -> Result<Vec<crate::graph::EntityIx>> {
+    ids.iter().map(|id| entity_arg(graph, id)).collect()
+}
+
+#[Object]
+impl QueryRoot {
+    /// Any node by its global id (`Article:…`, `Event:…`, `Entity:…`).
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> Option<Node> {
+        resolve_id(&service(ctx).read(), &id).map(node_view)
+    }
+
+    /// Articles in ingestion order.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
+    async fn articles(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<ArticleConnection> {
+        let n = page_size(first)?;
+        let start = parse_offset('a', after.as_deref())?;
+        let graph = service(ctx).read();
+        let total = graph.article_count();
+        let items: Vec<(String, ArticleView)> = graph
+            .articles()
+            .enumerate()
+            .skip(start)
+            .take(n)
+            .map(|(i, a)| (offset_cursor('a', i), ArticleView(a)))
+            .collect();
+        let has_next = start + items.len() < total;
+        Ok(ArticleConnection::from_page(items, total, has_next, start > 0))
+    }
+
+    /// Events, newest first, filtered by date range, kind, status, source language,
+    /// linked entities (`entity`, or several with `entities` and `match`) and title text.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
+    #[allow(clippy::too_many_arguments)]
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        from: Option<Date>,
+        to: Option<Date>,
+        kind: Option<EventKind>,
+        entity: Option<ID>,
+        entities: Option<Vec<ID>>,
+        r#match: Option<EntityMatch>,
+        status: Option<EventStatus>,
+        language: Option<Language>,
+        search: Option<String>,
+        order: Option<Order>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<EventConnection> {
+        let filter = {
+            let graph = service(ctx).read();
+            let mut listed = resolve_entities(&graph, entities.as_deref().unwrap_or_default())?;
+            let mut all = Vec::new();
+            if let Some(id) = &entity {
+                all.push(entity_arg(&graph, id)?);
+            }
+            let mut any = Vec::new();
+            match r#match.unwrap_or_default() {
+                EntityMatch::All => all.append(&mut listed),
+                EntityMatch::Any => any.append(&mut listed),
+            }
+            EventFilter {
+                from: from.map(|d| d.0),
+                to: to.map(|d| d.0),
+                kind: kind.map(Into::into),
+                status: status.map(Into::into),
+                language: language.map(Into::into),
+                all_entities: all,
+                any_entities: any,
+                title_contains: search.map(|s| crate::text::fold(&s)),
+            }
+        };
+        event_connection(ctx, &filter, order.unwrap_or_default(), first, after)
+    }
+
+    /// Entities; search matches any name or alias, in any language and inflection,
+    /// case-insensitively. Most-connected first.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
+    async fn entities(
+        &self,
+        ctx: &Context<'_>,
+        kind: Option<EntityKind>,
+        search: Option<String>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<EntityConnection> {
+        let n = page_size(first)?;
+        let start = parse_offset('n', after.as_deref())?;
+        let graph = service(ctx).read();
+        let all = graph.search_entities(kind.map(Into::into), search.as_deref());
+        let items: Vec<(String, EntityView)> = all
+            .iter()
+            .enumerate()
+            .skip(start)
+            .take(n)
+            .map(|(i, &e)| (offset_cursor('n', i), EntityView(e)))
+            .collect();
+        let has_next = start + items.len() < all.len();
+        Ok(EntityConnection::from_page(items, all.len(), has_next, start > 0))
+    }
+
+    /// Event counts per period, for timeline widgets; entity narrows to one entity's events.
+    async fn timeline(
+        &self,
+        ctx: &Context<'_>,
+        entity: Option<ID>,
+        from: Option<Date>,
+        to: Option<Date>,
+        #[graphql(default_with = "Granularity::Month")] granularity: Granularity,
+    ) -> Result<Vec<TimelineBucket>> {
+        let graph = service(ctx).read();
+        let entity = entity.map(|id| entity_arg(&graph, &id)).transpose()?;
+        let buckets = graph.timeline(entity, from.map(|d| d.0), to.map(|d| d.0), granularity.into());
+        Ok(buckets
+            .into_iter()
+            .map(|b| {
+                let days = (b.end - b.start).num_days();
+                let precision = match days {
+                    0 => model::DatePrecision::Day,
+                    1..=7 => model::DatePrecision::Day,
+                    8..=31 => model::DatePrecision::Month,
+                    _ => model::DatePrecision::Year,
+                };
+                TimelineBucket {
+                    start: Date(b.start),
+                    end: Date(b.end),
+                    count: b.events.len() as i32,
+                    precision: precision.into(),
+                    events: b.events,
+                }
+            })
+            .collect())
+    }
+
+    /// Widget-ready events: start, end, precision, group and a short label, oldest first.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
+    #[allow(clippy::too_many_arguments)]
+    async fn timeline_items(
+        &self,
+        ctx: &Context<'_>,
+        entity: Option<ID>,
+        from: Option<Date>,
+        to: Option<Date>,
+        group_by: Option<TimelineGroup>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Vec<TimelineItem>> {
+        let n = page_size(first)?;
+        let graph = service(ctx).read();
+        let entity = entity.map(|id| entity_arg(&graph, &id)).transpose()?;
+        let filter = EventFilter {
+            from: from.map(|d| d.0),
+            to: to.map(|d| d.0),
+            all_entities: entity.into_iter().collect(),
+            ..EventFilter::default()
+        };
+        let (page, _, _) = graph.events_page(&filter, crate::graph::SortOrder::OldestFirst, n, after.as_deref());
+        Ok(page
+            .into_iter()
+            .filter_map(|(_, e)| {
+                let event = graph.event(e);
+                let start = event.date.start?;
+                let group = match group_by.unwrap_or_default() {
+                    TimelineGroup::Kind => event.kind.name().to_string(),
+                    TimelineGroup::Entity => event
+                        .entities
+                        .iter()
+                        .find(|&&x| Some(x) != entity)
+                        .map(|&x| graph.entity(x).name.clone())
+                        .unwrap_or_default(),
+                };
+                Some(TimelineItem {
+                    id: node_id(&graph, NodeRef::Event(e)),
+                    start: Date(start),
+                    end: Date(match event.date.precision {
+                        model::DatePrecision::Day => event.date.end.unwrap_or(start),
+                        _ => event.date.last_day().unwrap_or(start),
+                    }),
+                    precision: event.date.precision.into(),
+                    group,
+                    label: event_label(&graph, e),
+                    event: EventView(e),
+                })
+            })
+            .collect())
+    }
+
+    /// Shortest path between two nodes through shared events; null when none within maxLength.
+    async fn path(
+        &self,
+        ctx: &Context<'_>,
+        from: ID,
+        to: ID,
+        #[graphql(default = 6)] max_length: i32,
+    ) -> Result<Option<Path>> {
+        if !(1..=12).contains(&max_length) {
+            return Err(error(codes::LIMIT_EXCEEDED, format!("maxLength must be between 1 and 12 (got {max_length})")));
+        }
+        let graph = service(ctx).read();
+        let a = resolve_id(&graph, &from).ok_or_else(|| error(codes::NOT_FOUND, format!("no node with id {:?}", from.as_str())))?;
+        let b = resolve_id(&graph, &to).ok_or_else(|| error(codes::NOT_FOUND, format!("no node with id {:?}", to.as_str())))?;
+        Ok(graph.path(a, b, max_length as usize).map(|nodes| Path {
+            length: nodes.len() as i32 - 1,
+            nodes: nodes.into_iter().map(node_view).collect(),
+        }))
+    }
+
+    /// Nodes and links within `depth` (1–3) hops of a node; each node expands at most
+    /// `first` neighbours (newest events first).
+    async fn neighborhood(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        #[graphql(default = 1)] depth: i32,
+        first: Option<i32>,
+    ) -> Result<Neighborhood> {
+        if !(1..=3).contains(&depth) {
+            return Err(error(codes::LIMIT_EXCEEDED, format!("depth must be between 1 and 3 (got {depth})")));
+        }
+        let n = page_size(first)?;
+        let graph = service(ctx).read();
+        let centre = resolve_id(&graph, &id).ok_or_else(|| error(codes::NOT_FOUND, format!("no node with id {:?}", id.as_str())))?;
+        let hood = graph.neighborhood(centre, depth as usize, n, 500);
+        Ok(Neighborhood {
+            edges: hood
+                .edges
+                .iter()
+                .map(|&(a, b, k)| GraphEdge {
+                    from: node_id(&graph, a),
+                    to: node_id(&graph, b),
+                    kind: k.into(),
+                })
+                .collect(),
+            nodes: hood.nodes.into_iter().map(node_view).collect(),
+        })
+    }
+
+    /// Counts for the whole graph.
+    async fn stats(&self, ctx: &Context<'_>) -> GraphStats {
+        let graph = service(ctx).read();
+        let s = graph.stats();
+        let events_by_kind = model::EventKind::ALL
+            .into_iter()
+            .map(|kind| {
+                let filter = EventFilter {
+                    kind: Some(kind),
+                    ..EventFilter::default()
+                };
+                KindCount {
+                    kind: kind.into(),
+                    count: graph.events_page(&filter, crate::graph::SortOrder::NewestFirst, 0, None).1 as i32,
+                }
+            })
+            .collect();
+        GraphStats {
+            articles: s.articles as i32,
+            events: s.events as i32,
+            entities: s.entities as i32,
+            edges: s.edges as i32,
+            events_by_kind,
+        }
+    }
+}
+
+#[async_graphql::ComplexObject]
+impl TimelineBucket {
+    /// The bucket's top events (most sources first).
+    async fn events(&self, #[graphql(default = 3)] first: i32) -> Result<Vec<EventView>> {
+        let n = page_size(Some(first))?;
+        Ok(self.events.iter().take(n).map(|&e| EventView(e)).collect())
+    }
+}
+
+/// An article to ingest; the same rules as files: title and date may come from a ` date` first line.
+#[derive(InputObject)]
+pub struct ArticleInput {
+    /// The article's key, e.g. a file name or URL; ingesting the same text again is a duplicate.
+    pub source: String,
+    /// The text.
+    pub text: String,
+    /// Title (else the first line).
+    pub title: Option<String>,
+    /// Publication date (else the ` date` line, else unknown).
+    pub published_on: Option<Date>,
+    /// Language (else detected).
+    pub language: Option<Language>,
+}
+
+impl From<ArticleInput> for RawArticle {
+    fn from(input: ArticleInput) -> Self {
+        RawArticle {
+            source: input.source,
+            bytes: input.text.into_bytes(),
+            title: input.title,
+            published_on: input.published_on.map(|d| d.0),
+            language: input.language.map(Into::into),
+        }
+    }
+}
+
+/// The result of `ingestArticle`.
+#[derive(SimpleObject)]
+pub struct IngestArticlePayload {
+    /// The article (the stored one for a duplicate).
+    pub article: ArticleView,
+    /// True when this exact article was already in the graph: nothing changed.
+    pub duplicate: bool,
+}
+
+/// One item of `ingestArticles`: the article or why it was refused.
+#[derive(SimpleObject)]
+pub struct IngestResult {
+    /// The input's source key.
+    pub source: String,
+    /// The article when accepted (or a duplicate).
+    pub article: Option<ArticleView>,
+    /// True for a duplicate.
+    pub duplicate: bool,
+    /// Why the article was refused.
+    pub error: Option<String>,
+    /// Error code (BAD_USER_INPUT, INTERNAL).
+    pub code: Option<String>,
+}
+
+/// The result of `deleteArticle`.
+#[derive(SimpleObject)]
+pub struct DeleteArticlePayload {
+    /// The id deleted.
+    pub id: ID,
+    /// Events that disappeared because no source was left.
+    pub removed_events: Vec<ID>,
+}
+
+/// Maximum articles in one `ingestArticles` call.
+pub const MAX_BATCH: usize = 1000;
+
+fn require_write(ctx: &Context<'_>) -> Result<()> {
+    match ctx.data_opt::<WriteAccess>().copied().unwrap_or(WriteAccess::Disabled) {
+        WriteAccess::Granted => Ok(()),
+        WriteAccess::Denied => Err(error(
+            codes::UNAUTHENTICATED,
+            "writes need the header `Authorization: Bearer <token>` with the server's write token",
+        )),
+        WriteAccess::Disabled => Err(error(
+            codes::FORBIDDEN,
+            "writes over HTTP are disabled: start the server with --write-token <token> (or EVENTGRAPH_WRITE_TOKEN) and send `Authorization: Bearer <token>`",
+        )),
+    }
+}
+
+fn service_error(e: ServiceError) -> async_graphql::Error {
+    match e {
+        ServiceError::Invalid(IngestError::Empty) => error(codes::BAD_USER_INPUT, "article text is empty"),
+        ServiceError::Invalid(e) => error(codes::BAD_USER_INPUT, e.to_string()),
+        ServiceError::NotFound(id) => error(codes::NOT_FOUND, format!("no article with id {id:?}")),
+        e => {
+            tracing::error!(error = %e, "write failed");
+            error(codes::INTERNAL, "the write failed inside the server; see its log")
+        }
+    }
+}
+
+/// The mutation root. Writes need `Authorization: Bearer <token>`.
+pub struct MutationRoot;
+
+#[Object]
+impl MutationRoot {
+    /// Ingests one article. Bad input is a BAD_USER_INPUT error and changes nothing.
+    async fn ingest_article(&self, ctx: &Context<'_>, input: ArticleInput) -> Result<IngestArticlePayload> {
+        require_write(ctx)?;
+        let svc = service(ctx).clone();
+        let raw: RawArticle = input.into();
+        let done = tokio::task::spawn_blocking(move || svc.ingest(raw))
+            .await
+            .map_err(|_| error(codes::INTERNAL, "ingestion task failed"))?
+            .map_err(service_error)?;
+        let graph = service(ctx).read();
+        let article = graph
+            .article_by_id(&done.id.0)
+            .ok_or_else(|| error(codes::INTERNAL, "the article was stored but is not in the graph"))?;
+        Ok(IngestArticlePayload {
+            article: ArticleView(article),
+            duplicate: done.duplicate,
+        })
+    }
+
+    /// Ingests a batch (at most 1000); each article's result is reported separately.
+    async fn ingest_articles(&self, ctx: &Context<'_>, inputs: Vec<ArticleInput>) -> Result<Vec<IngestResult>> {
+        require_write(ctx)?;
+        if inputs.len() > MAX_BATCH {
+            return Err(error(codes::LIMIT_EXCEEDED, format!("{} articles in one batch, the limit is {MAX_BATCH}", inputs.len())));
+        }
+        let sources: Vec<String> = inputs.iter().map(|i| i.source.clone()).collect();
+        let raws: Vec<RawArticle> = inputs.into_iter().map(Into::into).collect();
+        let svc = service(ctx).clone();
+        let results = tokio::task::spawn_blocking(move || svc.ingest_many(raws))
+            .await
+            .map_err(|_| error(codes::INTERNAL, "ingestion task failed"))?;
+        let graph = service(ctx).read();
+        Ok(sources
+            .into_iter()
+            .zip(results)
+            .map(|(source, r)| match r {
+                Ok(done) => IngestResult {
+                    source,
+                    article: graph.article_by_id(&done.id.0).map(ArticleView),
+                    duplicate: done.duplicate,
+                    error: None,
+                    code: None,
+                },
+                Err(e) => {
+                    let code = if matches!(e, ServiceError::Invalid(_)) { codes::BAD_USER_INPUT } else { codes::INTERNAL };
+                    IngestResult {
+                        source,
+                        article: None,
+                        duplicate: false,
+                        error: Some(e.to_string()),
+                        code: Some(code.to_string()),
+                    }
+                }
+            })
+            .collect())
+    }
+
+    /// Deletes an article; an event left with no source disappears, entities stay.
+    async fn delete_article(&self, ctx: &Context<'_>, id: ID) -> Result<DeleteArticlePayload> {
+        require_write(ctx)?;
+        let key = id.as_str().strip_prefix("Article:").unwrap_or(id.as_str()).to_string();
+        let svc = service(ctx).clone();
+        let removed = tokio::task::spawn_blocking(move || svc.delete(&key))
+            .await
+            .map_err(|_| error(codes::INTERNAL, "delete task failed"))?
+            .map_err(service_error)?;
+        Ok(DeleteArticlePayload {
+            id,
+            removed_events: removed.into_iter().map(|e| ID(format!("Event:{e}"))).collect(),
+        })
+    }
+}
+
+/// Narrows event subscriptions.
+#[derive(InputObject, Default)]
+pub struct EventSubscriptionFilter {
+    /// Only events of this kind.
+    pub kind: Option<EventKind>,
+    /// Only events linked to this entity.
+    pub entity: Option<ID>,
+}
+
+/// The subscription root (graphql-transport-ws at /graphql/ws).
+pub struct SubscriptionRoot;
+
+fn event_stream(
+    ctx: &Context<'_>,
+    filter: Option<EventSubscriptionFilter>,
+    updated: bool,
+) -> impl Stream<Item = EventView> + use<> {
+    let svc = service(ctx).clone();
+    let filter = filter.unwrap_or_default();
+    BroadcastStream::new(svc.subscribe()).filter_map(move |update| {
+        let svc = svc.clone();
+        let kind = filter.kind;
+        let entity = filter.entity.clone();
+        async move {
+            let id = match (update.ok()?, updated) {
+                (GraphUpdate::EventAdded(id), false) | (GraphUpdate::EventUpdated(id), true) => id,
+                _ => return None,
+            };
+            let graph = svc.read();
+            let ix = graph.event_by_id(&id)?;
+            let event = graph.event(ix);
+            if kind.is_some_and(|k| model::EventKind::from(k) != event.kind) {
+                return None;
+            }
+            if let Some(entity) = entity {
+                let wanted = match resolve_id(&graph, &entity) {
+                    Some(NodeRef::Entity(e)) => e,
+                    _ => return None,
+                };
+                if !event.entities.contains(&wanted) {
+                    return None;
+                }
+            }
+            Some(EventView(ix))
+        }
+    })
+}
+
+#[Subscription]
+impl SubscriptionRoot {
+    /// A new event entered the graph (from any entry point).
+    async fn event_added(&self, ctx: &Context<'_>, filter: Option<EventSubscriptionFilter>) -> impl Stream<Item = EventView> + use<> {
+        event_stream(ctx, filter, false)
+    }
+
+    /// An event gained a source, an entity or a date.
+    async fn event_updated(&self, ctx: &Context<'_>, filter: Option<EventSubscriptionFilter>) -> impl Stream<Item = EventView> + use<> {
+        event_stream(ctx, filter, true)
+    }
+
+    /// An article was accepted.
+    async fn article_ingested(&self, ctx: &Context<'_>) -> impl Stream<Item = ArticleView> + use<> {
+        let svc = service(ctx).clone();
+        BroadcastStream::new(svc.subscribe()).filter_map(move |update| {
+            let svc = svc.clone();
+            async move {
+                match update.ok()? {
+                    GraphUpdate::ArticleIngested(id) => svc.read().article_by_id(&id).map(ArticleView),
+                    _ => None,
+                }
+            }
+        })
+    }
+}

@@ -1,0 +1,560 @@
+//! GraphQL view types: enums and scalars mirroring `model`, and thin views over graph
+//! records (`ArticleView`, `EventView`, `EntityView`) with their navigation fields.
+
+use super::{DEFAULT_PAGE, MAX_PAGE, codes, error};
+use crate::graph::{ArticleIx, EdgeKind, EntityIx, EventFilter, EventIx, Graph, NodeRef, SortOrder};
+use crate::model;
+use crate::service::Service;
+use async_graphql::{Context, Enum, ID, InputValueError, InputValueResult, Interface, Object, Result, Scalar, ScalarType, SimpleObject, Value};
+use chrono::NaiveDate;
+use std::sync::Arc;
+
+/// Calendar date, ISO 8601: YYYY-MM-DD.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Date(pub NaiveDate);
+
+/// Calendar date, ISO 8601: YYYY-MM-DD.
+#[Scalar(name = "Date")]
+impl ScalarType for Date {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match &value {
+            Value::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map(Date)
+                .map_err(|_| InputValueError::custom(format!("{s:?} is not a YYYY-MM-DD calendar date"))),
+            _ => Err(InputValueError::expected_type(value)),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(self.0.to_string())
+    }
+}
+
+macro_rules! mirror_enum {
+    ($(#[$doc:meta])* $api:ident, $model:path, [$($variant:ident),+]) => {
+        $(#[$doc])*
+        #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+        pub enum $api {
+            $(#[allow(missing_docs)] $variant),+
+        }
+        impl From<$model> for $api {
+            fn from(value: $model) -> Self {
+                use $model as M;
+                match value { $(M::$variant => $api::$variant),+ }
+            }
+        }
+        impl From<$api> for $model {
+            fn from(value: $api) -> Self {
+                use $model as M;
+                match value { $($api::$variant => M::$variant),+ }
+            }
+        }
+    };
+}
+
+mirror_enum!(
+    /// Article language.
+    Language, model::Language, [Kk, Ru, En]);
+mirror_enum!(
+    /// What kind of event.
+    EventKind, model::EventKind, [Interview, Statement, Meeting, Summit, Visit, Address, Speech, PhoneCall, Agreement, Other]);
+mirror_enum!(
+    /// What kind of entity.
+    EntityKind, model::EntityKind, [Person, Country, Organization, Summit, Place]);
+mirror_enum!(
+    /// How much of an event's date is known. A MONTH date is given as its first day.
+    DatePrecision, model::DatePrecision, [Day, Month, Year, Unknown]);
+mirror_enum!(
+    /// Whether the event had taken place at the time of the article that reports it.
+    EventStatus, model::EventStatus, [Happened, Planned]);
+mirror_enum!(
+    /// Timeline bucket width.
+    Granularity, crate::graph::Granularity, [Day, Week, Month, Year]);
+
+/// List order by date.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Default)]
+pub enum Order {
+    /// Latest first; undated events last.
+    #[default]
+    NewestFirst,
+    /// Earliest first.
+    OldestFirst,
+}
+
+impl From<Order> for SortOrder {
+    fn from(o: Order) -> Self {
+        match o {
+            Order::NewestFirst => SortOrder::NewestFirst,
+            Order::OldestFirst => SortOrder::OldestFirst,
+        }
+    }
+}
+
+/// How several entities in a filter combine.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Default)]
+pub enum EntityMatch {
+    /// Events linked to every entity.
+    #[default]
+    All,
+    /// Events linked to at least one.
+    Any,
+}
+
+/// The type of a link between two nodes.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum LinkKind {
+    /// Article → the event it reports.
+    Reports,
+    /// Article → an event it mentions.
+    Mentions,
+    /// Article → an entity it names.
+    Names,
+    /// Event → person.
+    Participant,
+    /// Event → country.
+    Involves,
+    /// Event → place.
+    HeldIn,
+    /// Event → summit format.
+    PartOf,
+    /// Event → organisation.
+    Organization,
+    /// Event → an event it refers to.
+    RefersTo,
+    /// Person → the country or organisation they lead or led.
+    LeaderOf,
+}
+
+impl From<EdgeKind> for LinkKind {
+    fn from(k: EdgeKind) -> Self {
+        match k {
+            EdgeKind::Reports => LinkKind::Reports,
+            EdgeKind::Mentions => LinkKind::Mentions,
+            EdgeKind::Names => LinkKind::Names,
+            EdgeKind::Participant => LinkKind::Participant,
+            EdgeKind::Involves => LinkKind::Involves,
+            EdgeKind::HeldIn => LinkKind::HeldIn,
+            EdgeKind::PartOf => LinkKind::PartOf,
+            EdgeKind::Organization => LinkKind::Organization,
+            EdgeKind::RefersTo => LinkKind::RefersTo,
+            EdgeKind::LeaderOf => LinkKind::LeaderOf,
+        }
+    }
+}
+
+pub(crate) fn service<'a>(ctx: &Context<'a>) -> &'a Arc<Service> {
+    // The schema is always built with the service (see build_schema).
+    ctx.data_unchecked::<Arc<Service>>()
+}
+
+/// Validates a page size.
+pub(crate) fn page_size(first: Option<i32>) -> Result<usize> {
+    match first {
+        None => Ok(DEFAULT_PAGE),
+        Some(n) if n < 0 => Err(error(codes::BAD_USER_INPUT, format!("first must not be negative (got {n})"))),
+        Some(n) if n as usize > MAX_PAGE => Err(error(
+            codes::LIMIT_EXCEEDED,
+            format!("first={n} is over the maximum page size of {MAX_PAGE}; page with `after` instead"),
+        )),
+        Some(n) => Ok(n as usize),
+    }
+}
+
+/// Public id of a node: `Article:<id>`, `Event:<id>`, `Entity:<key>`.
+pub(crate) fn node_id(graph: &Graph, node: NodeRef) -> ID {
+    ID(match node {
+        NodeRef::Article(ix) => format!("Article:{}", graph.article(ix).id),
+        NodeRef::Event(ix) => format!("Event:{}", graph.event(ix).id),
+        NodeRef::Entity(ix) => format!("Entity:{}", graph.entity(ix).key),
+    })
+}
+
+/// Resolves a public id.
+pub(crate) fn resolve_id(graph: &Graph, id: &str) -> Option<NodeRef> {
+    let (kind, rest) = id.split_once(':')?;
+    match kind {
+        "Article" => graph.article_by_id(rest).map(NodeRef::Article),
+        "Event" => graph.event_by_id(rest).map(NodeRef::Event),
+        "Entity" => graph.entity_by_key(rest).map(NodeRef::Entity),
+        _ => None,
+    }
+}
+
+/// Resolves an entity id, or a NOT_FOUND error.
+pub(crate) fn entity_arg(graph: &Graph, id: &ID) -> Result<EntityIx> {
+    match resolve_id(graph, id) {
+        Some(NodeRef::Entity(ix)) => Ok(ix),
+        _ => Err(error(codes::NOT_FOUND, format!("no entity with id {:?}", id.as_str()))),
+    }
+}
+
+pub(crate) fn node_view(node: NodeRef) -> Node {
+    match node {
+        NodeRef::Article(ix) => Node::Article(ArticleView(ix)),
+        NodeRef::Event(ix) => Node::Event(EventView(ix)),
+        NodeRef::Entity(ix) => Node::Entity(EntityView(ix)),
+    }
+}
+
+/// Anything with a global id.
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID"))]
+pub enum Node {
+    /// An article.
+    Article(ArticleView),
+    /// An event.
+    Event(EventView),
+    /// An entity.
+    Entity(EntityView),
+}
+
+/// Why a link exists: the article and the words that support it.
+#[derive(SimpleObject)]
+pub struct Evidence {
+    /// The article the link was extracted from (null for knowledge-base facts).
+    pub article: Option<ArticleView>,
+    /// The supporting text: a name as written, or the sentence.
+    pub text: String,
+}
+
+/// A link from a node, with its evidence.
+#[derive(SimpleObject)]
+pub struct Link {
+    /// Link type.
+    pub kind: LinkKind,
+    /// True when the link goes out of the node asked about.
+    pub outgoing: bool,
+    /// The node at the other end.
+    pub node: Node,
+    /// Why the link exists.
+    pub evidence: Vec<Evidence>,
+}
+
+pub(crate) fn links_of(graph: &Graph, node: NodeRef) -> Vec<Link> {
+    graph
+        .edges_of(node)
+        .into_iter()
+        .filter(|(_, _, other, _)| match other {
+            NodeRef::Article(a) => !graph.article(*a).deleted,
+            NodeRef::Event(e) => !graph.event(*e).deleted,
+            NodeRef::Entity(_) => true,
+        })
+        .map(|(kind, outgoing, other, data)| Link {
+            kind: kind.into(),
+            outgoing,
+            node: node_view(other),
+            evidence: data
+                .evidence
+                .iter()
+                .filter(|ev| ev.article == ArticleIx::MAX || graph.article_by_id(&graph.article(ev.article).id.0).is_some())
+                .map(|ev| Evidence {
+                    article: (ev.article != ArticleIx::MAX).then_some(ArticleView(ev.article)),
+                    text: ev.text.clone(),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// A news article.
+#[derive(Clone, Copy)]
+pub struct ArticleView(pub ArticleIx);
+
+#[Object(name = "Article")]
+impl ArticleView {
+    async fn id(&self, ctx: &Context<'_>) -> ID {
+        node_id(&service(ctx).read(), NodeRef::Article(self.0))
+    }
+    /// What ingestion was given as the article's key: the file name for files.
+    async fn source(&self, ctx: &Context<'_>) -> String {
+        service(ctx).read().article(self.0).source.clone()
+    }
+    async fn title(&self, ctx: &Context<'_>) -> String {
+        service(ctx).read().article(self.0).title.clone()
+    }
+    async fn language(&self, ctx: &Context<'_>) -> Language {
+        service(ctx).read().article(self.0).language.into()
+    }
+    /// Null when the article carries no date: never invented.
+    async fn published_on(&self, ctx: &Context<'_>) -> Option<Date> {
+        service(ctx).read().article(self.0).published_on.map(Date)
+    }
+    /// The article body.
+    async fn text(&self, ctx: &Context<'_>) -> String {
+        service(ctx).read().article(self.0).body.clone()
+    }
+    /// The event the article reports.
+    async fn main_event(&self, ctx: &Context<'_>) -> EventView {
+        EventView(service(ctx).read().article(self.0).main_event)
+    }
+    /// Other events the text mentions, past or planned.
+    async fn mentioned_events(&self, ctx: &Context<'_>) -> Vec<EventView> {
+        service(ctx).read().article(self.0).mentioned_events.iter().map(|&e| EventView(e)).collect()
+    }
+    /// Every entity the article names, resolved to graph entities.
+    async fn entities(&self, ctx: &Context<'_>, kind: Option<EntityKind>) -> Vec<EntityView> {
+        let graph = service(ctx).read();
+        graph
+            .article(self.0)
+            .entities
+            .iter()
+            .filter(|&&e| kind.is_none_or(|k| graph.entity(e).kind == k.into()))
+            .map(|&e| EntityView(e))
+            .collect()
+    }
+    /// Every link of the article (events reported and mentioned, entities named) with the
+    /// words that support it: why each edge exists.
+    async fn links(&self, ctx: &Context<'_>) -> Vec<Link> {
+        links_of(&service(ctx).read(), NodeRef::Article(self.0))
+    }
+}
+
+/// An event: dated, typed, linked to entities and reported by articles.
+#[derive(Clone, Copy)]
+pub struct EventView(pub EventIx);
+
+impl EventView {
+    fn entities_of(&self, graph: &Graph, kind: Option<model::EntityKind>) -> Vec<EntityView> {
+        graph
+            .event(self.0)
+            .entities
+            .iter()
+            .filter(|&&e| kind.is_none_or(|k| graph.entity(e).kind == k))
+            .map(|&e| EntityView(e))
+            .collect()
+    }
+}
+
+#[Object(name = "Event")]
+impl EventView {
+    async fn id(&self, ctx: &Context<'_>) -> ID {
+        node_id(&service(ctx).read(), NodeRef::Event(self.0))
+    }
+    async fn kind(&self, ctx: &Context<'_>) -> EventKind {
+        service(ctx).read().event(self.0).kind.into()
+    }
+    async fn title(&self, ctx: &Context<'_>) -> String {
+        service(ctx).read().event(self.0).title.clone()
+    }
+    /// Start date; null when unknown.
+    async fn date(&self, ctx: &Context<'_>) -> Option<Date> {
+        service(ctx).read().event(self.0).date.start.map(Date)
+    }
+    /// Last day of a multi-day event at DAY precision; the end of the month or year for
+    /// coarser precisions.
+    async fn end_date(&self, ctx: &Context<'_>) -> Option<Date> {
+        let graph = service(ctx).read();
+        let date = graph.event(self.0).date;
+        match date.precision {
+            model::DatePrecision::Day => date.end.map(Date),
+            _ => date.last_day().map(Date),
+        }
+    }
+    async fn date_precision(&self, ctx: &Context<'_>) -> DatePrecision {
+        service(ctx).read().event(self.0).date.precision.into()
+    }
+    async fn status(&self, ctx: &Context<'_>) -> EventStatus {
+        service(ctx).read().event(self.0).status.into()
+    }
+    /// Every article that reports or mentions this event, in any language.
+    async fn articles(&self, ctx: &Context<'_>) -> Vec<ArticleView> {
+        service(ctx).read().event(self.0).articles().map(ArticleView).collect()
+    }
+    /// Articles that report this event as their main event.
+    async fn reported_by(&self, ctx: &Context<'_>) -> Vec<ArticleView> {
+        service(ctx).read().event(self.0).reported_by.iter().map(|&a| ArticleView(a)).collect()
+    }
+    /// Articles that mention it in passing.
+    async fn mentioned_by(&self, ctx: &Context<'_>) -> Vec<ArticleView> {
+        service(ctx).read().event(self.0).mentioned_by.iter().map(|&a| ArticleView(a)).collect()
+    }
+    /// Languages of its sources.
+    async fn languages(&self, ctx: &Context<'_>) -> Vec<Language> {
+        let graph = service(ctx).read();
+        let mut langs: Vec<model::Language> = graph.event(self.0).articles().map(|a| graph.article(a).language).collect();
+        langs.sort();
+        langs.dedup();
+        langs.into_iter().map(Into::into).collect()
+    }
+    async fn entities(&self, ctx: &Context<'_>, kind: Option<EntityKind>) -> Vec<EntityView> {
+        self.entities_of(&service(ctx).read(), kind.map(Into::into))
+    }
+    /// People taking part.
+    async fn participants(&self, ctx: &Context<'_>) -> Vec<EntityView> {
+        self.entities_of(&service(ctx).read(), Some(model::EntityKind::Person))
+    }
+    /// Countries involved.
+    async fn countries(&self, ctx: &Context<'_>) -> Vec<EntityView> {
+        self.entities_of(&service(ctx).read(), Some(model::EntityKind::Country))
+    }
+    /// Where it took place.
+    async fn places(&self, ctx: &Context<'_>) -> Vec<EntityView> {
+        self.entities_of(&service(ctx).read(), Some(model::EntityKind::Place))
+    }
+    /// Organisations involved.
+    async fn organizations(&self, ctx: &Context<'_>) -> Vec<EntityView> {
+        self.entities_of(&service(ctx).read(), Some(model::EntityKind::Organization))
+    }
+    /// Summit formats it belongs to.
+    async fn summits(&self, ctx: &Context<'_>) -> Vec<EntityView> {
+        self.entities_of(&service(ctx).read(), Some(model::EntityKind::Summit))
+    }
+    /// Events this one's articles refer to (past or planned).
+    async fn refers_to(&self, ctx: &Context<'_>) -> Vec<EventView> {
+        let graph = service(ctx).read();
+        graph
+            .edges_of(NodeRef::Event(self.0))
+            .into_iter()
+            .filter_map(|(kind, out, other, _)| match (kind, out, other) {
+                (EdgeKind::RefersTo, true, NodeRef::Event(e)) if !graph.event(e).deleted => Some(EventView(e)),
+                _ => None,
+            })
+            .collect()
+    }
+    /// Events whose articles refer to this one.
+    async fn referred_by(&self, ctx: &Context<'_>) -> Vec<EventView> {
+        let graph = service(ctx).read();
+        graph
+            .edges_of(NodeRef::Event(self.0))
+            .into_iter()
+            .filter_map(|(kind, out, other, _)| match (kind, out, other) {
+                (EdgeKind::RefersTo, false, NodeRef::Event(e)) if !graph.event(e).deleted => Some(EventView(e)),
+                _ => None,
+            })
+            .collect()
+    }
+    /// Every link of the event with its evidence.
+    async fn links(&self, ctx: &Context<'_>) -> Vec<Link> {
+        links_of(&service(ctx).read(), NodeRef::Event(self.0))
+    }
+    /// A short label for timeline widgets.
+    async fn label(&self, ctx: &Context<'_>) -> String {
+        event_label(&service(ctx).read(), self.0)
+    }
+}
+
+/// A short label: kind and up to two participants (`Meeting: Tokayev, Putin`).
+pub(crate) fn event_label(graph: &Graph, event: EventIx) -> String {
+    let e = graph.event(event);
+    let kind = e.kind.name().replace('_', " ");
+    let mut label = format!("{}{}", &kind[..1], kind[1..].to_lowercase());
+    let people: Vec<&str> = e
+        .entities
+        .iter()
+        .filter(|&&x| graph.entity(x).kind == model::EntityKind::Person)
+        .take(2)
+        .map(|&x| graph.entity(x).name.rsplit(' ').next().unwrap_or(""))
+        .collect();
+    if !people.is_empty() {
+        label.push_str(": ");
+        label.push_str(&people.join(", "));
+    }
+    label
+}
+
+/// A person, country, organisation, summit format or place.
+#[derive(Clone, Copy)]
+pub struct EntityView(pub EntityIx);
+
+/// An entity and how many events it shares with another.
+#[derive(SimpleObject)]
+pub struct RelatedEntity {
+    /// The other entity.
+    pub entity: EntityView,
+    /// Number of shared events.
+    pub weight: i32,
+}
+
+#[Object(name = "Entity")]
+impl EntityView {
+    async fn id(&self, ctx: &Context<'_>) -> ID {
+        node_id(&service(ctx).read(), NodeRef::Entity(self.0))
+    }
+    async fn kind(&self, ctx: &Context<'_>) -> EntityKind {
+        service(ctx).read().entity(self.0).kind.into()
+    }
+    /// Canonical display name, in English.
+    async fn name(&self, ctx: &Context<'_>) -> String {
+        service(ctx).read().entity(self.0).name.clone()
+    }
+    /// Every known name and alias, in every language, the canonical one included.
+    async fn names(&self, ctx: &Context<'_>) -> Vec<String> {
+        service(ctx).read().entity(self.0).names.clone()
+    }
+    /// Events linked to this entity, newest first.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
+    #[allow(clippy::too_many_arguments)]
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        from: Option<Date>,
+        to: Option<Date>,
+        kind: Option<EventKind>,
+        status: Option<EventStatus>,
+        order: Option<Order>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<super::roots::EventConnection> {
+        let filter = EventFilter {
+            from: from.map(|d| d.0),
+            to: to.map(|d| d.0),
+            kind: kind.map(Into::into),
+            status: status.map(Into::into),
+            all_entities: vec![self.0],
+            ..EventFilter::default()
+        };
+        super::roots::event_connection(ctx, &filter, order.unwrap_or_default(), first, after)
+    }
+    /// Entities sharing events with this one; weight = number of shared events.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
+    async fn related(&self, ctx: &Context<'_>, kind: Option<EntityKind>, first: Option<i32>) -> Result<Vec<RelatedEntity>> {
+        let n = page_size(first)?;
+        let graph = service(ctx).read();
+        Ok(graph
+            .related(self.0, kind.map(Into::into))
+            .into_iter()
+            .take(n)
+            .map(|(e, w)| RelatedEntity {
+                entity: EntityView(e),
+                weight: w as i32,
+            })
+            .collect())
+    }
+    /// Countries or organisations this person leads or led (from the knowledge base).
+    async fn leader_of(&self, ctx: &Context<'_>) -> Vec<EntityView> {
+        let graph = service(ctx).read();
+        graph
+            .edges_of(NodeRef::Entity(self.0))
+            .into_iter()
+            .filter_map(|(kind, out, other, _)| match (kind, out, other) {
+                (EdgeKind::LeaderOf, true, NodeRef::Entity(e)) => Some(EntityView(e)),
+                _ => None,
+            })
+            .collect()
+    }
+    /// People who lead or led this country or organisation.
+    async fn leaders(&self, ctx: &Context<'_>) -> Vec<EntityView> {
+        let graph = service(ctx).read();
+        graph
+            .edges_of(NodeRef::Entity(self.0))
+            .into_iter()
+            .filter_map(|(kind, out, other, _)| match (kind, out, other) {
+                (EdgeKind::LeaderOf, false, NodeRef::Entity(e)) => Some(EntityView(e)),
+                _ => None,
+            })
+            .collect()
+    }
+    /// For a summit format: its editions (events), oldest first.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
+    async fn editions(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<super::roots::EventConnection> {
+        let filter = EventFilter {
+            all_entities: vec![self.0],
+            ..EventFilter::default()
+        };
+        super::roots::event_connection(ctx, &filter, Order::OldestFirst, first, after)
+    }
+    /// Number of events linked to the entity.
+    async fn event_count(&self, ctx: &Context<'_>) -> i32 {
+        service(ctx).read().entity_event_count(self.0) as i32
+    }
+}

@@ -1,0 +1,401 @@
+//! The command line (clap): `serve` (the default), `ingest`, `query`, `schema`,
+//! `bench-extract`. Two-stage configuration: flags are parsed and validated first, then the
+//! real objects (store, service, listener) are built from them.
+
+use crate::api::{build_schema, sdl};
+use crate::extract::Extractor;
+use crate::ingest::{self, IngestError, Limits, RawArticle};
+use crate::server::{ServerConfig, serve};
+use crate::service::{BATCH, Service, ServiceError, prepare_all, today};
+use crate::store::Store;
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// eventgraph: news articles (kk / ru / en) → an event-timeline knowledge graph over GraphQL.
+#[derive(Debug, Parser)]
+#[command(name = "eventgraph", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    serve: ServeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve GraphQL over HTTP (the default).
+    Serve(ServeArgs),
+    /// Ingest files, directories (*.txt, *.jsonl, recursively) or `-` for standard input.
+    Ingest(IngestArgs),
+    /// Run one GraphQL query and print the JSON response.
+    Query(QueryArgs),
+    /// Print the GraphQL schema (SDL).
+    Schema,
+    /// Measure extraction speed on a JSON Lines corpus (one core, no store).
+    BenchExtract {
+        /// A JSON Lines file as written by gen_corpus.py --jsonl.
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Args, Clone)]
+struct StoreArgs {
+    /// Folder of the on-disk store.
+    #[arg(long, env = "EVENTGRAPH_DATA", default_value = "./data", global = true)]
+    data: PathBuf,
+    /// Largest accepted article, in bytes.
+    #[arg(long, env = "EVENTGRAPH_MAX_ARTICLE_BYTES", default_value_t = ingest::DEFAULT_MAX_BYTES, global = true)]
+    max_article_bytes: usize,
+}
+
+#[derive(Debug, Args, Clone)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "EVENTGRAPH_ADDR", default_value = "127.0.0.1:8080")]
+    addr: String,
+    /// Articles ingested at start (idempotent); a missing default folder is not an error.
+    #[arg(long, env = "EVENTGRAPH_SEEDS")]
+    seeds: Option<PathBuf>,
+    /// Bearer token that enables writes over HTTP.
+    #[arg(long, env = "EVENTGRAPH_WRITE_TOKEN")]
+    write_token: Option<String>,
+    /// Allowed CORS origins, comma-separated (`*` for any).
+    #[arg(long, env = "EVENTGRAPH_CORS_ORIGINS", default_value = "*")]
+    cors_origins: String,
+    /// Per-request timeout in seconds.
+    #[arg(long, env = "EVENTGRAPH_REQUEST_TIMEOUT", default_value_t = 30)]
+    request_timeout: u64,
+    #[command(flatten)]
+    store: StoreArgs,
+}
+
+#[derive(Debug, Args)]
+struct IngestArgs {
+    /// Files or folders; `-` reads one article (or JSON Lines with --jsonl) from stdin.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Treat standard input as JSON Lines.
+    #[arg(long)]
+    jsonl: bool,
+    /// Source key for an article read from standard input.
+    #[arg(long, default_value = "stdin")]
+    source: String,
+    #[command(flatten)]
+    store: StoreArgs,
+}
+
+#[derive(Debug, Args)]
+struct QueryArgs {
+    /// The GraphQL query.
+    query: String,
+    /// Variables as a JSON object.
+    #[arg(long)]
+    variables: Option<String>,
+    /// Build a fresh in-memory graph from this folder only (the store is not touched).
+    #[arg(long)]
+    articles: Option<PathBuf>,
+    #[command(flatten)]
+    store: StoreArgs,
+}
+
+/// Runs the command line.
+///
+/// # Errors
+/// Any set-up failure, with context.
+pub fn main() -> Result<()> {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("EVENTGRAPH_LOG").unwrap_or_else(|_| "info,tower_http=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match cli.command {
+        None => run_serve(cli.serve),
+        Some(Command::Serve(args)) => run_serve(args),
+        Some(Command::Ingest(args)) => run_ingest(args),
+        Some(Command::Query(args)) => run_query(args),
+        Some(Command::Schema) => {
+            print!("{}", sdl());
+            Ok(())
+        }
+        Some(Command::BenchExtract { file }) => bench_extract(&file),
+    }
+}
+
+fn limits(store: &StoreArgs) -> Limits {
+    Limits {
+        max_bytes: store.max_article_bytes,
+    }
+}
+
+/// Reads every input under `paths` into raw articles, reporting unreadable ones.
+fn read_all(paths: &[PathBuf], each: &mut dyn FnMut(ingest::Input)) {
+    for path in paths {
+        match ingest::list_files(path) {
+            Ok(files) => {
+                for file in files {
+                    ingest::read_file(&file, each);
+                }
+            }
+            Err(e) => each((path.display().to_string(), Err(e))),
+        }
+    }
+}
+
+fn run_serve(args: ServeArgs) -> Result<()> {
+    let started = Instant::now();
+    let extractor = Arc::new(Extractor::new());
+    let service = Arc::new(
+        Service::open(extractor, &args.store.data, limits(&args.store))
+            .with_context(|| format!("opening the store in {}", args.store.data.display()))?,
+    );
+    tracing::info!(
+        articles = service.read().stats().articles,
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "graph rebuilt from the store"
+    );
+    let seeds = args.seeds.clone().unwrap_or_else(|| PathBuf::from("./seeds"));
+    if seeds.exists() {
+        let mut raws = Vec::new();
+        let mut refused = 0;
+        read_all(&[seeds.clone()], &mut |(at, r)| match r {
+            Ok(raw) => raws.push(raw),
+            Err(e) => {
+                refused += 1;
+                tracing::warn!(input = %at, error = %e, "seed refused");
+            }
+        });
+        let results = service.ingest_many(raws);
+        let new = results.iter().filter(|r| matches!(r, Ok(i) if !i.duplicate)).count();
+        for e in results.iter().filter_map(|r| r.as_ref().err()) {
+            tracing::warn!(error = %e, "seed refused");
+        }
+        tracing::info!(folder = %seeds.display(), new, already = results.len() - new, refused, "seeds loaded");
+    } else if args.seeds.is_some() {
+        bail!("seed folder {} does not exist", seeds.display());
+    }
+    let config = ServerConfig {
+        write_token: args.write_token.filter(|t| !t.is_empty()),
+        cors_origins: args.cors_origins.split(',').map(|s| s.trim().to_string()).collect(),
+        timeout: Duration::from_secs(args.request_timeout),
+        ..ServerConfig::default()
+    };
+    if config.write_token.is_none() {
+        tracing::info!("writes over HTTP are disabled: set --write-token or EVENTGRAPH_WRITE_TOKEN to enable them");
+    }
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(&args.addr)
+            .await
+            .with_context(|| format!("binding {}", args.addr))?;
+        let local = listener.local_addr().context("reading the bound address")?;
+        tracing::info!(
+            addr = %local,
+            ready_ms = started.elapsed().as_millis() as u64,
+            "serving GraphQL at http://{local}/graphql"
+        );
+        let shutdown = async {
+            let _ = tokio::signal::ctrl_c().await;
+            tracing::info!("shutting down");
+        };
+        serve(listener, service, &config, shutdown).await.context("serving HTTP")
+    })
+}
+
+#[derive(Default)]
+struct Summary {
+    accepted: usize,
+    duplicate: usize,
+    rejected: Vec<(String, String)>,
+}
+
+fn run_ingest(args: IngestArgs) -> Result<()> {
+    let started = Instant::now();
+    let limits = limits(&args.store);
+    let extractor = Extractor::new();
+    let mut store = Store::open(&args.store.data).with_context(|| format!("opening the store in {}", args.store.data.display()))?;
+    let version = crate::service::extractor_version();
+    let mut summary = Summary::default();
+    let progress = ProgressBar::new_spinner();
+    progress.set_style(
+        ProgressStyle::with_template("{spinner} {pos} articles ({per_sec}) {elapsed} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    let mut pending: Vec<(String, RawArticle)> = Vec::with_capacity(BATCH);
+    let mut flush = |pending: &mut Vec<(String, RawArticle)>, summary: &mut Summary| -> Result<()> {
+        if pending.is_empty() {
+            return Ok(());
+        }
+        let (labels, raws): (Vec<String>, Vec<RawArticle>) = std::mem::take(pending).into_iter().unzip();
+        let prepared = prepare_all(&extractor, raws, limits, today());
+        let mut rows = Vec::new();
+        for (label, item) in labels.into_iter().zip(prepared) {
+            match item {
+                Ok(p) => rows.push(p),
+                Err(e) => summary.rejected.push((label, e.to_string())),
+            }
+        }
+        let batch: Vec<_> = rows
+            .iter()
+            .map(|p| (&p.article, Some((p.facts_json.as_str(), version.as_str()))))
+            .collect();
+        let inserted = store.insert_batch(&batch).context("writing to the store")?;
+        for new in inserted {
+            if new {
+                summary.accepted += 1;
+            } else {
+                summary.duplicate += 1;
+            }
+        }
+        progress.set_position((summary.accepted + summary.duplicate + summary.rejected.len()) as u64);
+        Ok(())
+    };
+    let mut failure: Option<anyhow::Error> = None;
+    let mut each = |(label, item): ingest::Input| {
+        if failure.is_some() {
+            return;
+        }
+        match item {
+            Ok(raw) => pending.push((label, raw)),
+            Err(e) => summary.rejected.push((label, e.to_string())),
+        }
+        if pending.len() >= BATCH
+            && let Err(e) = flush(&mut pending, &mut summary)
+        {
+            failure = Some(e);
+        }
+    };
+    for path in &args.paths {
+        if path == Path::new("-") {
+            let stdin = std::io::stdin();
+            if args.jsonl {
+                ingest::read_json_lines("stdin", stdin.lock(), &mut each);
+            } else {
+                let mut bytes = Vec::new();
+                match stdin.lock().read_to_end(&mut bytes) {
+                    Ok(_) => each((
+                        "stdin".into(),
+                        Ok(RawArticle {
+                            source: args.source.clone(),
+                            bytes,
+                            ..RawArticle::default()
+                        }),
+                    )),
+                    Err(e) => each((
+                        "stdin".into(),
+                        Err(IngestError::Io {
+                            path: "stdin".into(),
+                            message: e.to_string(),
+                        }),
+                    )),
+                }
+            }
+        } else {
+            read_all(std::slice::from_ref(path), &mut each);
+        }
+    }
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    flush(&mut pending, &mut summary)?;
+    progress.finish_and_clear();
+    let elapsed = started.elapsed().as_secs_f64();
+    let total = summary.accepted + summary.duplicate + summary.rejected.len();
+    for (label, reason) in summary.rejected.iter().take(50) {
+        eprintln!("rejected {label}: {reason}");
+    }
+    if summary.rejected.len() > 50 {
+        eprintln!("… and {} more rejected", summary.rejected.len() - 50);
+    }
+    println!(
+        "ingested {total} inputs in {elapsed:.1}s ({:.0}/s): {} accepted, {} duplicate, {} rejected; store {}",
+        total as f64 / elapsed.max(1e-9),
+        summary.accepted,
+        summary.duplicate,
+        summary.rejected.len(),
+        store.path().display()
+    );
+    if total > 0 && summary.rejected.len() == total {
+        bail!("every input was rejected");
+    }
+    Ok(())
+}
+
+fn run_query(args: QueryArgs) -> Result<()> {
+    let extractor = Arc::new(Extractor::new());
+    let limits = limits(&args.store);
+    let service = match &args.articles {
+        Some(dir) => {
+            let service = Service::in_memory(extractor, limits);
+            let mut raws = Vec::new();
+            read_all(std::slice::from_ref(dir), &mut |(at, r)| match r {
+                Ok(raw) => raws.push(raw),
+                Err(e) => eprintln!("skipped {at}: {e}"),
+            });
+            if !dir.exists() {
+                bail!("article folder {} does not exist", dir.display());
+            }
+            for r in service.ingest_many(raws) {
+                if let Err(e) = r
+                    && !matches!(e, ServiceError::Invalid(IngestError::Empty))
+                {
+                    eprintln!("skipped an article: {e}");
+                }
+            }
+            service
+        }
+        None => Service::open(extractor, &args.store.data, limits)
+            .with_context(|| format!("opening the store in {}", args.store.data.display()))?,
+    };
+    let schema = build_schema(Arc::new(service));
+    let mut request = async_graphql::Request::new(args.query);
+    if let Some(vars) = args.variables {
+        let value: serde_json::Value = serde_json::from_str(&vars).context("--variables must be a JSON object")?;
+        request = request.variables(async_graphql::Variables::from_json(value));
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let response = runtime.block_on(schema.execute(request));
+    println!("{}", serde_json::to_string_pretty(&response).context("encoding the response")?);
+    Ok(())
+}
+
+fn bench_extract(file: &Path) -> Result<()> {
+    let extractor = Extractor::new();
+    let mut articles = Vec::new();
+    let mut bytes = 0usize;
+    ingest::read_file(file, &mut |(_, r)| {
+        if let Ok(raw) = r
+            && let Ok(a) = ingest::validate(raw, Limits::default(), chrono::NaiveDate::MAX)
+        {
+            bytes += a.title.len() + a.body.len();
+            articles.push(a);
+        }
+    });
+    if articles.is_empty() {
+        bail!("no articles in {}", file.display());
+    }
+    let started = Instant::now();
+    let mut events = 0usize;
+    for article in &articles {
+        let facts = crate::service::extract_article(&extractor, article);
+        events += 1 + facts.mentioned_events.len();
+    }
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "extracted {} articles ({:.1} MB) in {secs:.2}s on one core: {:.0} articles/s, {:.1} MB/s, {events} events",
+        articles.len(),
+        bytes as f64 / 1e6,
+        articles.len() as f64 / secs,
+        bytes as f64 / 1e6 / secs
+    );
+    Ok(())
+}

@@ -1,0 +1,418 @@
+//! The in-memory event graph: a petgraph `StableDiGraph` of articles, events and entities,
+//! with side tables for their records and the indexes queries need (id → node, per entity
+//! its events ordered by date, all events ordered by date).
+//!
+//! The graph is derived data, rebuilt from the store at start. `NodeIndex` never leaves this
+//! module: the outside world sees public ids (`Article:…`, `Event:…`, `Entity:…`).
+
+mod query;
+mod resolve;
+
+pub use query::{EventFilter, Neighborhood, PathStep, TimelineBucket, Granularity, SortOrder};
+pub use resolve::ApplyReport;
+
+use crate::model::{ArticleId, DatePrecision, DateSpan, EntityKind, EventKind, EventStatus, Language, MonthDay};
+use chrono::NaiveDate;
+use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
+use std::collections::{BTreeSet, HashMap};
+
+/// Index of an article record.
+pub type ArticleIx = u32;
+/// Index of an event record.
+pub type EventIx = u32;
+/// Index of an entity record.
+pub type EntityIx = u32;
+
+/// What a graph node stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NodeRef {
+    /// An article.
+    Article(ArticleIx),
+    /// An event.
+    Event(EventIx),
+    /// An entity.
+    Entity(EntityIx),
+}
+
+/// Edge types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EdgeKind {
+    /// Article → the event it reports.
+    Reports,
+    /// Article → an event it mentions.
+    Mentions,
+    /// Article → an entity it names.
+    Names,
+    /// Event → person.
+    Participant,
+    /// Event → country.
+    Involves,
+    /// Event → place.
+    HeldIn,
+    /// Event → summit format.
+    PartOf,
+    /// Event → organisation.
+    Organization,
+    /// Event → an event it refers to (past or planned).
+    RefersTo,
+    /// Person → country (or organisation) they lead(or led).
+    LeaderOf,
+}
+
+impl EdgeKind {
+    /// Upper-case name for the API.
+    pub fn name(self) -> &'static str {
+        match self {
+            EdgeKind::Reports => "REPORTS",
+            EdgeKind::Mentions => "MENTIONS",
+            EdgeKind::Names => "NAMES",
+            EdgeKind::Participant => "PARTICIPANT",
+            EdgeKind::Involves => "INVOLVES",
+            EdgeKind::HeldIn => "HELD_IN",
+            EdgeKind::PartOf => "PART_OF",
+            EdgeKind::Organization => "ORGANIZATION",
+            EdgeKind::RefersTo => "REFERS_TO",
+            EdgeKind::LeaderOf => "LEADER_OF",
+        }
+    }
+
+    /// The event → entity edge for an entity kind.
+    pub fn for_entity(kind: EntityKind) -> EdgeKind {
+        match kind {
+            EntityKind::Person => EdgeKind::Participant,
+            EntityKind::Country => EdgeKind::Involves,
+            EntityKind::Place => EdgeKind::HeldIn,
+            EntityKind::Summit => EdgeKind::PartOf,
+            EntityKind::Organization => EdgeKind::Organization,
+        }
+    }
+}
+
+/// Why an edge exists: the article and the words that support it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evidence {
+    /// Article the link comes from.
+    pub article: ArticleIx,
+    /// The supporting text (a surface form or a sentence).
+    pub text: String,
+}
+
+/// Edge weight: its kind and evidence.
+#[derive(Debug, Clone)]
+pub struct EdgeData {
+    /// Kind.
+    pub kind: EdgeKind,
+    /// Evidence, one per supporting article.
+    pub evidence: Vec<Evidence>,
+}
+
+/// An article in the graph.
+#[derive(Debug, Clone)]
+pub struct ArticleRec {
+    /// Content id.
+    pub id: ArticleId,
+    /// Source key.
+    pub source: String,
+    /// Title.
+    pub title: String,
+    /// Body text.
+    pub body: String,
+    /// Publication date.
+    pub published_on: Option<NaiveDate>,
+    /// Language.
+    pub language: Language,
+    /// The reported event.
+    pub main_event: EventIx,
+    /// Mentioned events.
+    pub mentioned_events: Vec<EventIx>,
+    /// Named entities.
+    pub entities: Vec<EntityIx>,
+    /// Node.
+    pub node: NodeIndex,
+    /// Removed by `deleteArticle`.
+    pub deleted: bool,
+}
+
+/// An event in the graph.
+#[derive(Debug, Clone)]
+pub struct EventRec {
+    /// Public id tail (`<article id>-<n>`).
+    pub id: String,
+    /// Kind.
+    pub kind: EventKind,
+    /// Status.
+    pub status: EventStatus,
+    /// Date.
+    pub date: DateSpan,
+    /// Day and month known without a year.
+    pub month_day: Option<MonthDay>,
+    /// Title.
+    pub title: String,
+    /// Articles that report it (main event).
+    pub reported_by: Vec<ArticleIx>,
+    /// Articles that mention it.
+    pub mentioned_by: Vec<ArticleIx>,
+    /// Linked entities and the edge kind.
+    pub entities: Vec<EntityIx>,
+    /// Node.
+    pub node: NodeIndex,
+    /// No source left.
+    pub deleted: bool,
+}
+
+impl EventRec {
+    /// Every article that reports or mentions the event, reports first.
+    pub fn articles(&self) -> impl Iterator<Item = ArticleIx> + '_ {
+        self.reported_by.iter().chain(self.mentioned_by.iter()).copied()
+    }
+}
+
+/// An entity in the graph.
+#[derive(Debug, Clone)]
+pub struct EntityRec {
+    /// Key (`country/kz`).
+    pub key: String,
+    /// Kind.
+    pub kind: EntityKind,
+    /// Canonical English name.
+    pub name: String,
+    /// Every name: canonical, aliases, and surface forms seen, in first-seen order.
+    pub names: Vec<String>,
+    /// Node.
+    pub node: NodeIndex,
+}
+
+/// Sort key of an event by date: days since CE, unknown dates first (oldest).
+pub type DateKey = i32;
+
+/// The sort key of a date span.
+pub fn date_key(date: &DateSpan) -> DateKey {
+    use chrono::Datelike;
+    date.start.map_or(i32::MIN, |d| d.num_days_from_ce())
+}
+
+/// The event graph.
+#[derive(Debug, Default)]
+pub struct Graph {
+    graph: StableDiGraph<NodeRef, EdgeData>,
+    articles: Vec<ArticleRec>,
+    events: Vec<EventRec>,
+    entities: Vec<EntityRec>,
+    article_by_id: HashMap<ArticleId, ArticleIx>,
+    event_by_id: HashMap<String, EventIx>,
+    entity_by_key: HashMap<String, EntityIx>,
+    name_index: HashMap<String, Vec<EntityIx>>,
+    /// All live events by (date key, index).
+    events_by_date: BTreeSet<(DateKey, EventIx)>,
+    /// Per entity, its live events by (date key, index).
+    entity_events: Vec<BTreeSet<(DateKey, EventIx)>>,
+    live_articles: usize,
+    live_events: usize,
+}
+
+/// Counts for the whole graph.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct GraphStats {
+    /// Live articles.
+    pub articles: usize,
+    /// Live events.
+    pub events: usize,
+    /// Entities.
+    pub entities: usize,
+    /// Edges.
+    pub edges: usize,
+}
+
+impl Graph {
+    /// An empty graph.
+    pub fn new() -> Graph {
+        Graph::default()
+    }
+
+    /// Counts.
+    pub fn stats(&self) -> GraphStats {
+        GraphStats {
+            articles: self.live_articles,
+            events: self.live_events,
+            entities: self.entities.len(),
+            edges: self.graph.edge_count(),
+        }
+    }
+
+    /// Article record.
+    pub fn article(&self, ix: ArticleIx) -> &ArticleRec {
+        &self.articles[ix as usize]
+    }
+
+    /// Event record.
+    pub fn event(&self, ix: EventIx) -> &EventRec {
+        &self.events[ix as usize]
+    }
+
+    /// Entity record.
+    pub fn entity(&self, ix: EntityIx) -> &EntityRec {
+        &self.entities[ix as usize]
+    }
+
+    /// Looks an article up by content id.
+    pub fn article_by_id(&self, id: &str) -> Option<ArticleIx> {
+        self.article_by_id
+            .get(&ArticleId(id.to_string()))
+            .copied()
+            .filter(|&ix| !self.articles[ix as usize].deleted)
+    }
+
+    /// Looks an event up by id.
+    pub fn event_by_id(&self, id: &str) -> Option<EventIx> {
+        self.event_by_id
+            .get(id)
+            .copied()
+            .filter(|&ix| !self.events[ix as usize].deleted)
+    }
+
+    /// Looks an entity up by key.
+    pub fn entity_by_key(&self, key: &str) -> Option<EntityIx> {
+        self.entity_by_key.get(key).copied()
+    }
+
+    /// Live articles in ingestion order.
+    pub fn articles(&self) -> impl DoubleEndedIterator<Item = ArticleIx> + '_ {
+        self.articles
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| !a.deleted)
+            .map(|(i, _)| i as ArticleIx)
+    }
+
+    /// Number of live articles.
+    pub fn article_count(&self) -> usize {
+        self.live_articles
+    }
+
+    /// All entities.
+    pub fn entity_count(&self) -> usize {
+        self.entities.len()
+    }
+
+    /// Entities whose name or alias contains `needle` (folded), or all when `None`.
+    pub fn search_entities(&self, kind: Option<EntityKind>, needle: Option<&str>) -> Vec<EntityIx> {
+        let mut out: Vec<EntityIx> = match needle.map(crate::text::fold) {
+            Some(needle) if !needle.trim().is_empty() => {
+                let needle = needle.trim().to_string();
+                let mut found: Vec<EntityIx> = self
+                    .name_index
+                    .iter()
+                    .filter(|(name, _)| name.contains(&needle) || self.inflected_match(name, &needle))
+                    .flat_map(|(_, ixs)| ixs.iter().copied())
+                    .collect();
+                found.sort_unstable();
+                found.dedup();
+                found
+            }
+            _ => (0..self.entities.len() as EntityIx).collect(),
+        };
+        if let Some(kind) = kind {
+            out.retain(|&ix| self.entities[ix as usize].kind == kind);
+        }
+        // Most-connected first, then by name: what a search box should show.
+        out.sort_by(|&a, &b| {
+            let (ea, eb) = (&self.entity_events[a as usize], &self.entity_events[b as usize]);
+            eb.len()
+                .cmp(&ea.len())
+                .then_with(|| self.entities[a as usize].name.cmp(&self.entities[b as usize].name))
+        });
+        out
+    }
+
+    /// A search word that is an inflected form of a known name ("России" finds "Россия").
+    fn inflected_match(&self, name: &str, needle: &str) -> bool {
+        if needle.chars().count() < 4 || name.contains(' ') {
+            return false;
+        }
+        let common = name
+            .chars()
+            .zip(needle.chars())
+            .take_while(|(a, b)| a == b)
+            .count();
+        let shorter = name.chars().count().min(needle.chars().count());
+        common >= 4 && common + 2 >= shorter
+    }
+
+    /// Live events linked to an entity, newest first.
+    pub fn entity_event_count(&self, entity: EntityIx) -> usize {
+        self.entity_events[entity as usize].len()
+    }
+
+    /// Edges of a node with their other end, in both directions.
+    pub fn edges_of(&self, node: NodeRef) -> Vec<(EdgeKind, bool, NodeRef, &EdgeData)> {
+        let Some(index) = self.node_index(node) else {
+            return Vec::new();
+        };
+        use petgraph::Direction::{Incoming, Outgoing};
+        use petgraph::visit::EdgeRef;
+        let mut out = Vec::new();
+        for (direction, outgoing) in [(Outgoing, true), (Incoming, false)] {
+            for edge in self.graph.edges_directed(index, direction) {
+                let other = if outgoing { edge.target() } else { edge.source() };
+                if let Some(&other_ref) = self.graph.node_weight(other) {
+                    out.push((edge.weight().kind, outgoing, other_ref, edge.weight()));
+                }
+            }
+        }
+        out
+    }
+
+    /// The evidence of the edge between two nodes, if any.
+    pub fn evidence_between(&self, from: NodeRef, to: NodeRef) -> Vec<(EdgeKind, &Evidence)> {
+        let (Some(a), Some(b)) = (self.node_index(from), self.node_index(to)) else {
+            return Vec::new();
+        };
+        self.graph
+            .edges_connecting(a, b)
+            .flat_map(|e| {
+                let kind = e.weight().kind;
+                e.weight().evidence.iter().map(move |ev| (kind, ev))
+            })
+            .collect()
+    }
+
+    fn node_index(&self, node: NodeRef) -> Option<NodeIndex> {
+        Some(match node {
+            NodeRef::Article(ix) => self.articles.get(ix as usize)?.node,
+            NodeRef::Event(ix) => self.events.get(ix as usize)?.node,
+            NodeRef::Entity(ix) => self.entities.get(ix as usize)?.node,
+        })
+    }
+
+    fn add_edge(&mut self, from: NodeIndex, to: NodeIndex, kind: EdgeKind, evidence: Option<Evidence>) -> EdgeIndex {
+        let existing = self
+            .graph
+            .edges_connecting(from, to)
+            .find(|e| e.weight().kind == kind)
+            .map(|e| {
+                use petgraph::visit::EdgeRef;
+                e.id()
+            });
+        let index = existing.unwrap_or_else(|| {
+            self.graph.add_edge(
+                from,
+                to,
+                EdgeData {
+                    kind,
+                    evidence: Vec::new(),
+                },
+            )
+        });
+        if let (Some(ev), Some(data)) = (evidence, self.graph.edge_weight_mut(index))
+            && !data.evidence.contains(&ev)
+        {
+            data.evidence.push(ev);
+        }
+        index
+    }
+
+    /// Precision of a date span, as stored.
+    pub fn precision(date: &DateSpan) -> DatePrecision {
+        date.precision
+    }
+}

@@ -1,0 +1,389 @@
+//! Read-side algorithms over the graph: filtered and paginated event lists, timeline
+//! buckets, co-occurrence, neighbourhoods and shortest paths through shared events.
+//!
+//! Every list has a documented order: events by date (newest first by default), then by
+//! index, so cursors are stable while the graph grows.
+
+use super::{DateKey, EdgeKind, EntityIx, EventIx, Graph, NodeRef, date_key};
+use crate::model::{DatePrecision, EntityKind, EventKind, EventStatus, Language};
+use chrono::{Datelike, Duration, NaiveDate};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+
+/// Newest or oldest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortOrder {
+    /// Latest date first (unknown dates last).
+    #[default]
+    NewestFirst,
+    /// Earliest date first (unknown dates first).
+    OldestFirst,
+}
+
+/// Filters for event lists.
+#[derive(Debug, Clone, Default)]
+pub struct EventFilter {
+    /// Earliest start date.
+    pub from: Option<NaiveDate>,
+    /// Latest start date.
+    pub to: Option<NaiveDate>,
+    /// Kind.
+    pub kind: Option<EventKind>,
+    /// Status.
+    pub status: Option<EventStatus>,
+    /// At least one source in this language.
+    pub language: Option<Language>,
+    /// Linked to every one of these entities (`all`) …
+    pub all_entities: Vec<EntityIx>,
+    /// … and to at least one of these (`any`).
+    pub any_entities: Vec<EntityIx>,
+    /// Case-insensitive substring of the title.
+    pub title_contains: Option<String>,
+}
+
+impl EventFilter {
+    fn only_structural(&self) -> bool {
+        self.kind.is_none()
+            && self.status.is_none()
+            && self.language.is_none()
+            && self.title_contains.is_none()
+            && self.any_entities.is_empty()
+            && self.all_entities.len() <= 1
+    }
+}
+
+/// One timeline bucket.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimelineBucket {
+    /// First day.
+    pub start: NaiveDate,
+    /// Last day.
+    pub end: NaiveDate,
+    /// Events in it.
+    pub events: Vec<EventIx>,
+}
+
+/// Bucket width.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Granularity {
+    /// Days.
+    Day,
+    /// ISO weeks (Monday first).
+    Week,
+    /// Calendar months.
+    Month,
+    /// Calendar years.
+    Year,
+}
+
+/// Nodes and edges around a node.
+#[derive(Debug, Clone, Default)]
+pub struct Neighborhood {
+    /// Nodes, the centre first.
+    pub nodes: Vec<NodeRef>,
+    /// Edges (from, to, kind) among them.
+    pub edges: Vec<(NodeRef, NodeRef, EdgeKind)>,
+}
+
+/// One node of a path.
+pub type PathStep = NodeRef;
+
+fn bucket_of(date: NaiveDate, granularity: Granularity) -> (NaiveDate, NaiveDate) {
+    let month_end = |y: i32, m: u32| {
+        let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+        NaiveDate::from_ymd_opt(ny, nm, 1).and_then(|d| d.pred_opt()).unwrap_or(date)
+    };
+    match granularity {
+        Granularity::Day => (date, date),
+        Granularity::Week => {
+            let start = date - Duration::days(i64::from(date.weekday().num_days_from_monday()));
+            (start, start + Duration::days(6))
+        }
+        Granularity::Month => (
+            NaiveDate::from_ymd_opt(date.year(), date.month(), 1).unwrap_or(date),
+            month_end(date.year(), date.month()),
+        ),
+        Granularity::Year => (
+            NaiveDate::from_ymd_opt(date.year(), 1, 1).unwrap_or(date),
+            NaiveDate::from_ymd_opt(date.year(), 12, 31).unwrap_or(date),
+        ),
+    }
+}
+
+fn coarser(precision: DatePrecision, granularity: Granularity) -> Option<Granularity> {
+    match (precision, granularity) {
+        (DatePrecision::Year, g) if g != Granularity::Year => Some(Granularity::Year),
+        (DatePrecision::Month, Granularity::Day | Granularity::Week) => Some(Granularity::Month),
+        _ => None,
+    }
+}
+
+/// Encodes a stable cursor for an event at a date key.
+pub fn event_cursor(key: DateKey, event: EventIx) -> String {
+    format!("e{key}.{event}")
+}
+
+fn parse_cursor(cursor: &str) -> Option<(DateKey, EventIx)> {
+    let (key, ix) = cursor.strip_prefix('e')?.split_once('.')?;
+    Some((key.parse().ok()?, ix.parse().ok()?))
+}
+
+impl Graph {
+    fn event_matches(&self, event: EventIx, filter: &EventFilter) -> bool {
+        let e = &self.events[event as usize];
+        if e.deleted {
+            return false;
+        }
+        if filter.kind.is_some_and(|k| k != e.kind) || filter.status.is_some_and(|s| s != e.status) {
+            return false;
+        }
+        if let Some(lang) = filter.language
+            && !e.articles().any(|a| self.articles[a as usize].language == lang)
+        {
+            return false;
+        }
+        if !filter.all_entities.iter().all(|x| e.entities.contains(x)) {
+            return false;
+        }
+        if !filter.any_entities.is_empty() && !filter.any_entities.iter().any(|x| e.entities.contains(x)) {
+            return false;
+        }
+        if let Some(needle) = &filter.title_contains
+            && !crate::text::fold(&e.title).contains(needle.as_str())
+        {
+            return false;
+        }
+        true
+    }
+
+    /// A page of events: (events with cursors, total count, has next page).
+    ///
+    /// `after` is a cursor from an earlier page; an unknown cursor starts from the top.
+    pub fn events_page(
+        &self,
+        filter: &EventFilter,
+        order: SortOrder,
+        first: usize,
+        after: Option<&str>,
+    ) -> (Vec<(String, EventIx)>, usize, bool) {
+        let base = match filter.all_entities.iter().min_by_key(|&&e| self.entity_events[e as usize].len()) {
+            Some(&entity) => &self.entity_events[entity as usize],
+            None => &self.events_by_date,
+        };
+        let lo = filter.from.map_or(i32::MIN, |d| d.num_days_from_ce());
+        let hi = filter.to.map_or(i32::MAX, |d| d.num_days_from_ce());
+        let dated_filter = filter.from.is_some() || filter.to.is_some();
+        let range = base.range((lo, 0)..=(hi, EventIx::MAX));
+        let cursor = after.and_then(parse_cursor);
+        let total = if filter.only_structural() && !dated_filter {
+            base.len()
+        } else {
+            base.range((lo, 0)..=(hi, EventIx::MAX))
+                .filter(|&&(k, e)| !(dated_filter && k == i32::MIN) && self.event_matches(e, filter))
+                .count()
+        };
+        let keep = |&&(k, e): &&(DateKey, EventIx)| !(dated_filter && k == i32::MIN) && self.event_matches(e, filter);
+        let mut page = Vec::with_capacity(first.min(128));
+        let mut has_next = false;
+        let mut push = |item: &(DateKey, EventIx)| {
+            if page.len() == first {
+                has_next = true;
+                return false;
+            }
+            page.push((event_cursor(item.0, item.1), item.1));
+            true
+        };
+        match order {
+            SortOrder::NewestFirst => {
+                let iter: Box<dyn Iterator<Item = &(DateKey, EventIx)>> = match cursor {
+                    Some(c) => Box::new(base.range((lo, 0)..c).rev()),
+                    None => Box::new(range.rev()),
+                };
+                for item in iter.filter(keep) {
+                    if !push(item) {
+                        break;
+                    }
+                }
+            }
+            SortOrder::OldestFirst => {
+                let iter: Box<dyn Iterator<Item = &(DateKey, EventIx)>> = match cursor {
+                    Some(c) => Box::new(
+                        base.range((std::ops::Bound::Excluded(c), std::ops::Bound::Included((hi, EventIx::MAX)))),
+                    ),
+                    None => Box::new(range),
+                };
+                for item in iter.filter(keep) {
+                    if !push(item) {
+                        break;
+                    }
+                }
+            }
+        }
+        (page, total, has_next)
+    }
+
+    /// Timeline buckets of the events of `entity` (or all events) between `from` and `to`.
+    /// An event coarser than the granularity gets a bucket of its own precision.
+    pub fn timeline(
+        &self,
+        entity: Option<EntityIx>,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+        granularity: Granularity,
+    ) -> Vec<TimelineBucket> {
+        let base = match entity {
+            Some(e) => &self.entity_events[e as usize],
+            None => &self.events_by_date,
+        };
+        let lo = from.map_or(i32::MIN + 1, |d| d.num_days_from_ce());
+        let hi = to.map_or(i32::MAX, |d| d.num_days_from_ce());
+        let mut buckets: BTreeMap<(NaiveDate, NaiveDate), Vec<EventIx>> = BTreeMap::new();
+        for &(_, event) in base.range((lo, 0)..=(hi, EventIx::MAX)) {
+            let e = &self.events[event as usize];
+            let Some(start) = e.date.start else { continue };
+            let width = coarser(e.date.precision, granularity).unwrap_or(granularity);
+            buckets.entry(bucket_of(start, width)).or_default().push(event);
+        }
+        buckets
+            .into_iter()
+            .map(|((start, end), mut events)| {
+                // Most-reported first, then newest.
+                events.sort_by_key(|&e| {
+                    let r = &self.events[e as usize];
+                    (std::cmp::Reverse(r.reported_by.len() + r.mentioned_by.len()), std::cmp::Reverse(date_key(&r.date)), e)
+                });
+                TimelineBucket { start, end, events }
+            })
+            .collect()
+    }
+
+    /// Entities sharing events with `entity`, with the number of shared events, heaviest first.
+    pub fn related(&self, entity: EntityIx, kind: Option<EntityKind>) -> Vec<(EntityIx, usize)> {
+        let mut counts: HashMap<EntityIx, usize> = HashMap::new();
+        for &(_, event) in &self.entity_events[entity as usize] {
+            for &other in &self.events[event as usize].entities {
+                if other != entity && kind.is_none_or(|k| self.entities[other as usize].kind == k) {
+                    *counts.entry(other).or_default() += 1;
+                }
+            }
+        }
+        let mut out: Vec<(EntityIx, usize)> = counts.into_iter().collect();
+        out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        out
+    }
+
+    fn semantic_neighbors(&self, node: NodeRef, limit: usize) -> Vec<NodeRef> {
+        match node {
+            NodeRef::Entity(e) => self.entity_events[e as usize]
+                .iter()
+                .rev()
+                .take(limit)
+                .map(|&(_, ev)| NodeRef::Event(ev))
+                .collect(),
+            NodeRef::Event(ev) => self.events[ev as usize]
+                .entities
+                .iter()
+                .take(limit)
+                .map(|&e| NodeRef::Entity(e))
+                .collect(),
+            NodeRef::Article(a) => {
+                let rec = &self.articles[a as usize];
+                std::iter::once(rec.main_event)
+                    .chain(rec.mentioned_events.iter().copied())
+                    .take(limit)
+                    .map(NodeRef::Event)
+                    .collect()
+            }
+        }
+    }
+
+    /// Nodes within `depth` hops (entity ↔ event ↔ entity, article → events), each node
+    /// expanding at most `per_node` neighbours (newest events first), `max_nodes` in all.
+    pub fn neighborhood(&self, centre: NodeRef, depth: usize, per_node: usize, max_nodes: usize) -> Neighborhood {
+        let mut seen: HashSet<NodeRef> = HashSet::from([centre]);
+        let mut out = Neighborhood {
+            nodes: vec![centre],
+            edges: Vec::new(),
+        };
+        let mut frontier = vec![centre];
+        for _ in 0..depth {
+            let mut next = Vec::new();
+            for node in frontier {
+                for neighbor in self.semantic_neighbors(node, per_node) {
+                    let (from, to) = match node {
+                        NodeRef::Entity(_) => (neighbor, node),
+                        _ => (node, neighbor),
+                    };
+                    let kind = match (from, to) {
+                        (NodeRef::Article(_), _) => EdgeKind::Reports,
+                        (NodeRef::Event(_), NodeRef::Entity(e)) => EdgeKind::for_entity(self.entities[e as usize].kind),
+                        _ => EdgeKind::RefersTo,
+                    };
+                    if seen.insert(neighbor) {
+                        if out.nodes.len() >= max_nodes {
+                            continue;
+                        }
+                        out.nodes.push(neighbor);
+                        next.push(neighbor);
+                    }
+                    if seen.contains(&neighbor) && out.nodes.contains(&neighbor) {
+                        out.edges.push((from, to, kind));
+                    }
+                }
+            }
+            frontier = next;
+        }
+        out.edges.sort_by_key(|&(a, b, k)| (format!("{a:?}"), format!("{b:?}"), k));
+        out.edges.dedup();
+        out
+    }
+
+    /// Shortest path between two nodes through event–entity links, at most `max_length`
+    /// edges; `None` when there is none. Bidirectional breadth-first search.
+    pub fn path(&self, from: NodeRef, to: NodeRef, max_length: usize) -> Option<Vec<NodeRef>> {
+        if from == to {
+            return Some(vec![from]);
+        }
+        let mut parents: [HashMap<NodeRef, NodeRef>; 2] = [HashMap::from([(from, from)]), HashMap::from([(to, to)])];
+        let mut frontiers: [VecDeque<NodeRef>; 2] = [VecDeque::from([from]), VecDeque::from([to])];
+        let mut depth = [0usize; 2];
+        while depth[0] + depth[1] < max_length && !frontiers[0].is_empty() && !frontiers[1].is_empty() {
+            // Expand the smaller side by one level.
+            let side = usize::from(frontiers[1].len() < frontiers[0].len());
+            let level: Vec<NodeRef> = frontiers[side].drain(..).collect();
+            depth[side] += 1;
+            for node in level {
+                for neighbor in self.semantic_neighbors(node, usize::MAX) {
+                    if parents[side].contains_key(&neighbor) {
+                        continue;
+                    }
+                    parents[side].insert(neighbor, node);
+                    if parents[1 - side].contains_key(&neighbor) {
+                        return Some(self.join_path(&parents, neighbor));
+                    }
+                    frontiers[side].push_back(neighbor);
+                }
+            }
+        }
+        None
+    }
+
+    fn join_path(&self, parents: &[HashMap<NodeRef, NodeRef>; 2], meet: NodeRef) -> Vec<NodeRef> {
+        let walk = |map: &HashMap<NodeRef, NodeRef>| {
+            let mut out = vec![meet];
+            let mut cur = meet;
+            while let Some(&p) = map.get(&cur) {
+                if p == cur {
+                    break;
+                }
+                out.push(p);
+                cur = p;
+            }
+            out
+        };
+        let mut left = walk(&parents[0]);
+        left.reverse();
+        let right = walk(&parents[1]);
+        left.extend(right.into_iter().skip(1));
+        left
+    }
+}

@@ -1,0 +1,430 @@
+//! Article intake: raw bytes from any entry point (file, directory, stdin, JSON Lines,
+//! GraphQL) → a validated [`Article`] with a stable content id, or a specific error.
+//!
+//! This is the only place that refuses input. Nothing here touches the store or the graph,
+//! so a refused article changes nothing.
+
+use crate::model::{ArticleId, Language};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+/// Default maximum article size: 1 MiB.
+pub const DEFAULT_MAX_BYTES: usize = 1 << 20;
+
+/// Why an article was refused.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum IngestError {
+    /// The text is empty or only whitespace.
+    #[error("article text is empty")]
+    Empty,
+    /// A date line and a title but no body.
+    #[error("article has a title but no body text")]
+    NoBody,
+    /// The bytes are not UTF-8.
+    #[error("article text is not valid UTF-8 (first bad byte at offset {offset})")]
+    InvalidUtf8 {
+        /// Byte offset of the first invalid sequence.
+        offset: usize,
+    },
+    /// NUL bytes: a binary file, not an article.
+    #[error("article looks binary: it contains a NUL byte at offset {offset}")]
+    Binary {
+        /// Byte offset of the first NUL.
+        offset: usize,
+    },
+    /// Larger than the configured limit.
+    #[error("article is {size} bytes, over the {limit}-byte limit (raise it with --max-article-bytes)")]
+    TooLarge {
+        /// Size in bytes.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The first line starts with `date` but the date does not parse.
+    #[error("malformed date line {line:?}: expected ' date YYYY-MM-DD Title' with a real calendar date")]
+    MalformedDateLine {
+        /// The offending line (clipped).
+        line: String,
+    },
+    /// A publication date after today.
+    #[error("publication date {date} is in the future (today is {today})")]
+    FutureDate {
+        /// The date given.
+        date: NaiveDate,
+        /// Today, UTC.
+        today: NaiveDate,
+    },
+    /// The source key is empty.
+    #[error("article source is empty: give a file name, URL or other key")]
+    EmptySource,
+    /// A JSON Lines record that does not parse.
+    #[error("line {line}: not a valid article record: {message}")]
+    BadRecord {
+        /// 1-based line number.
+        line: usize,
+        /// Parser message.
+        message: String,
+    },
+    /// A file or directory that cannot be read.
+    #[error("cannot read {path}: {message}")]
+    Io {
+        /// Path.
+        path: String,
+        /// OS message.
+        message: String,
+    },
+}
+
+/// An article as an entry point received it, before validation.
+#[derive(Debug, Clone, Default)]
+pub struct RawArticle {
+    /// Key given by the entry point (file name, URL, …).
+    pub source: String,
+    /// The text bytes, in the seed format.
+    pub bytes: Vec<u8>,
+    /// Explicit title (overrides the first line).
+    pub title: Option<String>,
+    /// Explicit publication date (overrides the date line).
+    pub published_on: Option<NaiveDate>,
+    /// Explicit language (skips detection).
+    pub language: Option<Language>,
+}
+
+/// A validated article.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Article {
+    /// Content id.
+    pub id: ArticleId,
+    /// Source key.
+    pub source: String,
+    /// Title.
+    pub title: String,
+    /// Body (the text without its first line when that was the title or date line).
+    pub body: String,
+    /// Publication date, when known. Never invented.
+    pub published_on: Option<NaiveDate>,
+    /// Language given at ingest, if any.
+    pub language: Option<Language>,
+}
+
+/// Validation settings.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Maximum article size in bytes.
+    pub max_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_bytes: DEFAULT_MAX_BYTES,
+        }
+    }
+}
+
+fn clip(line: &str) -> String {
+    line.chars().take(80).collect()
+}
+
+/// Splits the seed format: an optional ` date YYYY-MM-DD Title` first line, else the first
+/// non-empty line is the title. Returns (title, date, body).
+fn split_seed_format(text: &str) -> Result<(String, Option<NaiveDate>, String), IngestError> {
+    let text = text.trim_start_matches('\u{feff}');
+    let trimmed = text.trim_start_matches(['\n', '\r']);
+    let (first, rest) = trimmed.split_once('\n').unwrap_or((trimmed, ""));
+    let first_trimmed = first.trim();
+    if let Some(after) = first_trimmed.strip_prefix("date ").or_else(|| (first_trimmed == "date").then_some("")) {
+        let after = after.trim_start();
+        let (date_text, title) = after.split_once(char::is_whitespace).unwrap_or((after, ""));
+        let date = NaiveDate::parse_from_str(date_text, "%Y-%m-%d").map_err(|_| IngestError::MalformedDateLine {
+            line: clip(first_trimmed),
+        })?;
+        let title = title.trim();
+        if title.is_empty() {
+            // The title is the first non-empty body line.
+            let rest = rest.trim_start();
+            let (title, body) = rest.split_once('\n').unwrap_or((rest, ""));
+            return Ok((title.trim().to_string(), Some(date), body.to_string()));
+        }
+        return Ok((title.to_string(), Some(date), rest.to_string()));
+    }
+    Ok((first_trimmed.to_string(), None, rest.to_string()))
+}
+
+/// The content id: SHA-256 over date, title and body (whitespace-trimmed), first 16 hex digits.
+pub fn content_id(title: &str, published_on: Option<NaiveDate>, body: &str) -> ArticleId {
+    let mut hasher = Sha256::new();
+    hasher.update(published_on.map(|d| d.to_string()).unwrap_or_default());
+    hasher.update([0]);
+    hasher.update(title.trim());
+    hasher.update([0]);
+    hasher.update(body.trim());
+    let digest = hasher.finalize();
+    ArticleId(digest.iter().take(8).map(|b| format!("{b:02x}")).collect())
+}
+
+/// Validates one raw article. `today` bounds the publication date.
+///
+/// # Errors
+/// Every [`IngestError`] variant but `BadRecord` and `Io`, naming what is wrong.
+pub fn validate(raw: RawArticle, limits: Limits, today: NaiveDate) -> Result<Article, IngestError> {
+    let source = raw.source.trim().to_string();
+    if source.is_empty() {
+        return Err(IngestError::EmptySource);
+    }
+    if raw.bytes.len() > limits.max_bytes {
+        return Err(IngestError::TooLarge {
+            size: raw.bytes.len(),
+            limit: limits.max_bytes,
+        });
+    }
+    if let Some(offset) = raw.bytes.iter().position(|&b| b == 0) {
+        return Err(IngestError::Binary { offset });
+    }
+    let text = String::from_utf8(raw.bytes).map_err(|e| IngestError::InvalidUtf8 {
+        offset: e.utf8_error().valid_up_to(),
+    })?;
+    let text = text.replace("\r\n", "\n");
+    if text.trim().is_empty() {
+        return Err(IngestError::Empty);
+    }
+    let (mut title, mut published_on, mut body) = split_seed_format(&text)?;
+    if let Some(explicit) = raw.title.filter(|t| !t.trim().is_empty()) {
+        // With an explicit title and no date line, the whole text is the body.
+        if published_on.is_none() {
+            body = text.trim().to_string();
+        }
+        title = explicit.trim().to_string();
+    }
+    if raw.published_on.is_some() {
+        published_on = raw.published_on;
+    }
+    if body.trim().is_empty() {
+        if title.trim().is_empty() {
+            return Err(IngestError::Empty);
+        }
+        return Err(IngestError::NoBody);
+    }
+    if let Some(date) = published_on
+        && date > today
+    {
+        return Err(IngestError::FutureDate { date, today });
+    }
+    Ok(Article {
+        id: content_id(&title, published_on, &body),
+        source,
+        title,
+        body: body.trim().to_string(),
+        published_on,
+        language: raw.language,
+    })
+}
+
+/// One JSON Lines record: `{"source", "text", "title"?, "publishedOn"?, "language"?}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Record {
+    source: String,
+    text: String,
+    title: Option<String>,
+    #[serde(rename = "publishedOn")]
+    published_on: Option<String>,
+    language: Option<String>,
+}
+
+fn record_to_raw(line_no: usize, line: &str) -> Result<RawArticle, IngestError> {
+    let record: Record = serde_json::from_str(line).map_err(|e| IngestError::BadRecord {
+        line: line_no,
+        message: e.to_string(),
+    })?;
+    let published_on = match record.published_on.as_deref() {
+        None | Some("") => None,
+        Some(date) => Some(NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| IngestError::BadRecord {
+            line: line_no,
+            message: format!("publishedOn {date:?} is not a YYYY-MM-DD date"),
+        })?),
+    };
+    let language = match record.language.as_deref() {
+        None | Some("") => None,
+        Some(code) => Some(Language::from_code(code).ok_or_else(|| IngestError::BadRecord {
+            line: line_no,
+            message: format!("language {code:?} is not one of kk, ru, en"),
+        })?),
+    };
+    Ok(RawArticle {
+        source: record.source,
+        bytes: record.text.into_bytes(),
+        title: record.title,
+        published_on,
+        language,
+    })
+}
+
+/// One input found by [`read_inputs`]: where it came from and the article or the error.
+pub type Input = (String, Result<RawArticle, IngestError>);
+
+fn io_error(path: &Path, e: std::io::Error) -> IngestError {
+    IngestError::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    }
+}
+
+/// Reads a JSON Lines stream, calling `each` per record.
+pub fn read_json_lines(label: &str, reader: impl BufRead, each: &mut dyn FnMut(Input)) {
+    for (index, line) in reader.split(b'\n').enumerate() {
+        let line_no = index + 1;
+        let where_ = format!("{label}:{line_no}");
+        match line {
+            Err(e) => each((where_, Err(io_error(Path::new(label), e)))),
+            Ok(bytes) => {
+                let Ok(line) = std::str::from_utf8(&bytes) else {
+                    each((where_, Err(IngestError::BadRecord { line: line_no, message: "not UTF-8".into() })));
+                    continue;
+                };
+                if line.trim().is_empty() {
+                    continue;
+                }
+                each((where_, record_to_raw(line_no, line)));
+            }
+        }
+    }
+}
+
+fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), IngestError> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| io_error(dir, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            collect_files(&path, out)?;
+        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("txt" | "jsonl")) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Lists the article files under `path`: the path itself when it is a file, else every
+/// `*.txt` and `*.jsonl` below it, sorted.
+///
+/// # Errors
+/// [`IngestError::Io`] when the path or a directory cannot be read.
+pub fn list_files(path: &Path) -> Result<Vec<PathBuf>, IngestError> {
+    if path.is_dir() {
+        let mut files = Vec::new();
+        collect_files(path, &mut files)?;
+        Ok(files)
+    } else if path.exists() {
+        Ok(vec![path.to_path_buf()])
+    } else {
+        Err(io_error(path, std::io::Error::from(std::io::ErrorKind::NotFound)))
+    }
+}
+
+/// Reads one file: a `.jsonl` file gives one input per line, any other file one article
+/// whose source is its file name.
+pub fn read_file(path: &Path, each: &mut dyn FnMut(Input)) {
+    let label = path.display().to_string();
+    if path.extension().and_then(|e| e.to_str()) == Some("jsonl") {
+        match std::fs::File::open(path) {
+            Ok(file) => read_json_lines(&label, std::io::BufReader::with_capacity(1 << 20, file), each),
+            Err(e) => each((label, Err(io_error(path, e)))),
+        }
+        return;
+    }
+    let source = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| label.clone());
+    match std::fs::read(path) {
+        Ok(bytes) => each((
+            label,
+            Ok(RawArticle {
+                source,
+                bytes,
+                ..RawArticle::default()
+            }),
+        )),
+        Err(e) => each((label, Err(io_error(path, e)))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 22).unwrap_or_default()
+    }
+
+    fn check(text: &str) -> Result<Article, IngestError> {
+        validate(
+            RawArticle {
+                source: "a.txt".into(),
+                bytes: text.as_bytes().to_vec(),
+                ..RawArticle::default()
+            },
+            Limits::default(),
+            today(),
+        )
+    }
+
+    #[test]
+    fn parses_the_seed_format() -> Result<(), IngestError> {
+        let a = check(" date 2026-01-05 Заголовок\nТекст статьи.")?;
+        assert_eq!((a.title.as_str(), a.body.as_str()), ("Заголовок", "Текст статьи."));
+        assert_eq!(a.published_on, NaiveDate::from_ymd_opt(2026, 1, 5));
+        let b = check("Title only line\n\nBody here.")?;
+        assert_eq!((b.title.as_str(), b.published_on), ("Title only line", None));
+        Ok(())
+    }
+
+    #[test]
+    fn refuses_bad_input_with_specific_errors() {
+        assert_eq!(check("   \n "), Err(IngestError::Empty));
+        assert!(matches!(check(" date 2025-13-45 Title\nbody"), Err(IngestError::MalformedDateLine { .. })));
+        assert!(matches!(check(" date 2027-01-01 Title\nbody"), Err(IngestError::FutureDate { .. })));
+        assert!(matches!(check("a\0b"), Err(IngestError::Binary { offset: 1 })));
+        assert_eq!(check(" date 2025-01-01 Title only"), Err(IngestError::NoBody));
+        let bad_utf8 = validate(
+            RawArticle { source: "x".into(), bytes: vec![b'a', 0xff, b'b'], ..RawArticle::default() },
+            Limits::default(),
+            today(),
+        );
+        assert_eq!(bad_utf8, Err(IngestError::InvalidUtf8 { offset: 1 }));
+        let huge = validate(
+            RawArticle { source: "x".into(), bytes: vec![b'a'; 11], ..RawArticle::default() },
+            Limits { max_bytes: 10 },
+            today(),
+        );
+        assert_eq!(huge, Err(IngestError::TooLarge { size: 11, limit: 10 }));
+    }
+
+    #[test]
+    fn ids_depend_on_content_not_source() -> Result<(), IngestError> {
+        let a = check(" date 2026-01-05 T\nBody")?;
+        let b = validate(
+            RawArticle { source: "other.txt".into(), bytes: b" date 2026-01-05 T\nBody\n".to_vec(), ..RawArticle::default() },
+            Limits::default(),
+            today(),
+        )?;
+        assert_eq!(a.id, b.id);
+        assert_ne!(a.id, check(" date 2026-01-06 T\nBody")?.id);
+        Ok(())
+    }
+
+    #[test]
+    fn json_lines_records() {
+        let data = "{\"source\":\"s1\",\"text\":\"T\\nB\",\"publishedOn\":\"2025-01-02\",\"language\":\"ru\"}\n\nnot json\n";
+        let mut seen = Vec::new();
+        read_json_lines("feed", data.as_bytes(), &mut |(at, r)| seen.push((at, r.is_ok())));
+        assert_eq!(seen, [("feed:1".to_string(), true), ("feed:3".to_string(), false)]);
+    }
+}

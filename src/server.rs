@@ -1,0 +1,215 @@
+//! The HTTP edge (axum): GraphQL over POST and GET at `/graphql`, GraphiQL for browsers,
+//! subscriptions over WebSocket at `/graphql/ws`, `/healthz` and Prometheus `/metrics`.
+//!
+//! `serve` takes an already bound listener and a shutdown future, so `main` passes ctrl-c
+//! and tests pass a `127.0.0.1:0` listener: one code path, no port races.
+
+use crate::api::{EventGraphSchema, WriteAccess, build_schema};
+use crate::service::Service;
+use async_graphql::http::GraphiQLSource;
+use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
+use axum::extract::{FromRequest, State, WebSocketUpgrade};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+
+/// HTTP settings.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Bearer token for writes; `None` disables writes over HTTP.
+    pub write_token: Option<String>,
+    /// Largest request body in bytes.
+    pub body_limit: usize,
+    /// Per-request timeout.
+    pub timeout: Duration,
+    /// Origins allowed by CORS; `["*"]` allows any.
+    pub cors_origins: Vec<String>,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            write_token: None,
+            body_limit: 2 << 20,
+            timeout: Duration::from_secs(30),
+            cors_origins: vec!["*".to_string()],
+        }
+    }
+}
+
+#[derive(Clone)]
+struct AppState {
+    schema: EventGraphSchema,
+    service: Arc<Service>,
+    write_token: Option<Arc<str>>,
+    metrics: Option<PrometheusHandle>,
+}
+
+/// An example query the playground opens with.
+pub const PLAYGROUND_QUERY: &str = r#"# Welcome to eventgraph. Press ▶ to run.
+{
+  events(first: 5) {
+    totalCount
+    nodes { id title kind date datePrecision status
+            participants { name } places { name }
+            articles { source language } }
+  }
+}
+"#;
+
+fn metrics_handle() -> Option<PrometheusHandle> {
+    static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| PrometheusBuilder::new().install_recorder().ok())
+        .clone()
+}
+
+fn write_access(headers: &HeaderMap, token: Option<&str>) -> WriteAccess {
+    let Some(token) = token else {
+        return WriteAccess::Disabled;
+    };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    // Compare in constant time so the token cannot be guessed byte by byte.
+    match given {
+        Some(given) if given.len() == token.len() && given.bytes().zip(token.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0 => {
+            WriteAccess::Granted
+        }
+        _ => WriteAccess::Denied,
+    }
+}
+
+async fn graphql_post(State(state): State<AppState>, headers: HeaderMap, request: GraphQLRequest) -> GraphQLResponse {
+    let access = write_access(&headers, state.write_token.as_deref());
+    let started = Instant::now();
+    let response = state.schema.execute(request.into_inner().data(access)).await;
+    record("graphql", started, response.errors.is_empty());
+    response.into()
+}
+
+async fn graphql_get(State(state): State<AppState>, headers: HeaderMap, request: axum::extract::Request) -> Response {
+    let wants_html = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    let has_query = request.uri().query().is_some_and(|q| q.contains("query="));
+    if wants_html && !has_query {
+        let page = GraphiQLSource::build()
+            .endpoint("/graphql")
+            .subscription_endpoint("/graphql/ws")
+            .title("eventgraph")
+            .finish();
+        let default_query = serde_json::to_string(PLAYGROUND_QUERY).unwrap_or_default();
+        // Open the playground with a useful example unless the user has one stored.
+        let script = format!(
+            "<script>if(!localStorage.getItem('graphiql:query')){{localStorage.setItem('graphiql:query',{default_query});}}</script></head>"
+        );
+        return Html(page.replacen("</head>", &script, 1)).into_response();
+    }
+    match GraphQLRequest::<async_graphql_axum::rejection::GraphQLRejection>::from_request(request, &state).await {
+        Ok(req) => {
+            let started = Instant::now();
+            // GET may not write: mutations over GET are refused by async-graphql itself.
+            let response = state.schema.execute(req.into_inner().data(WriteAccess::Disabled)).await;
+            record("graphql", started, response.errors.is_empty());
+            GraphQLResponse::from(response).into_response()
+        }
+        Err(rejection) => rejection.into_response(),
+    }
+}
+
+
+async fn graphql_ws(
+    State(state): State<AppState>,
+    protocol: GraphQLProtocol,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let schema = state.schema.clone();
+    upgrade
+        .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |stream| GraphQLWebSocket::new(stream, schema, protocol).serve())
+}
+
+async fn healthz(State(state): State<AppState>) -> Json<serde_json::Value> {
+    let stats = state.service.read().stats();
+    Json(serde_json::json!({
+        "status": "ok",
+        "articles": stats.articles,
+        "events": stats.events,
+        "entities": stats.entities,
+    }))
+}
+
+async fn metrics_route(State(state): State<AppState>) -> Response {
+    let Some(handle) = &state.metrics else {
+        return (StatusCode::SERVICE_UNAVAILABLE, "metrics recorder unavailable").into_response();
+    };
+    let stats = state.service.read().stats();
+    metrics::gauge!("eventgraph_articles").set(stats.articles as f64);
+    metrics::gauge!("eventgraph_events").set(stats.events as f64);
+    metrics::gauge!("eventgraph_entities").set(stats.entities as f64);
+    metrics::gauge!("eventgraph_edges").set(stats.edges as f64);
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], handle.render()).into_response()
+}
+
+fn record(route: &'static str, started: Instant, ok: bool) {
+    metrics::counter!("eventgraph_requests_total", "route" => route, "outcome" => if ok { "ok" } else { "error" }).increment(1);
+    metrics::histogram!("eventgraph_request_seconds", "route" => route).record(started.elapsed().as_secs_f64());
+}
+
+fn cors(origins: &[String]) -> CorsLayer {
+    let layer = CorsLayer::new()
+        .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
+        .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION]);
+    if origins.iter().any(|o| o == "*") {
+        layer.allow_origin(AllowOrigin::any())
+    } else {
+        let list: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+        layer.allow_origin(list)
+    }
+}
+
+/// Builds the router over a service.
+pub fn router(service: Arc<Service>, config: &ServerConfig) -> Router {
+    let state = AppState {
+        schema: build_schema(service.clone()),
+        service,
+        write_token: config.write_token.clone().map(Arc::from),
+        metrics: metrics_handle(),
+    };
+    Router::new()
+        .route("/graphql", get(graphql_get).post(graphql_post))
+        .route("/graphql/ws", get(graphql_ws))
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics_route))
+        .with_state(state)
+        .layer(RequestBodyLimitLayer::new(config.body_limit))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, config.timeout))
+        .layer(cors(&config.cors_origins))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+}
+
+/// Serves until `shutdown` resolves.
+///
+/// # Errors
+/// When the listener fails.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    service: Arc<Service>,
+    config: &ServerConfig,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(service, config))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

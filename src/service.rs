@@ -1,0 +1,400 @@
+//! The one place that runs the pipeline in order — validate → extract → store → graph →
+//! notify — for every entry point (CLI, GraphQL, start-up replay).
+//!
+//! Concurrency: extraction runs outside any lock; the store is behind a mutex; the graph
+//! behind an `RwLock` whose write side is held only to apply already-extracted facts (a few
+//! microseconds per article, released between batches), so readers never wait for a
+//! write's parsing, extraction or disk commit.
+
+use crate::extract::{ArticleText, Extraction, Extractor};
+use crate::graph::Graph;
+use crate::ingest::{Article, IngestError, Limits, RawArticle, validate};
+use crate::model::ArticleId;
+use crate::store::{Store, StoreError};
+use sha2::{Digest, Sha256};
+use std::path::Path;
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
+use thiserror::Error;
+use tokio::sync::broadcast;
+
+/// Failures of a write.
+#[derive(Debug, Error)]
+pub enum ServiceError {
+    /// The article was refused.
+    #[error(transparent)]
+    Invalid(#[from] IngestError),
+    /// The store failed; nothing was acknowledged.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The store failed for a whole batch; nothing of it was acknowledged.
+    #[error("store write failed: {0}")]
+    StoreFailed(String),
+    /// The article to delete does not exist.
+    #[error("no article with id {0}")]
+    NotFound(String),
+}
+
+/// A change to the graph, for subscribers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GraphUpdate {
+    /// A new event (public id tail).
+    EventAdded(String),
+    /// An event gained a source, an entity or a date.
+    EventUpdated(String),
+    /// An article was accepted (content id).
+    ArticleIngested(String),
+}
+
+/// The result of ingesting one article.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ingested {
+    /// Content id.
+    pub id: ArticleId,
+    /// It was already there: nothing changed.
+    pub duplicate: bool,
+}
+
+const DATA_FILES: [&[u8]; 15] = [
+    include_bytes!("../kb/countries.tsv"),
+    include_bytes!("../kb/country_aliases.tsv"),
+    include_bytes!("../kb/people.tsv"),
+    include_bytes!("../kb/entities.tsv"),
+    include_bytes!("../kb/given_names.txt"),
+    include_bytes!("../kb/stop_aliases.txt"),
+    include_bytes!("../kb/lexicon/roles.tsv"),
+    include_bytes!("../kb/lexicon/triggers.tsv"),
+    include_bytes!("../kb/lexicon/cues.tsv"),
+    include_bytes!("../kb/lexicon/months.tsv"),
+    include_bytes!("../kb/lexicon/relative_dates.tsv"),
+    include_bytes!("../kb/lexicon/numbers.tsv"),
+    include_bytes!("../kb/morph/kk_suffixes.txt"),
+    include_bytes!("../kb/morph/ru_endings.txt"),
+    include_bytes!("../Cargo.toml"),
+];
+
+/// Bump when extraction code changes behaviour; data changes are picked up automatically.
+const EXTRACTOR_CODE_VERSION: &str = "x1";
+
+/// Version tag of cached facts: the extractor code version and a hash of its data files.
+pub fn extractor_version() -> String {
+    let mut hasher = Sha256::new();
+    for file in DATA_FILES {
+        hasher.update(file);
+    }
+    let digest = hasher.finalize();
+    let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
+    format!("{EXTRACTOR_CODE_VERSION}-{hex}")
+}
+
+/// Articles per store transaction and per graph write.
+pub const BATCH: usize = 2000;
+
+/// One validated, extracted article ready to store.
+pub struct Prepared {
+    /// The article.
+    pub article: Article,
+    /// Its facts.
+    pub facts: Extraction,
+    /// The facts as JSON for the store's cache.
+    pub facts_json: String,
+}
+
+/// Validates and extracts, in parallel on every core; results keep the input order.
+pub fn prepare_all(
+    extractor: &Extractor,
+    raws: Vec<RawArticle>,
+    limits: Limits,
+    today: chrono::NaiveDate,
+) -> Vec<Result<Prepared, IngestError>> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(raws.len().max(1));
+    let chunk = raws.len().div_ceil(threads).max(1);
+    let mut chunks: Vec<Vec<RawArticle>> = Vec::new();
+    let mut raws = raws.into_iter().peekable();
+    while raws.peek().is_some() {
+        chunks.push(raws.by_ref().take(chunk).collect());
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|part| {
+                scope.spawn(move || {
+                    part.into_iter()
+                        .map(|raw| prepare_one(extractor, raw, limits, today))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    })
+}
+
+fn prepare_one(extractor: &Extractor, raw: RawArticle, limits: Limits, today: chrono::NaiveDate) -> Result<Prepared, IngestError> {
+    let article = validate(raw, limits, today)?;
+    let facts = extract_article(extractor, &article);
+    let facts_json = serde_json::to_string(&facts).unwrap_or_default();
+    Ok(Prepared {
+        article,
+        facts,
+        facts_json,
+    })
+}
+
+/// Runs extraction on a validated article.
+pub fn extract_article(extractor: &Extractor, article: &Article) -> Extraction {
+    extractor.extract(ArticleText {
+        title: &article.title,
+        body: &article.body,
+        published_on: article.published_on,
+        language: article.language,
+    })
+}
+
+/// The running pipeline: extractor, optional durable store, graph, update channel.
+pub struct Service {
+    extractor: Arc<Extractor>,
+    store: Option<Mutex<Store>>,
+    graph: RwLock<Graph>,
+    updates: broadcast::Sender<GraphUpdate>,
+    limits: Limits,
+    version: String,
+}
+
+impl std::fmt::Debug for Service {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Service").field("limits", &self.limits).finish_non_exhaustive()
+    }
+}
+
+/// Today in UTC, the bound for publication dates.
+pub fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+impl Service {
+    /// A service over a fresh in-memory graph with no store (for `query --articles`).
+    pub fn in_memory(extractor: Arc<Extractor>, limits: Limits) -> Service {
+        Service {
+            extractor,
+            store: None,
+            graph: RwLock::new(Graph::new()),
+            updates: broadcast::channel(1024).0,
+            limits,
+            version: extractor_version(),
+        }
+    }
+
+    /// Opens the store in `data_dir` and rebuilds the graph from it, re-extracting articles
+    /// whose cached facts come from another extractor version (and refreshing the cache).
+    ///
+    /// # Errors
+    /// When the store cannot be opened or read.
+    pub fn open(extractor: Arc<Extractor>, data_dir: &Path, limits: Limits) -> Result<Service, ServiceError> {
+        let store = Store::open(data_dir)?;
+        let service = Service {
+            store: None,
+            ..Service::in_memory(extractor, limits)
+        };
+        let mut stale: Vec<(ArticleId, String)> = Vec::new();
+        let mut pending: Vec<crate::store::StoredArticle> = Vec::with_capacity(BATCH);
+        let replay = |chunk: &mut Vec<crate::store::StoredArticle>, stale: &mut Vec<(ArticleId, String)>| {
+            let items = std::mem::take(chunk);
+            let decoded = service.decode_all(items);
+            let mut graph = service.write_graph();
+            for (article, facts, refreshed) in decoded {
+                if let Some(json) = refreshed {
+                    stale.push((article.id.clone(), json));
+                }
+                graph.apply(&service.extractor.kb, &article, &facts);
+            }
+        };
+        store.for_each(|stored| {
+            pending.push(stored);
+            if pending.len() == BATCH {
+                replay(&mut pending, &mut stale);
+            }
+        })?;
+        replay(&mut pending, &mut stale);
+        let mut store = store;
+        if !stale.is_empty() {
+            tracing::info!(articles = stale.len(), "refreshed cached facts for a new extractor version");
+            store.update_facts(&stale, &service.version)?;
+        }
+        Ok(Service {
+            store: Some(Mutex::new(store)),
+            ..service
+        })
+    }
+
+    /// Decodes cached facts (or re-extracts) for stored articles, in parallel.
+    fn decode_all(&self, items: Vec<crate::store::StoredArticle>) -> Vec<(Article, Extraction, Option<String>)> {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let chunk = items.len().div_ceil(threads).max(1);
+        let extractor = &self.extractor;
+        let version = &self.version;
+        let mut parts: Vec<Vec<crate::store::StoredArticle>> = Vec::new();
+        let mut items = items.into_iter().peekable();
+        while items.peek().is_some() {
+            parts.push(items.by_ref().take(chunk).collect());
+        }
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = parts
+                .into_iter()
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.into_iter()
+                            .map(|stored| {
+                                let cached = stored
+                                    .facts
+                                    .as_ref()
+                                    .filter(|(_, v)| v == version)
+                                    .and_then(|(json, _)| serde_json::from_str::<Extraction>(json).ok());
+                                match cached {
+                                    Some(facts) => (stored.article, facts, None),
+                                    None => {
+                                        let facts = extract_article(extractor, &stored.article);
+                                        let json = serde_json::to_string(&facts).unwrap_or_default();
+                                        (stored.article, facts, Some(json))
+                                    }
+                                }
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+        })
+    }
+
+    /// The extractor.
+    pub fn extractor(&self) -> &Extractor {
+        &self.extractor
+    }
+
+    /// Ingestion limits.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// A read view of the graph.
+    pub fn read(&self) -> RwLockReadGuard<'_, Graph> {
+        self.graph.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn write_graph(&self) -> std::sync::RwLockWriteGuard<'_, Graph> {
+        self.graph.write().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Subscribes to graph updates.
+    pub fn subscribe(&self) -> broadcast::Receiver<GraphUpdate> {
+        self.updates.subscribe()
+    }
+
+    /// Ingests one article.
+    ///
+    /// # Errors
+    /// [`ServiceError::Invalid`] with the reason, or a store failure; nothing changes then.
+    pub fn ingest(&self, raw: RawArticle) -> Result<Ingested, ServiceError> {
+        self.ingest_many(vec![raw]).pop().unwrap_or(Err(ServiceError::Invalid(IngestError::Empty)))
+    }
+
+    /// Ingests a batch: validation and extraction in parallel, one store transaction per
+    /// [`BATCH`], then the graph. Each article gets its own result, in input order.
+    pub fn ingest_many(&self, raws: Vec<RawArticle>) -> Vec<Result<Ingested, ServiceError>> {
+        let prepared = prepare_all(&self.extractor, raws, self.limits, today());
+        let mut results: Vec<Option<Result<Ingested, ServiceError>>> = Vec::with_capacity(prepared.len());
+        let mut accepted: Vec<(usize, Prepared)> = Vec::new();
+        {
+            let graph = self.read();
+            let mut seen_in_batch = std::collections::HashSet::new();
+            for (index, item) in prepared.into_iter().enumerate() {
+                match item {
+                    Err(e) => results.push(Some(Err(e.into()))),
+                    Ok(p) => {
+                        if graph.article_by_id(&p.article.id.0).is_some() || !seen_in_batch.insert(p.article.id.clone()) {
+                            results.push(Some(Ok(Ingested {
+                                id: p.article.id.clone(),
+                                duplicate: true,
+                            })));
+                        } else {
+                            results.push(None);
+                            accepted.push((index, p));
+                        }
+                    }
+                }
+            }
+        }
+        for chunk in accepted.chunks(BATCH) {
+            let stored = match &self.store {
+                None => Ok(vec![true; chunk.len()]),
+                Some(store) => {
+                    let rows: Vec<(&Article, Option<(&str, &str)>)> = chunk
+                        .iter()
+                        .map(|(_, p)| (&p.article, Some((p.facts_json.as_str(), self.version.as_str()))))
+                        .collect();
+                    let mut store = store.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                    store.insert_batch(&rows)
+                }
+            };
+            match stored {
+                Err(e) => {
+                    let message = e.to_string();
+                    tracing::error!(error = %message, "store write failed");
+                    for (index, _) in chunk {
+                        results[*index] = Some(Err(ServiceError::StoreFailed(message.clone())));
+                    }
+                }
+                Ok(inserted) => {
+                    let mut notes = Vec::new();
+                    {
+                        let mut graph = self.write_graph();
+                        for ((index, p), new) in chunk.iter().zip(inserted) {
+                            if new {
+                                let report = graph.apply(&self.extractor.kb, &p.article, &p.facts);
+                                notes.push(GraphUpdate::ArticleIngested(p.article.id.0.clone()));
+                                notes.extend(report.new_events.iter().map(|&e| GraphUpdate::EventAdded(graph.event(e).id.clone())));
+                                notes.extend(report.updated_events.iter().map(|&e| GraphUpdate::EventUpdated(graph.event(e).id.clone())));
+                            }
+                            results[*index] = Some(Ok(Ingested {
+                                id: p.article.id.clone(),
+                                duplicate: !new,
+                            }));
+                        }
+                    }
+                    metrics::counter!("eventgraph_articles_ingested_total").increment(notes.iter().filter(|n| matches!(n, GraphUpdate::ArticleIngested(_))).count() as u64);
+                    for note in notes {
+                        // No subscriber is not an error.
+                        let _ = self.updates.send(note);
+                    }
+                }
+            }
+        }
+        results
+            .into_iter()
+            .map(|r| r.unwrap_or(Err(ServiceError::Invalid(IngestError::Empty))))
+            .collect()
+    }
+
+    /// Deletes an article from the store and the graph.
+    ///
+    /// # Errors
+    /// [`ServiceError::NotFound`] for an unknown id, or a store failure.
+    pub fn delete(&self, id: &str) -> Result<Vec<String>, ServiceError> {
+        let Some(ix) = self.read().article_by_id(id) else {
+            return Err(ServiceError::NotFound(id.to_string()));
+        };
+        if let Some(store) = &self.store {
+            let mut store = store.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            store.delete(&ArticleId(id.to_string()))?;
+        }
+        let mut graph = self.write_graph();
+        let (removed, updated) = graph.remove_article(ix);
+        let removed_ids: Vec<String> = removed.iter().map(|&e| graph.event(e).id.clone()).collect();
+        for &e in &updated {
+            let _ = self.updates.send(GraphUpdate::EventUpdated(graph.event(e).id.clone()));
+        }
+        Ok(removed_ids)
+    }
+}

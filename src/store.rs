@@ -1,0 +1,251 @@
+//! The durable article log: an embedded SQLite database (WAL, `synchronous=FULL`) holding
+//! every accepted article and a cache of its extracted facts.
+//!
+//! An article is acknowledged only after its transaction commits, so a `kill -9` at any
+//! moment loses no acknowledged article. The graph is rebuilt from this log at start.
+//! Only this module knows the on-disk format; `FORMAT_VERSION` guards it.
+
+use crate::ingest::Article;
+use crate::model::{ArticleId, Language};
+use chrono::NaiveDate;
+use rusqlite::{Connection, OptionalExtension, params};
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+/// On-disk format version, checked at open.
+pub const FORMAT_VERSION: &str = "1";
+/// Database file name inside the data folder.
+pub const DB_FILE: &str = "eventgraph.db";
+
+/// Store failures.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// The data folder cannot be created.
+    #[error("cannot create data folder {path}: {source}")]
+    CreateDir {
+        /// Folder.
+        path: PathBuf,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// SQLite refused an operation.
+    #[error("store {path}: {source}")]
+    Sqlite {
+        /// Database path.
+        path: PathBuf,
+        /// Cause.
+        source: rusqlite::Error,
+    },
+    /// The file was written by an incompatible version.
+    #[error("store {path} has format version {found}, this build reads version {FORMAT_VERSION}")]
+    Format {
+        /// Database path.
+        path: PathBuf,
+        /// Version found.
+        found: String,
+    },
+}
+
+/// An article as stored, with its cached facts.
+#[derive(Debug, Clone)]
+pub struct StoredArticle {
+    /// The article.
+    pub article: Article,
+    /// Extraction facts (JSON) and the extractor version that wrote them.
+    pub facts: Option<(String, String)>,
+}
+
+/// The SQLite-backed article log.
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (or creates) the store in `dir`.
+    ///
+    /// # Errors
+    /// When the folder or database cannot be created, or has another format version.
+    pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let path = dir.join(DB_FILE);
+        let conn = Connection::open(&path).map_err(|source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        })?;
+        let store = Store { conn, path };
+        store.init()?;
+        Ok(store)
+    }
+
+    fn err(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+        |source| StoreError::Sqlite {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    fn init(&self) -> Result<(), StoreError> {
+        self.conn
+            .execute_batch(
+                "PRAGMA journal_mode=WAL;
+                 PRAGMA synchronous=FULL;
+                 PRAGMA busy_timeout=5000;
+                 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                 CREATE TABLE IF NOT EXISTS articles(
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    id TEXT NOT NULL UNIQUE,
+                    source TEXT NOT NULL,
+                    title TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    published_on TEXT,
+                    language TEXT,
+                    ingested_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),
+                    facts TEXT,
+                    facts_version TEXT
+                 );",
+            )
+            .map_err(self.err())?;
+        let found: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key='format'", [], |r| r.get(0))
+            .optional()
+            .map_err(self.err())?;
+        match found {
+            None => {
+                self.conn
+                    .execute("INSERT INTO meta(key, value) VALUES('format', ?1)", [FORMAT_VERSION])
+                    .map_err(self.err())?;
+            }
+            Some(v) if v == FORMAT_VERSION => {}
+            Some(found) => {
+                return Err(StoreError::Format {
+                    path: self.path.clone(),
+                    found,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Path of the database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Inserts articles in one transaction, committed before returning. Returns, per
+    /// article, whether it was new (`false`: an article with the same id was stored).
+    ///
+    /// # Errors
+    /// When SQLite fails; then nothing of the batch is stored.
+    pub fn insert_batch(&mut self, batch: &[(&Article, Option<(&str, &str)>)]) -> Result<Vec<bool>, StoreError> {
+        let path = self.path.clone();
+        let err = |source| StoreError::Sqlite { path: path.clone(), source };
+        let tx = self.conn.transaction().map_err(err)?;
+        let mut inserted = Vec::with_capacity(batch.len());
+        {
+            let mut stmt = tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO articles(id, source, title, body, published_on, language, facts, facts_version)
+                     VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                )
+                .map_err(err)?;
+            for (article, facts) in batch {
+                let changed = stmt
+                    .execute(params![
+                        article.id.0,
+                        article.source,
+                        article.title,
+                        article.body,
+                        article.published_on.map(|d| d.to_string()),
+                        article.language.map(|l| l.code()),
+                        facts.map(|f| f.0),
+                        facts.map(|f| f.1),
+                    ])
+                    .map_err(err)?;
+                inserted.push(changed == 1);
+            }
+        }
+        tx.commit().map_err(err)?;
+        Ok(inserted)
+    }
+
+    /// Replaces the cached facts of articles (after an extractor upgrade).
+    ///
+    /// # Errors
+    /// When SQLite fails.
+    pub fn update_facts(&mut self, updates: &[(ArticleId, String)], version: &str) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let err = |source| StoreError::Sqlite { path: path.clone(), source };
+        let tx = self.conn.transaction().map_err(err)?;
+        {
+            let mut stmt = tx
+                .prepare_cached("UPDATE articles SET facts=?1, facts_version=?2 WHERE id=?3")
+                .map_err(err)?;
+            for (id, facts) in updates {
+                stmt.execute(params![facts, version, id.0]).map_err(err)?;
+            }
+        }
+        tx.commit().map_err(err)
+    }
+
+    /// Deletes an article; `true` when it existed.
+    ///
+    /// # Errors
+    /// When SQLite fails.
+    pub fn delete(&mut self, id: &ArticleId) -> Result<bool, StoreError> {
+        let changed = self
+            .conn
+            .execute("DELETE FROM articles WHERE id=?1", [&id.0])
+            .map_err(self.err())?;
+        Ok(changed == 1)
+    }
+
+    /// Number of stored articles.
+    ///
+    /// # Errors
+    /// When SQLite fails.
+    pub fn count(&self) -> Result<usize, StoreError> {
+        self.conn
+            .query_row("SELECT COUNT(*) FROM articles", [], |r| r.get::<_, i64>(0))
+            .map(|n| n as usize)
+            .map_err(self.err())
+    }
+
+    /// Calls `each` for every article in ingestion order.
+    ///
+    /// # Errors
+    /// When SQLite fails.
+    pub fn for_each(&self, mut each: impl FnMut(StoredArticle)) -> Result<(), StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, source, title, body, published_on, language, facts, facts_version FROM articles ORDER BY seq")
+            .map_err(self.err())?;
+        let mut rows = stmt.query([]).map_err(self.err())?;
+        while let Some(row) = rows.next().map_err(self.err())? {
+            let read = || -> rusqlite::Result<StoredArticle> {
+                let published_on: Option<String> = row.get(4)?;
+                let language: Option<String> = row.get(5)?;
+                let facts: Option<String> = row.get(6)?;
+                let version: Option<String> = row.get(7)?;
+                Ok(StoredArticle {
+                    article: Article {
+                        id: ArticleId(row.get(0)?),
+                        source: row.get(1)?,
+                        title: row.get(2)?,
+                        body: row.get(3)?,
+                        published_on: published_on.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
+                        language: language.and_then(|l| Language::from_code(&l)),
+                    },
+                    facts: facts.zip(version),
+                })
+            };
+            each(read().map_err(self.err())?);
+        }
+        Ok(())
+    }
+}
