@@ -1,0 +1,259 @@
+//! The GraphQL surface over real HTTP: contract queries, navigation, filters, timeline,
+//! exploration, writes with and without a token, and every limit refused with a code.
+
+use crate::support::{Server, ServerOptions, TOKEN, TempDir, error_codes, http, seeds_dir};
+use serde_json::{Value, json};
+use std::sync::OnceLock;
+
+/// One seeded server shared by the read-only tests of this module.
+fn seeded() -> &'static Server {
+    static SERVER: OnceLock<(Server, TempDir)> = OnceLock::new();
+    &SERVER
+        .get_or_init(|| {
+            let data = TempDir::new("api");
+            let seeds = seeds_dir();
+            let server = Server::start(ServerOptions {
+                data: data.path(),
+                seeds: Some(&seeds),
+                token: Some(TOKEN),
+                extra: vec![],
+            });
+            (server, data)
+        })
+        .0
+}
+
+fn data(response: &Value) -> &Value {
+    assert!(response["errors"].is_null(), "unexpected errors: {response}");
+    &response["data"]
+}
+
+#[test]
+fn contract_events_query() {
+    let r = seeded().graphql(
+        "{ events(first: 10) { totalCount nodes { title date kind datePrecision status articles { source language } } } }",
+        json!({}),
+    );
+    let events = &data(&r)["events"];
+    assert!(events["totalCount"].as_i64().unwrap_or(0) >= 5, "{events}");
+    let nodes = events["nodes"].as_array().cloned().unwrap_or_default();
+    assert!(nodes.iter().any(|e| e["kind"] == "INTERVIEW" && e["articles"].as_array().map(Vec::len) == Some(2)));
+    // Newest first; undated events last.
+    let dates: Vec<&str> = nodes.iter().filter_map(|e| e["date"].as_str()).collect();
+    let mut sorted = dates.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(dates, sorted);
+}
+
+#[test]
+fn contract_articles_entities_node_and_pagination() {
+    let server = seeded();
+    let r = server.graphql("{ articles(first: 2) { totalCount pageInfo { hasNextPage endCursor } nodes { id source } } }", json!({}));
+    let page = &data(&r)["articles"];
+    assert_eq!(page["totalCount"], 5);
+    assert_eq!(page["pageInfo"]["hasNextPage"], true);
+    let after = page["pageInfo"]["endCursor"].as_str().unwrap_or("").to_string();
+    let r2 = server.graphql(
+        "query($after: String) { articles(first: 10, after: $after) { pageInfo { hasNextPage hasPreviousPage } nodes { id } } }",
+        json!({ "after": after }),
+    );
+    let next = &data(&r2)["articles"];
+    assert_eq!(next["nodes"].as_array().map(Vec::len), Some(3));
+    assert_eq!(next["pageInfo"]["hasNextPage"], false);
+    assert_eq!(next["pageInfo"]["hasPreviousPage"], true);
+
+    let id = page["nodes"][0]["id"].as_str().unwrap_or("").to_string();
+    let r3 = server.graphql("query($id: ID!) { node(id: $id) { id ... on Article { source mainEvent { id } } } }", json!({ "id": id }));
+    assert_eq!(data(&r3)["node"]["id"], id.as_str());
+}
+
+#[test]
+fn entity_search_across_languages_and_inflections() {
+    let server = seeded();
+    let mut ids = Vec::new();
+    for search in ["Ресей", "России", "Russia"] {
+        let r = server.graphql(
+            "query($s: String) { entities(kind: COUNTRY, search: $s, first: 5) { totalCount nodes { id name } } }",
+            json!({ "s": search }),
+        );
+        let first = data(&r)["entities"]["nodes"][0].clone();
+        assert_eq!(first["name"], "Russia", "search {search}");
+        ids.push(first["id"].clone());
+    }
+    assert!(ids.windows(2).all(|w| w[0] == w[1]));
+}
+
+#[test]
+fn navigation_timeline_related_path_neighborhood() {
+    let server = seeded();
+    let tokayev = "Entity:person/kassym-jomart-tokayev";
+    let r = server.graphql(
+        "query($id: ID!) { node(id: $id) { ... on Entity { name leaderOf { name }
+            events(first: 3, order: OLDEST_FIRST) { totalCount nodes { date } }
+            related(first: 5) { weight entity { name kind } } } } }",
+        json!({ "id": tokayev }),
+    );
+    let entity = &data(&r)["node"];
+    assert_eq!(entity["name"], "Kassym-Jomart Tokayev");
+    assert!(entity["leaderOf"].as_array().into_iter().flatten().any(|c| c["name"] == "Kazakhstan"));
+    assert!(entity["events"]["totalCount"].as_i64().unwrap_or(0) >= 4);
+    assert!(entity["related"][0]["weight"].as_i64().unwrap_or(0) >= 1);
+
+    let t = server.graphql(
+        "query($id: ID) { timeline(entity: $id, granularity: YEAR) { start end count events(first: 1) { id } } }",
+        json!({ "id": tokayev }),
+    );
+    let buckets = data(&t)["timeline"].as_array().cloned().unwrap_or_default();
+    assert!(buckets.iter().any(|b| b["start"] == "2025-01-01" && b["end"] == "2025-12-31"), "{buckets:?}");
+
+    let p = server.graphql(
+        "query($a: ID!, $b: ID!) { path(from: $a, to: $b) { length nodes { id } } }",
+        json!({ "a": tokayev, "b": "Entity:person/vladimir-putin" }),
+    );
+    assert_eq!(data(&p)["path"]["length"], 2, "{p}");
+
+    let n = server.graphql(
+        "query($id: ID!) { neighborhood(id: $id, depth: 2, first: 5) { nodes { id } edges { from to kind } } }",
+        json!({ "id": tokayev }),
+    );
+    assert!(data(&n)["neighborhood"]["edges"].as_array().map(Vec::len).unwrap_or(0) >= 5);
+}
+
+#[test]
+fn evidence_explains_links() {
+    let r = seeded().graphql(
+        "{ articles(first: 1) { nodes { links { kind node { id } evidence { text article { source } } } } } }",
+        json!({}),
+    );
+    let links = data(&r)["articles"]["nodes"][0]["links"].as_array().cloned().unwrap_or_default();
+    assert!(links.iter().any(|l| l["kind"] == "REPORTS" && !l["evidence"][0]["text"].as_str().unwrap_or("").is_empty()));
+    assert!(links.iter().any(|l| l["kind"] == "NAMES"));
+}
+
+#[test]
+fn limits_are_refused_with_codes() {
+    let server = seeded();
+    let big = server.graphql("{ events(first: 1000) { totalCount } }", json!({}));
+    assert_eq!(error_codes(&big), ["LIMIT_EXCEEDED"], "{big}");
+    assert!(big["errors"][0]["message"].as_str().unwrap_or("").contains("100"));
+
+    let deep = server.graphql(
+        "{ events { nodes { articles { mainEvent { articles { mainEvent { articles { mainEvent { articles { mainEvent { articles { mainEvent { id } } } } } } } } } } } } }",
+        json!({}),
+    );
+    assert!(deep["errors"][0]["message"].as_str().unwrap_or("").contains("nested too deep"), "{deep}");
+
+    let complex = server.graphql(
+        "{ events(first: 100) { nodes { entities { events(first: 100) { nodes { entities { events(first: 100) { totalCount } } } } } } } }",
+        json!({}),
+    );
+    assert!(complex["errors"][0]["message"].as_str().unwrap_or("").contains("too complex"), "{complex}");
+
+    let aliases: String = (0..40).map(|i| format!("a{i}: stats {{ articles }} ")).collect();
+    let many = server.graphql(&format!("{{ {aliases} }}"), json!({}));
+    assert_eq!(error_codes(&many), ["LIMIT_EXCEEDED"], "{many}");
+
+    let malformed = server.graphql("{ events(first: ", json!({}));
+    assert!(malformed["errors"][0]["message"].is_string(), "{malformed}");
+
+    let huge_body = "x".repeat(3 << 20);
+    let (status, _) = http(&server.addr, "POST", "/graphql", &[("content-type", "application/json")], &huge_body).unwrap_or((0, String::new()));
+    assert_eq!(status, 413);
+
+    let missing = server.graphql("{ node(id: \"Entity:nope\") { id } path(from: \"Entity:nope\", to: \"Entity:x\") { length } }", json!({}));
+    assert_eq!(error_codes(&missing), ["NOT_FOUND"], "{missing}");
+}
+
+#[test]
+fn http_extras_health_metrics_playground_get() {
+    let server = seeded();
+    let (status, body) = http(&server.addr, "GET", "/healthz", &[], "").unwrap_or_default();
+    assert_eq!(status, 200);
+    assert!(body.contains("\"status\":\"ok\""));
+    let _ = server.graphql("{ stats { articles } }", json!({}));
+    let (status, metrics) = http(&server.addr, "GET", "/metrics", &[], "").unwrap_or_default();
+    assert_eq!(status, 200);
+    for name in ["eventgraph_requests_total", "eventgraph_request_seconds", "eventgraph_articles", "eventgraph_events", "eventgraph_entities"] {
+        assert!(metrics.contains(name), "metrics lack {name}");
+    }
+    let (status, page) = http(&server.addr, "GET", "/graphql", &[("accept", "text/html")], "").unwrap_or_default();
+    assert_eq!(status, 200);
+    assert!(page.contains("graphiql") && page.contains("events(first: 5)"));
+    let (status, body) = http(&server.addr, "GET", "/graphql?query=%7B%20stats%20%7B%20articles%20%7D%20%7D", &[], "").unwrap_or_default();
+    assert_eq!(status, 200);
+    assert!(body.contains("\"articles\":5"), "{body}");
+}
+
+const INGEST: &str = "mutation($input: ArticleInput!) { ingestArticle(input: $input) { duplicate article { id title publishedOn mainEvent { kind } } } }";
+
+#[test]
+fn writes_need_the_token() {
+    let data_dir = TempDir::new("writes");
+    let input = json!({ "input": { "source": "w1", "text": " date 2025-05-05 Тоқаев Мирзиёевпен кездесті\nМемлекет басшысы Ташкентте Шавкат Мирзиёевпен кездесті." } });
+
+    let open = Server::start(ServerOptions { data: data_dir.path(), seeds: None, token: None, extra: vec![] });
+    let refused = open.graphql(INGEST, input.clone());
+    assert_eq!(error_codes(&refused), ["FORBIDDEN"]);
+    assert!(refused["errors"][0]["message"].as_str().unwrap_or("").contains("--write-token"));
+    open.kill();
+
+    let locked = Server::start(ServerOptions { data: data_dir.path(), seeds: None, token: Some(TOKEN), extra: vec![] });
+    assert_eq!(error_codes(&locked.graphql(INGEST, input.clone())), ["UNAUTHENTICATED"]);
+    assert_eq!(
+        error_codes(&locked.graphql_with(INGEST, input.clone(), &[("authorization", "Bearer wrong")])),
+        ["UNAUTHENTICATED"]
+    );
+    let ok = locked.graphql_authed(INGEST, input.clone());
+    assert_eq!(ok["data"]["ingestArticle"]["duplicate"], false, "{ok}");
+    assert_eq!(ok["data"]["ingestArticle"]["article"]["mainEvent"]["kind"], "MEETING");
+    let again = locked.graphql_authed(INGEST, input);
+    assert_eq!(again["data"]["ingestArticle"]["duplicate"], true);
+
+    // Batch: each result separately.
+    let batch = locked.graphql_authed(
+        "mutation($inputs: [ArticleInput!]!) { ingestArticles(inputs: $inputs) { source duplicate error code article { id } } }",
+        json!({ "inputs": [
+            { "source": "b1", "text": "Президент провел переговоры\nКасым-Жомарт Токаев провел переговоры с Садыром Жапаровым в Бишкеке.", "publishedOn": "2025-06-01" },
+            { "source": "b2", "text": "   " },
+        ] }),
+    );
+    let results = batch["data"]["ingestArticles"].as_array().cloned().unwrap_or_default();
+    assert_eq!(results.len(), 2, "{batch}");
+    assert!(results[0]["article"]["id"].is_string());
+    assert_eq!(results[1]["code"], "BAD_USER_INPUT");
+
+    // Delete: the event with no source left disappears, entities stay.
+    let id = results[0]["article"]["id"].as_str().unwrap_or("").to_string();
+    let before = locked.graphql("{ stats { events } entities(search: \"Japarov\") { totalCount } }", json!({}));
+    let deleted = locked.graphql_authed("mutation($id: ID!) { deleteArticle(id: $id) { removedEvents } }", json!({ "id": id }));
+    assert_eq!(deleted["data"]["deleteArticle"]["removedEvents"].as_array().map(Vec::len), Some(1), "{deleted}");
+    let after = locked.graphql("{ stats { events } entities(search: \"Japarov\") { totalCount } }", json!({}));
+    assert_eq!(
+        after["data"]["stats"]["events"].as_i64().unwrap_or(0),
+        before["data"]["stats"]["events"].as_i64().unwrap_or(0) - 1
+    );
+    assert_eq!(after["data"]["entities"]["totalCount"], before["data"]["entities"]["totalCount"]);
+    let gone = locked.graphql_authed("mutation($id: ID!) { deleteArticle(id: $id) { removedEvents } }", json!({ "id": id }));
+    assert_eq!(error_codes(&gone), ["NOT_FOUND"]);
+}
+
+#[test]
+fn filters_on_events() {
+    let server = seeded();
+    let r = server.graphql(
+        "{ a: events(kind: INTERVIEW) { totalCount } b: events(language: RU) { totalCount nodes { languages } }
+           c: events(from: \"2025-10-01\", to: \"2025-10-31\") { nodes { date } }
+           d: events(status: PLANNED) { totalCount }
+           e: events(entities: [\"Entity:country/ru\", \"Entity:country/uz\"], match: ANY) { totalCount }
+           f: events(entities: [\"Entity:country/ru\", \"Entity:country/uz\"], match: ALL) { totalCount }
+           g: events(search: \"Тоқаев\") { totalCount } }",
+        json!({}),
+    );
+    let d = data(&r);
+    assert_eq!(d["a"]["totalCount"], 1);
+    assert!(d["b"]["nodes"].as_array().into_iter().flatten().all(|e| e["languages"].as_array().into_iter().flatten().any(|l| l == "RU")));
+    assert!(d["c"]["nodes"].as_array().into_iter().flatten().all(|e| e["date"].as_str().unwrap_or("").starts_with("2025-10")));
+    assert!(d["d"]["totalCount"].as_i64().unwrap_or(0) >= 1);
+    assert!(d["e"]["totalCount"].as_i64().unwrap_or(0) >= d["f"]["totalCount"].as_i64().unwrap_or(0));
+    assert!(d["g"]["totalCount"].as_i64().unwrap_or(0) >= 1);
+}

@@ -1,0 +1,10 @@
+//! All integration tests, compiled into one binary. Each test starts the real `eventgraph`
+//! binary on an ephemeral port (or runs its CLI) and speaks real HTTP / WebSocket.
+
+mod api;
+mod durability;
+mod ingestion;
+mod schema_file;
+mod seeds;
+mod subscriptions;
+mod support;
