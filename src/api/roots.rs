@@ -315,8 +315,9 @@ impl QueryRoot {
         entity: Option<ID>,
         from: Option<Date>,
         to: Option<Date>,
-        #[graphql(default_with = "Granularity::Month")] granularity: Granularity,
+        #[graphql(default_with = "Some(Granularity::Month)")] granularity: Option<Granularity>,
     ) -> Result<Vec<TimelineBucket>> {
+        let granularity = granularity.unwrap_or(Granularity::Month);
         let graph = service(ctx).read();
         let entity = entity.map(|id| entity_arg(&graph, &id)).transpose()?;
         let buckets = graph.timeline(entity, from.map(|d| d.0), to.map(|d| d.0), granularity.into());
@@ -400,8 +401,9 @@ impl QueryRoot {
         ctx: &Context<'_>,
         from: ID,
         to: ID,
-        #[graphql(default = 6)] max_length: i32,
+        #[graphql(default = 6)] max_length: Option<i32>,
     ) -> Result<Option<Path>> {
+        let max_length = max_length.unwrap_or(6);
         if !(1..=12).contains(&max_length) {
             return Err(error(codes::LIMIT_EXCEEDED, format!("maxLength must be between 1 and 12 (got {max_length})")));
         }

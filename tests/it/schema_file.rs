@@ -31,8 +31,8 @@ fn schema_covers_the_contract() {
         "publishedOn: Date",
         "totalCount: Int!",
         "ingestArticle(input: ArticleInput!): IngestArticlePayload!",
-        "timeline(entity: ID, from: Date, to: Date, granularity: Granularity! = MONTH): [TimelineBucket!]!",
-        "path(from: ID!, to: ID!, maxLength: Int! = 6): Path",
+        "timeline(entity: ID, from: Date, to: Date, granularity: Granularity = MONTH): [TimelineBucket!]!",
+        "path(from: ID!, to: ID!, maxLength: Int = 6): Path",
         "related(kind: EntityKind, first: Int): [RelatedEntity!]!",
     ] {
         assert!(sdl.contains(needle), "schema lacks {needle:?}");
