@@ -18,6 +18,7 @@ const GIVEN_NAMES: &str = include_str!("../kb/given_names.txt");
 const ROLES: &str = include_str!("../kb/lexicon/roles.tsv");
 const TRIGGERS: &str = include_str!("../kb/lexicon/triggers.tsv");
 const CUES: &str = include_str!("../kb/lexicon/cues.tsv");
+const ORDINALS: &str = include_str!("../kb/lexicon/ordinals.tsv");
 
 /// An office a person held: `president@KZ:2019-03-20..`.
 #[derive(Debug, Clone, PartialEq)]
@@ -121,6 +122,8 @@ pub struct KnowledgeBase {
     pub country_adjectives: Vec<(String, usize)>,
     /// Suffix tables.
     pub morph: Morphology,
+    /// Ordinal word patterns and their numbers.
+    pub ordinals: Vec<(String, u32)>,
 }
 
 /// The index key of a folded word: its first four characters before any hyphen or dot.
@@ -348,6 +351,13 @@ impl KnowledgeBase {
             cues: parse_patterns(CUES, false),
             country_adjectives,
             morph: Morphology::load(),
+            ordinals: data_lines(ORDINALS)
+                .filter_map(|cols| {
+                    let n: u32 = cols.first()?.parse().ok()?;
+                    Some(cols[1..].iter().map(move |w| (fold(w), n)).collect::<Vec<_>>())
+                })
+                .flatten()
+                .collect(),
         }
     }
 
@@ -369,6 +379,21 @@ impl KnowledgeBase {
                 && e.offices
                     .iter()
                     .any(|o| o.role == role && o.of == of && o.held_on(date))
+        })
+    }
+
+    /// The number of an ordinal word (`екінші`, `второй`, `2nd`, `80-ші`).
+    pub fn ordinal(&self, word: &str) -> Option<u32> {
+        let digits: String = word.chars().take_while(char::is_ascii_digit).collect();
+        if !digits.is_empty() && digits.len() < word.len() {
+            return digits.parse().ok();
+        }
+        self.ordinals.iter().find_map(|(pattern, n)| {
+            let fits = match pattern.strip_suffix('*') {
+                Some(prefix) => word.starts_with(prefix),
+                None => word == pattern,
+            };
+            fits.then_some(*n)
         })
     }
 

@@ -54,7 +54,8 @@ pub struct Ingested {
     pub duplicate: bool,
 }
 
-const DATA_FILES: [&[u8]; 15] = [
+const DATA_FILES: [&[u8]; 16] = [
+    include_bytes!("../kb/lexicon/ordinals.tsv"),
     include_bytes!("../kb/countries.tsv"),
     include_bytes!("../kb/country_aliases.tsv"),
     include_bytes!("../kb/people.tsv"),

@@ -36,6 +36,8 @@ pub enum Cue {
     Past,
     /// The sentence recalls earlier news.
     Background,
+    /// A condition or readiness ("егер", "если", "ready to"): not an event.
+    Hypothetical,
 }
 
 /// Tokens on either side of a trigger in which a status cue applies to it.
@@ -47,8 +49,13 @@ pub fn find_triggers(
     cues: &PhraseSet<Cue>,
     morph: &crate::text::Morphology,
     tokens: &[Token],
-) -> (Vec<Trigger>, HashSet<usize>) {
+) -> (Vec<Trigger>, HashSet<usize>, HashSet<usize>) {
     let cue_hits = cues.find_all(morph, tokens);
+    let hypothetical: HashSet<usize> = cue_hits
+        .iter()
+        .filter(|c| *c.value == Cue::Hypothetical)
+        .map(|c| tokens[c.first].sentence)
+        .collect();
     let background: HashSet<usize> = cue_hits
         .iter()
         .filter(|c| *c.value == Cue::Background)
@@ -65,8 +72,9 @@ pub fn find_triggers(
         .map(|m| {
             let (kind, weight) = *m.value;
             let sentence = tokens[m.first].sentence;
+            let own = m.first..m.first + m.len;
             let planned = planned_at.iter().any(|&(at, s)| {
-                s == sentence && at + CUE_WINDOW >= m.first && at <= m.first + m.len + CUE_WINDOW
+                s == sentence && !own.contains(&at) && at + CUE_WINDOW >= m.first && at <= m.first + m.len + CUE_WINDOW
             });
             Trigger {
                 kind,
@@ -78,7 +86,7 @@ pub fn find_triggers(
             }
         })
         .collect();
-    (found, background)
+    (found, background, hypothetical)
 }
 
 /// Where the title and the lead are.
@@ -95,7 +103,7 @@ const TITLE_BONUS: u32 = 5;
 const LEAD_BONUS: u32 = 1;
 /// A planned trigger can still be the main event (a visit that starts today), but loses to
 /// a completed one.
-const PLANNED_PENALTY: u32 = 3;
+const PLANNED_PENALTY: u32 = 4;
 
 /// Picks the main event's trigger: best score in title + lead, unquoted, not background;
 /// planned triggers are penalised. Returns `None` when the title and lead have no trigger.
@@ -143,7 +151,7 @@ mod tests {
     fn kinds(text: &str) -> Vec<(EventKind, bool)> {
         let extractor = Extractor::new();
         let tokens = tokenize(text);
-        let (found, _) = find_triggers(&extractor.triggers, &extractor.cues, &extractor.kb.morph, &tokens);
+        let (found, _, _) = find_triggers(&extractor.triggers, &extractor.cues, &extractor.kb.morph, &tokens);
         found.into_iter().map(|t| (t.kind, t.planned)).collect()
     }
 
@@ -167,6 +175,11 @@ mod tests {
     fn words_that_are_not_triggers() {
         assert!(kinds("Погода в Астане хорошая").is_empty());
         assert!(kinds("Экономика өсті").is_empty());
+    }
+
+    #[test]
+    fn announced_visits_in_a_title_are_planned() {
+        assert_eq!(kinds("Президент анонсировал визиты в Россию и Узбекистан"), [(EventKind::Statement, false), (EventKind::Visit, true)]);
     }
 
     #[test]

@@ -107,6 +107,8 @@ const TITLE_CHARS: usize = 160;
 const EVIDENCE_CHARS: usize = 300;
 /// Body sentences counted as the lead.
 const LEAD_SENTENCES: usize = 3;
+/// Sentences (from the title) whose plainly narrated people join the main event.
+const BODY_SENTENCES: usize = 8;
 
 fn clip(text: &str, max_chars: usize) -> String {
     let text = text.trim();
@@ -134,6 +136,7 @@ impl Extractor {
                         "PLANNED" => Cue::Planned,
                         "PAST" => Cue::Past,
                         "BACKGROUND" => Cue::Background,
+                        "HYPOTHETICAL" => Cue::Hypothetical,
                         _ => return None,
                     };
                     Some((p.words.clone(), cue))
@@ -154,15 +157,19 @@ impl Extractor {
         let language = article
             .language
             .unwrap_or_else(|| detect_language(&document));
-        let mut tokens = tokenize(&document);
-        // Credit lines ("Фото: пресс-служба Акорды") report nothing: drop their tokens.
+        let tokens = tokenize(&document);
+        // Credit lines ("Фото: пресс-служба Акорды") name entities but report no event.
         let credit_lines: HashSet<usize> = document
             .lines()
             .enumerate()
             .filter(|(_, l)| is_credit_line(l))
             .map(|(i, _)| i)
             .collect();
-        tokens.retain(|t| !credit_lines.contains(&t.line));
+        let credit_sentences: HashSet<usize> = tokens
+            .iter()
+            .filter(|t| credit_lines.contains(&t.line))
+            .map(|t| t.sentence)
+            .collect();
 
         let title_end = tokens
             .iter()
@@ -180,9 +187,15 @@ impl Extractor {
             None => estimate_article_date(&tokens, &dates_found, layout),
         };
         let mentions = find_entities(&self.kb, &tokens, &document, article_date.start);
-        let (triggers, background) = find_triggers(&self.triggers, &self.cues, &self.kb.morph, &tokens);
+        let (mut triggers, background, hypothetical) = find_triggers(&self.triggers, &self.cues, &self.kb.morph, &tokens);
+        triggers.retain(|t| !credit_sentences.contains(&t.sentence));
 
         let main = main_trigger(&triggers, &tokens, &background, layout);
+        let trigger_sentences: HashSet<usize> = triggers
+            .iter()
+            .filter(|t| !matches!(t.kind, EventKind::Statement | EventKind::Other) && main.is_none_or(|m| m.sentence != t.sentence))
+            .map(|t| t.sentence)
+            .collect();
         let headline_quote = headline_is_quote(article.title);
         let main_kind = match main {
             Some(t) if !(headline_quote && t.sentence >= title_end && t.weight + 1 < 5) => t.kind,
@@ -225,7 +238,16 @@ impl Extractor {
             month_day: main_month_day,
             title: clip(article.title, TITLE_CHARS),
             entities: event_entities(&self.kb, &mentions, |m| {
-                main_sentences.contains(&m.sentence)
+                let in_lead = main_sentences.contains(&m.sentence);
+                // People and summits named later in plain narration (not quotes, not
+                // sentences with an event of their own) take part in the main event too.
+                let in_body = m.sentence < layout.title_end.saturating_add(BODY_SENTENCES)
+                    && matches!(m.kind, EntityKind::Person | EntityKind::Summit)
+                    && !m.by_role
+                    && !trigger_sentences.contains(&m.sentence)
+                    && !background.contains(&m.sentence);
+                (in_lead || in_body)
+                    && !credit_sentences.contains(&m.sentence)
                     && !tokens[m.first_token].quoted
                     && !is_dateline(&tokens, &document, m, layout)
             }),
@@ -252,22 +274,35 @@ impl Extractor {
             }
         }
         for trigger in by_sentence {
+            if hypothetical.contains(&trigger.sentence) {
+                continue;
+            }
             let own_date = nearest_date(&dates_found, &tokens, trigger);
             let status = status_of(trigger);
             // The main event told again ("Программа визита включает …") is not a new event.
-            if trigger.kind == main_kind && own_date.is_none() && status == EventStatus::Happened {
+            if trigger.kind == main_kind && status == EventStatus::Happened && own_date.is_none_or(|d| d.today) {
                 continue;
             }
             let date = own_date.map_or(DateSpan::UNKNOWN, |d| d.span);
+            let month_day = own_date.and_then(|d| if d.span.start.is_none() { d.month_day } else { None });
             let sentence = trigger.sentence;
+            let entities = event_entities(&self.kb, &mentions, |m| m.sentence == sentence);
+            // A mention with neither a date nor a person or summit of its own is talk about
+            // events in general ("Әрбір келіссөзде …"), not an event.
+            let specific = date.start.is_some()
+                || month_day.is_some()
+                || mentions.iter().any(|m| m.sentence == sentence && matches!(m.kind, EntityKind::Person | EntityKind::Summit | EntityKind::Place | EntityKind::Country) && !m.adjective);
+            if !specific {
+                continue;
+            }
             let evidence = clip(&sentence_text(sentence), EVIDENCE_CHARS);
             mentioned_events.push(EventFacts {
                 kind: trigger.kind,
                 status,
                 date,
-                month_day: own_date.and_then(|d| if d.span.start.is_none() { d.month_day } else { None }),
+                month_day,
                 title: clip(&evidence, 100),
-                entities: event_entities(&self.kb, &mentions, |m| m.sentence == sentence),
+                entities,
                 evidence,
             });
         }
@@ -353,11 +388,13 @@ fn event_entities(
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for m in mentions.iter().filter(|m| keep(m)) {
-        if seen.insert(m.key.clone()) {
-            out.push(EventEntity {
-                key: m.key.clone(),
-                evidence: m.surface.clone(),
-            });
+        for key in std::iter::once(&m.key).chain(m.format_key.iter()) {
+            if seen.insert(key.clone()) {
+                out.push(EventEntity {
+                    key: key.clone(),
+                    evidence: m.surface.clone(),
+                });
+            }
         }
         if m.kind == EntityKind::Person
             && let Some(code) = &m.country
@@ -373,4 +410,34 @@ fn event_entities(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn main_kind(title: &str, body: &str) -> EventKind {
+        let extractor = Extractor::new();
+        let facts = extractor.extract(ArticleText { title, body, published_on: None, language: None });
+        facts.main_event.kind
+    }
+
+    #[test]
+    fn the_frame_of_an_address_beats_announced_visits_in_its_title() {
+        let body = "Токаев выразил уверенность\n\nФото: пресс-служба Акорды\n\nВыступая с Посланием народу Казахстана Президент отметил рост авторитета страны.";
+        assert_eq!(main_kind("Президент анонсировал визиты в Россию и Узбекистан", body), EventKind::Address);
+    }
+
+    #[test]
+    fn an_announced_visit_is_a_statement() {
+        let body = "В ноябре ожидается приезд в Россию президента Казахстана с государственным визитом, сообщил пресс-секретарь.";
+        assert_eq!(main_kind("В Кремле анонсировали государственный визит Токаева в РФ", body), EventKind::Statement);
+    }
+
+    #[test]
+    fn title_triggers_in_three_languages() {
+        assert_eq!(main_kind("Tokayev met with Putin", "Astana. July 4. KazTAG - President Tokayev held a meeting with Vladimir Putin."), EventKind::Meeting);
+        assert_eq!(main_kind("Тоқаев Мирзиёевпен телефон арқылы сөйлесті", "Мемлекет басшысы телефон арқылы сөйлесті."), EventKind::PhoneCall);
+        assert_eq!(main_kind("Тоқаев: Қазақстан делдал емес", "Ақорда баспасөз қызметі атап өткендей, Президент пікір білдірді."), EventKind::Statement);
+    }
 }

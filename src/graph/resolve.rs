@@ -100,11 +100,11 @@ impl Graph {
         }
         self.articles[article_ix as usize].entities = article_entities;
 
-        let main = self.place_event(kb, article_ix, &facts.main_event, 0, true, &mut report);
+        let main = self.place_event(kb, article_ix, &facts.main_event, 0, None, &mut report);
         self.articles[article_ix as usize].main_event = main;
         let mut mentioned = Vec::new();
         for (n, event) in facts.mentioned_events.iter().enumerate() {
-            let ix = self.place_event(kb, article_ix, event, n + 1, false, &mut report);
+            let ix = self.place_event(kb, article_ix, event, n + 1, Some(main), &mut report);
             if ix != main && !mentioned.contains(&ix) {
                 mentioned.push(ix);
                 let (from, to) = (self.events[main as usize].node, self.events[ix as usize].node);
@@ -130,7 +130,7 @@ impl Graph {
         }
         let ix = self.entities.len() as EntityIx;
         let node = self.graph.add_node(NodeRef::Entity(ix));
-        let (name, aliases) = match kb.get(key) {
+        let (name, aliases) = match kb.get(key).filter(|_| !key.contains('#')) {
             Some(e) => (e.name.clone(), e.aliases.clone()),
             None => (name.to_string(), Vec::new()),
         };
@@ -210,9 +210,10 @@ impl Graph {
         article: ArticleIx,
         facts: &EventFacts,
         n: usize,
-        reported: bool,
+        main: Option<EventIx>,
         report: &mut ApplyReport,
     ) -> EventIx {
+        let reported = main.is_none();
         let linked: Vec<(EntityIx, String)> = facts
             .entities
             .iter()
@@ -224,6 +225,8 @@ impl Graph {
             .collect();
         let entity_set: Vec<EntityIx> = linked.iter().map(|(ix, _)| *ix).collect();
         let event = match self.find_same_event(facts, &entity_set) {
+            // The article's own main event mentioned again: nothing to add.
+            Some(existing) if Some(existing) == main => return existing,
             Some(existing) => {
                 self.refine_event(existing, facts, reported);
                 report.updated_events.push(existing);

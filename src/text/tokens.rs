@@ -78,8 +78,9 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             line += 1;
             line_has_text = false;
             dash_paragraph = false;
-            // A paragraph break ends a sentence and an unbalanced straight quote.
-            if !tokens.is_empty() {
+            // A paragraph break ends a sentence (once, however many blank lines follow) and
+            // an unbalanced straight quote.
+            if tokens.last().is_some_and(|t: &Token| t.sentence == sentence) {
                 sentence += 1;
                 sentence_start = true;
             }
@@ -96,7 +97,7 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             continue;
         }
         if is_word_char(ch) {
-            if pending_sentence_end && ch.is_uppercase() {
+            if pending_sentence_end && ch.is_uppercase() && tokens.last().is_some_and(|t: &Token| t.sentence == sentence) {
                 sentence += 1;
                 sentence_start = true;
             }
