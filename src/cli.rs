@@ -111,7 +111,8 @@ pub fn main() -> Result<()> {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("EVENTGRAPH_LOG").unwrap_or_else(|_| "info,tower_http=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_env("EVENTGRAPH_LOG")
+                .unwrap_or_else(|_| "info,tower_http=warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -160,11 +161,14 @@ fn run_serve(args: ServeArgs) -> Result<()> {
         elapsed_ms = started.elapsed().as_millis() as u64,
         "graph rebuilt from the store"
     );
-    let seeds = args.seeds.clone().unwrap_or_else(|| PathBuf::from("./seeds"));
+    let seeds = args
+        .seeds
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("./seeds"));
     if seeds.exists() {
         let mut raws = Vec::new();
         let mut refused = 0;
-        read_all(&[seeds.clone()], &mut |(at, r)| match r {
+        read_all(std::slice::from_ref(&seeds), &mut |(at, r)| match r {
             Ok(raw) => raws.push(raw),
             Err(e) => {
                 refused += 1;
@@ -172,7 +176,10 @@ fn run_serve(args: ServeArgs) -> Result<()> {
             }
         });
         let results = service.ingest_many(raws);
-        let new = results.iter().filter(|r| matches!(r, Ok(i) if !i.duplicate)).count();
+        let new = results
+            .iter()
+            .filter(|r| matches!(r, Ok(i) if !i.duplicate))
+            .count();
         for e in results.iter().filter_map(|r| r.as_ref().err()) {
             tracing::warn!(error = %e, "seed refused");
         }
@@ -182,12 +189,18 @@ fn run_serve(args: ServeArgs) -> Result<()> {
     }
     let config = ServerConfig {
         write_token: args.write_token.filter(|t| !t.is_empty()),
-        cors_origins: args.cors_origins.split(',').map(|s| s.trim().to_string()).collect(),
+        cors_origins: args
+            .cors_origins
+            .split(',')
+            .map(|s| s.trim().to_string())
+            .collect(),
         timeout: Duration::from_secs(args.request_timeout),
         ..ServerConfig::default()
     };
     if config.write_token.is_none() {
-        tracing::info!("writes over HTTP are disabled: set --write-token or EVENTGRAPH_WRITE_TOKEN to enable them");
+        tracing::info!(
+            "writes over HTTP are disabled: set --write-token or EVENTGRAPH_WRITE_TOKEN to enable them"
+        );
     }
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     runtime.block_on(async move {
@@ -204,7 +217,9 @@ fn run_serve(args: ServeArgs) -> Result<()> {
             let _ = tokio::signal::ctrl_c().await;
             tracing::info!("shutting down");
         };
-        serve(listener, service, &config, shutdown).await.context("serving HTTP")
+        serve(listener, service, &config, shutdown)
+            .await
+            .context("serving HTTP")
     })
 }
 
@@ -219,7 +234,8 @@ fn run_ingest(args: IngestArgs) -> Result<()> {
     let started = Instant::now();
     let limits = limits(&args.store);
     let extractor = Extractor::new();
-    let mut store = Store::open(&args.store.data).with_context(|| format!("opening the store in {}", args.store.data.display()))?;
+    let mut store = Store::open(&args.store.data)
+        .with_context(|| format!("opening the store in {}", args.store.data.display()))?;
     let version = crate::service::extractor_version();
     let mut summary = Summary::default();
     let progress = ProgressBar::new_spinner();
@@ -228,11 +244,14 @@ fn run_ingest(args: IngestArgs) -> Result<()> {
             .unwrap_or_else(|_| ProgressStyle::default_spinner()),
     );
     let mut pending: Vec<(String, RawArticle)> = Vec::with_capacity(BATCH);
-    let mut flush = |pending: &mut Vec<(String, RawArticle)>, summary: &mut Summary| -> Result<()> {
+    let mut flush = |pending: &mut Vec<(String, RawArticle)>,
+                     summary: &mut Summary|
+     -> Result<()> {
         if pending.is_empty() {
             return Ok(());
         }
-        let (labels, raws): (Vec<String>, Vec<RawArticle>) = std::mem::take(pending).into_iter().unzip();
+        let (labels, raws): (Vec<String>, Vec<RawArticle>) =
+            std::mem::take(pending).into_iter().unzip();
         let prepared = prepare_all(&extractor, raws, limits, today());
         let mut rows = Vec::new();
         for (label, item) in labels.into_iter().zip(prepared) {
@@ -253,7 +272,8 @@ fn run_ingest(args: IngestArgs) -> Result<()> {
                 summary.duplicate += 1;
             }
         }
-        progress.set_position((summary.accepted + summary.duplicate + summary.rejected.len()) as u64);
+        progress
+            .set_position((summary.accepted + summary.duplicate + summary.rejected.len()) as u64);
         Ok(())
     };
     let mut failure: Option<anyhow::Error> = None;
@@ -356,7 +376,8 @@ fn run_query(args: QueryArgs) -> Result<()> {
     let schema = build_schema(Arc::new(service));
     let mut request = async_graphql::Request::new(args.query);
     if let Some(vars) = args.variables {
-        let value: serde_json::Value = serde_json::from_str(&vars).context("--variables must be a JSON object")?;
+        let value: serde_json::Value =
+            serde_json::from_str(&vars).context("--variables must be a JSON object")?;
         request = request.variables(async_graphql::Variables::from_json(value));
     }
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -364,7 +385,10 @@ fn run_query(args: QueryArgs) -> Result<()> {
         .build()
         .context("starting the async runtime")?;
     let response = runtime.block_on(schema.execute(request));
-    println!("{}", serde_json::to_string_pretty(&response).context("encoding the response")?);
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&response).context("encoding the response")?
+    );
     Ok(())
 }
 

@@ -37,7 +37,9 @@ pub enum IngestError {
         offset: usize,
     },
     /// Larger than the configured limit.
-    #[error("article is {size} bytes, over the {limit}-byte limit (raise it with --max-article-bytes)")]
+    #[error(
+        "article is {size} bytes, over the {limit}-byte limit (raise it with --max-article-bytes)"
+    )]
     TooLarge {
         /// Size in bytes.
         size: usize,
@@ -45,7 +47,9 @@ pub enum IngestError {
         limit: usize,
     },
     /// The first line starts with `date` but the date does not parse.
-    #[error("malformed date line {line:?}: expected ' date YYYY-MM-DD Title' with a real calendar date")]
+    #[error(
+        "malformed date line {line:?}: expected ' date YYYY-MM-DD Title' with a real calendar date"
+    )]
     MalformedDateLine {
         /// The offending line (clipped).
         line: String,
@@ -137,11 +141,16 @@ fn split_seed_format(text: &str) -> Result<(String, Option<NaiveDate>, String), 
     let trimmed = text.trim_start_matches(['\n', '\r']);
     let (first, rest) = trimmed.split_once('\n').unwrap_or((trimmed, ""));
     let first_trimmed = first.trim();
-    if let Some(after) = first_trimmed.strip_prefix("date ").or_else(|| (first_trimmed == "date").then_some("")) {
+    if let Some(after) = first_trimmed
+        .strip_prefix("date ")
+        .or_else(|| (first_trimmed == "date").then_some(""))
+    {
         let after = after.trim_start();
         let (date_text, title) = after.split_once(char::is_whitespace).unwrap_or((after, ""));
-        let date = NaiveDate::parse_from_str(date_text, "%Y-%m-%d").map_err(|_| IngestError::MalformedDateLine {
-            line: clip(first_trimmed),
+        let date = NaiveDate::parse_from_str(date_text, "%Y-%m-%d").map_err(|_| {
+            IngestError::MalformedDateLine {
+                line: clip(first_trimmed),
+            }
         })?;
         let title = title.trim();
         if title.is_empty() {
@@ -243,17 +252,21 @@ fn record_to_raw(line_no: usize, line: &str) -> Result<RawArticle, IngestError> 
     })?;
     let published_on = match record.published_on.as_deref() {
         None | Some("") => None,
-        Some(date) => Some(NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| IngestError::BadRecord {
-            line: line_no,
-            message: format!("publishedOn {date:?} is not a YYYY-MM-DD date"),
+        Some(date) => Some(NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| {
+            IngestError::BadRecord {
+                line: line_no,
+                message: format!("publishedOn {date:?} is not a YYYY-MM-DD date"),
+            }
         })?),
     };
     let language = match record.language.as_deref() {
         None | Some("") => None,
-        Some(code) => Some(Language::from_code(code).ok_or_else(|| IngestError::BadRecord {
-            line: line_no,
-            message: format!("language {code:?} is not one of kk, ru, en"),
-        })?),
+        Some(code) => Some(
+            Language::from_code(code).ok_or_else(|| IngestError::BadRecord {
+                line: line_no,
+                message: format!("language {code:?} is not one of kk, ru, en"),
+            })?,
+        ),
     };
     Ok(RawArticle {
         source: record.source,
@@ -283,7 +296,13 @@ pub fn read_json_lines(label: &str, reader: impl BufRead, each: &mut dyn FnMut(I
             Err(e) => each((where_, Err(io_error(Path::new(label), e)))),
             Ok(bytes) => {
                 let Ok(line) = std::str::from_utf8(&bytes) else {
-                    each((where_, Err(IngestError::BadRecord { line: line_no, message: "not UTF-8".into() })));
+                    each((
+                        where_,
+                        Err(IngestError::BadRecord {
+                            line: line_no,
+                            message: "not UTF-8".into(),
+                        }),
+                    ));
                     continue;
                 };
                 if line.trim().is_empty() {
@@ -304,7 +323,10 @@ fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), IngestError> 
     for path in entries {
         if path.is_dir() {
             collect_files(&path, out)?;
-        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("txt" | "jsonl")) {
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("txt" | "jsonl")
+        ) {
             out.push(path);
         }
     }
@@ -324,7 +346,10 @@ pub fn list_files(path: &Path) -> Result<Vec<PathBuf>, IngestError> {
     } else if path.exists() {
         Ok(vec![path.to_path_buf()])
     } else {
-        Err(io_error(path, std::io::Error::from(std::io::ErrorKind::NotFound)))
+        Err(io_error(
+            path,
+            std::io::Error::from(std::io::ErrorKind::NotFound),
+        ))
     }
 }
 
@@ -334,7 +359,11 @@ pub fn read_file(path: &Path, each: &mut dyn FnMut(Input)) {
     let label = path.display().to_string();
     if path.extension().and_then(|e| e.to_str()) == Some("jsonl") {
         match std::fs::File::open(path) {
-            Ok(file) => read_json_lines(&label, std::io::BufReader::with_capacity(1 << 20, file), each),
+            Ok(file) => read_json_lines(
+                &label,
+                std::io::BufReader::with_capacity(1 << 20, file),
+                each,
+            ),
             Err(e) => each((label, Err(io_error(path, e)))),
         }
         return;
@@ -379,39 +408,75 @@ mod tests {
     #[test]
     fn parses_the_seed_format() -> Result<(), IngestError> {
         let a = check(" date 2026-01-05 Заголовок\nТекст статьи.")?;
-        assert_eq!((a.title.as_str(), a.body.as_str()), ("Заголовок", "Текст статьи."));
+        assert_eq!(
+            (a.title.as_str(), a.body.as_str()),
+            ("Заголовок", "Текст статьи.")
+        );
         assert_eq!(a.published_on, NaiveDate::from_ymd_opt(2026, 1, 5));
         let b = check("Title only line\n\nBody here.")?;
-        assert_eq!((b.title.as_str(), b.published_on), ("Title only line", None));
+        assert_eq!(
+            (b.title.as_str(), b.published_on),
+            ("Title only line", None)
+        );
         Ok(())
     }
 
     #[test]
     fn refuses_bad_input_with_specific_errors() {
         assert_eq!(check("   \n "), Err(IngestError::Empty));
-        assert!(matches!(check(" date 2025-13-45 Title\nbody"), Err(IngestError::MalformedDateLine { .. })));
-        assert!(matches!(check(" date 2027-01-01 Title\nbody"), Err(IngestError::FutureDate { .. })));
-        assert!(matches!(check("a\0b"), Err(IngestError::Binary { offset: 1 })));
-        assert_eq!(check(" date 2025-01-01 Title only"), Err(IngestError::NoBody));
+        assert!(matches!(
+            check(" date 2025-13-45 Title\nbody"),
+            Err(IngestError::MalformedDateLine { .. })
+        ));
+        assert!(matches!(
+            check(" date 2027-01-01 Title\nbody"),
+            Err(IngestError::FutureDate { .. })
+        ));
+        assert!(matches!(
+            check("a\0b"),
+            Err(IngestError::Binary { offset: 1 })
+        ));
+        assert_eq!(
+            check(" date 2025-01-01 Title only"),
+            Err(IngestError::NoBody)
+        );
         let bad_utf8 = validate(
-            RawArticle { source: "x".into(), bytes: vec![b'a', 0xff, b'b'], ..RawArticle::default() },
+            RawArticle {
+                source: "x".into(),
+                bytes: vec![b'a', 0xff, b'b'],
+                ..RawArticle::default()
+            },
             Limits::default(),
             today(),
         );
         assert_eq!(bad_utf8, Err(IngestError::InvalidUtf8 { offset: 1 }));
         let huge = validate(
-            RawArticle { source: "x".into(), bytes: vec![b'a'; 11], ..RawArticle::default() },
+            RawArticle {
+                source: "x".into(),
+                bytes: vec![b'a'; 11],
+                ..RawArticle::default()
+            },
             Limits { max_bytes: 10 },
             today(),
         );
-        assert_eq!(huge, Err(IngestError::TooLarge { size: 11, limit: 10 }));
+        assert_eq!(
+            huge,
+            Err(IngestError::TooLarge {
+                size: 11,
+                limit: 10
+            })
+        );
     }
 
     #[test]
     fn ids_depend_on_content_not_source() -> Result<(), IngestError> {
         let a = check(" date 2026-01-05 T\nBody")?;
         let b = validate(
-            RawArticle { source: "other.txt".into(), bytes: b" date 2026-01-05 T\nBody\n".to_vec(), ..RawArticle::default() },
+            RawArticle {
+                source: "other.txt".into(),
+                bytes: b" date 2026-01-05 T\nBody\n".to_vec(),
+                ..RawArticle::default()
+            },
             Limits::default(),
             today(),
         )?;
@@ -424,7 +489,12 @@ mod tests {
     fn json_lines_records() {
         let data = "{\"source\":\"s1\",\"text\":\"T\\nB\",\"publishedOn\":\"2025-01-02\",\"language\":\"ru\"}\n\nnot json\n";
         let mut seen = Vec::new();
-        read_json_lines("feed", data.as_bytes(), &mut |(at, r)| seen.push((at, r.is_ok())));
-        assert_eq!(seen, [("feed:1".to_string(), true), ("feed:3".to_string(), false)]);
+        read_json_lines("feed", data.as_bytes(), &mut |(at, r)| {
+            seen.push((at, r.is_ok()))
+        });
+        assert_eq!(
+            seen,
+            [("feed:1".to_string(), true), ("feed:3".to_string(), false)]
+        );
     }
 }

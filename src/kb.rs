@@ -182,13 +182,20 @@ fn parse_patterns(source: &str, with_weight: bool) -> Vec<Pattern> {
     data_lines(source)
         .filter_map(|cols| {
             let label = cols.first()?.to_string();
-            let words = fold(cols.get(1)?).split_whitespace().map(str::to_string).collect();
+            let words = fold(cols.get(1)?)
+                .split_whitespace()
+                .map(str::to_string)
+                .collect();
             let weight = if with_weight {
                 cols.get(2).and_then(|w| w.parse().ok()).unwrap_or(1)
             } else {
                 1
             };
-            Some(Pattern { label, words, weight })
+            Some(Pattern {
+                label,
+                words,
+                weight,
+            })
         })
         .collect()
 }
@@ -244,10 +251,13 @@ impl KnowledgeBase {
             });
         }
         for cols in data_lines(ENTITIES) {
-            let (Some(kind), Some(id), Some(name)) = (cols.first(), cols.get(1), cols.get(2)) else {
+            let (Some(kind), Some(id), Some(name)) = (cols.first(), cols.get(1), cols.get(2))
+            else {
                 continue;
             };
-            let Some(kind) = EntityKind::from_name(kind) else { continue };
+            let Some(kind) = EntityKind::from_name(kind) else {
+                continue;
+            };
             let prefix = match kind {
                 EntityKind::Organization => "org",
                 EntityKind::Summit => "summit",
@@ -325,7 +335,10 @@ impl KnowledgeBase {
         let mut roles: Vec<RolePattern> = data_lines(ROLES)
             .filter_map(|cols| {
                 Some(RolePattern {
-                    words: fold(cols.first()?).split_whitespace().map(str::to_string).collect(),
+                    words: fold(cols.first()?)
+                        .split_whitespace()
+                        .map(str::to_string)
+                        .collect(),
                     role: cols.get(1)?.to_string(),
                     default_of: cols.get(2).filter(|s| !s.is_empty()).map(|s| s.to_string()),
                 })
@@ -354,7 +367,12 @@ impl KnowledgeBase {
             ordinals: data_lines(ORDINALS)
                 .filter_map(|cols| {
                     let n: u32 = cols.first()?.parse().ok()?;
-                    Some(cols[1..].iter().map(move |w| (fold(w), n)).collect::<Vec<_>>())
+                    Some(
+                        cols[1..]
+                            .iter()
+                            .map(move |w| (fold(w), n))
+                            .collect::<Vec<_>>(),
+                    )
                 })
                 .flatten()
                 .collect(),
@@ -368,7 +386,9 @@ impl KnowledgeBase {
 
     /// The country entity index of an ISO code (`KZ`).
     pub fn country_index(&self, code: &str) -> Option<usize> {
-        self.by_key.get(&format!("country/{}", code.to_lowercase())).copied()
+        self.by_key
+            .get(&format!("country/{}", code.to_lowercase()))
+            .copied()
     }
 
     /// The person holding `role` of `of` (country code or org id) on `date`; without a date,
@@ -417,9 +437,16 @@ mod tests {
     #[test]
     fn loads_all_un_members_and_observers() {
         let kb = KnowledgeBase::load();
-        let countries = kb.entities.iter().filter(|e| e.kind == EntityKind::Country).count();
+        let countries = kb
+            .entities
+            .iter()
+            .filter(|e| e.kind == EntityKind::Country)
+            .count();
         assert_eq!(countries, 195);
-        let kz = kb.get("country/kz").map(|e| e.aliases.clone()).unwrap_or_default();
+        let kz = kb
+            .get("country/kz")
+            .map(|e| e.aliases.clone())
+            .unwrap_or_default();
         assert!(kz.iter().any(|a| a == "Қазақстан") && kz.iter().any(|a| a == "Казахстан"));
     }
 
@@ -427,10 +454,22 @@ mod tests {
     fn office_holders_follow_dates() {
         let kb = KnowledgeBase::load();
         let name = |i: Option<usize>| i.map(|i| kb.entities[i].name.clone()).unwrap_or_default();
-        assert_eq!(name(kb.office_holder("president", "US", date("2023-05-01"))), "Joe Biden");
-        assert_eq!(name(kb.office_holder("president", "US", date("2025-05-01"))), "Donald Trump");
-        assert_eq!(name(kb.office_holder("president", "KZ", date("2015-05-01"))), "Nursultan Nazarbayev");
-        assert_eq!(name(kb.office_holder("president", "KZ", None)), "Kassym-Jomart Tokayev");
+        assert_eq!(
+            name(kb.office_holder("president", "US", date("2023-05-01"))),
+            "Joe Biden"
+        );
+        assert_eq!(
+            name(kb.office_holder("president", "US", date("2025-05-01"))),
+            "Donald Trump"
+        );
+        assert_eq!(
+            name(kb.office_holder("president", "KZ", date("2015-05-01"))),
+            "Nursultan Nazarbayev"
+        );
+        assert_eq!(
+            name(kb.office_holder("president", "KZ", None)),
+            "Kassym-Jomart Tokayev"
+        );
     }
 
     #[test]

@@ -82,22 +82,40 @@ fn write_access(headers: &HeaderMap, token: Option<&str>) -> WriteAccess {
         .map(str::trim);
     // Compare in constant time so the token cannot be guessed byte by byte.
     match given {
-        Some(given) if given.len() == token.len() && given.bytes().zip(token.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0 => {
+        Some(given)
+            if given.len() == token.len()
+                && given
+                    .bytes()
+                    .zip(token.bytes())
+                    .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                    == 0 =>
+        {
             WriteAccess::Granted
         }
         _ => WriteAccess::Denied,
     }
 }
 
-async fn graphql_post(State(state): State<AppState>, headers: HeaderMap, request: GraphQLRequest) -> GraphQLResponse {
+async fn graphql_post(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    request: GraphQLRequest,
+) -> GraphQLResponse {
     let access = write_access(&headers, state.write_token.as_deref());
     let started = Instant::now();
-    let response = state.schema.execute(request.into_inner().data(access)).await;
+    let response = state
+        .schema
+        .execute(request.into_inner().data(access))
+        .await;
     record("graphql", started, response.errors.is_empty());
     response.into()
 }
 
-async fn graphql_get(State(state): State<AppState>, headers: HeaderMap, request: axum::extract::Request) -> Response {
+async fn graphql_get(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    request: axum::extract::Request,
+) -> Response {
     let wants_html = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
@@ -116,18 +134,24 @@ async fn graphql_get(State(state): State<AppState>, headers: HeaderMap, request:
         );
         return Html(page.replacen("</head>", &script, 1)).into_response();
     }
-    match GraphQLRequest::<async_graphql_axum::rejection::GraphQLRejection>::from_request(request, &state).await {
+    match GraphQLRequest::<async_graphql_axum::rejection::GraphQLRejection>::from_request(
+        request, &state,
+    )
+    .await
+    {
         Ok(req) => {
             let started = Instant::now();
             // GET may not write: mutations over GET are refused by async-graphql itself.
-            let response = state.schema.execute(req.into_inner().data(WriteAccess::Disabled)).await;
+            let response = state
+                .schema
+                .execute(req.into_inner().data(WriteAccess::Disabled))
+                .await;
             record("graphql", started, response.errors.is_empty());
             GraphQLResponse::from(response).into_response()
         }
         Err(rejection) => rejection.into_response(),
     }
 }
-
 
 async fn graphql_ws(
     State(state): State<AppState>,
@@ -152,19 +176,28 @@ async fn healthz(State(state): State<AppState>) -> Json<serde_json::Value> {
 
 async fn metrics_route(State(state): State<AppState>) -> Response {
     let Some(handle) = &state.metrics else {
-        return (StatusCode::SERVICE_UNAVAILABLE, "metrics recorder unavailable").into_response();
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "metrics recorder unavailable",
+        )
+            .into_response();
     };
     let stats = state.service.read().stats();
     metrics::gauge!("eventgraph_articles").set(stats.articles as f64);
     metrics::gauge!("eventgraph_events").set(stats.events as f64);
     metrics::gauge!("eventgraph_entities").set(stats.entities as f64);
     metrics::gauge!("eventgraph_edges").set(stats.edges as f64);
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], handle.render()).into_response()
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        handle.render(),
+    )
+        .into_response()
 }
 
 fn record(route: &'static str, started: Instant, ok: bool) {
     metrics::counter!("eventgraph_requests_total", "route" => route, "outcome" => if ok { "ok" } else { "error" }).increment(1);
-    metrics::histogram!("eventgraph_request_seconds", "route" => route).record(started.elapsed().as_secs_f64());
+    metrics::histogram!("eventgraph_request_seconds", "route" => route)
+        .record(started.elapsed().as_secs_f64());
 }
 
 fn cors(origins: &[String]) -> CorsLayer {
@@ -174,7 +207,10 @@ fn cors(origins: &[String]) -> CorsLayer {
     if origins.iter().any(|o| o == "*") {
         layer.allow_origin(AllowOrigin::any())
     } else {
-        let list: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+        let list: Vec<HeaderValue> = origins
+            .iter()
+            .filter_map(|o| HeaderValue::from_str(o).ok())
+            .collect();
         layer.allow_origin(list)
     }
 }
@@ -194,7 +230,10 @@ pub fn router(service: Arc<Service>, config: &ServerConfig) -> Router {
         .route("/metrics", get(metrics_route))
         .with_state(state)
         .layer(RequestBodyLimitLayer::new(config.body_limit))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, config.timeout))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            config.timeout,
+        ))
         .layer(cors(&config.cors_origins))
         .layer(tower_http::trace::TraceLayer::new_for_http())
 }

@@ -107,7 +107,9 @@ pub fn prepare_all(
     limits: Limits,
     today: chrono::NaiveDate,
 ) -> Vec<Result<Prepared, IngestError>> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(raws.len().max(1));
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(raws.len().max(1));
     let chunk = raws.len().div_ceil(threads).max(1);
     let mut chunks: Vec<Vec<RawArticle>> = Vec::new();
     let mut raws = raws.into_iter().peekable();
@@ -132,7 +134,12 @@ pub fn prepare_all(
     })
 }
 
-fn prepare_one(extractor: &Extractor, raw: RawArticle, limits: Limits, today: chrono::NaiveDate) -> Result<Prepared, IngestError> {
+fn prepare_one(
+    extractor: &Extractor,
+    raw: RawArticle,
+    limits: Limits,
+    today: chrono::NaiveDate,
+) -> Result<Prepared, IngestError> {
     let article = validate(raw, limits, today)?;
     let facts = extract_article(extractor, &article);
     let facts_json = serde_json::to_string(&facts).unwrap_or_default();
@@ -165,7 +172,9 @@ pub struct Service {
 
 impl std::fmt::Debug for Service {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Service").field("limits", &self.limits).finish_non_exhaustive()
+        f.debug_struct("Service")
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
     }
 }
 
@@ -192,7 +201,11 @@ impl Service {
     ///
     /// # Errors
     /// When the store cannot be opened or read.
-    pub fn open(extractor: Arc<Extractor>, data_dir: &Path, limits: Limits) -> Result<Service, ServiceError> {
+    pub fn open(
+        extractor: Arc<Extractor>,
+        data_dir: &Path,
+        limits: Limits,
+    ) -> Result<Service, ServiceError> {
         let store = Store::open(data_dir)?;
         let service = Service {
             store: None,
@@ -200,7 +213,8 @@ impl Service {
         };
         let mut stale: Vec<(ArticleId, String)> = Vec::new();
         let mut pending: Vec<crate::store::StoredArticle> = Vec::with_capacity(BATCH);
-        let replay = |chunk: &mut Vec<crate::store::StoredArticle>, stale: &mut Vec<(ArticleId, String)>| {
+        let replay = |chunk: &mut Vec<crate::store::StoredArticle>,
+                      stale: &mut Vec<(ArticleId, String)>| {
             let items = std::mem::take(chunk);
             let decoded = service.decode_all(items);
             let mut graph = service.write_graph();
@@ -220,7 +234,10 @@ impl Service {
         replay(&mut pending, &mut stale);
         let mut store = store;
         if !stale.is_empty() {
-            tracing::info!(articles = stale.len(), "refreshed cached facts for a new extractor version");
+            tracing::info!(
+                articles = stale.len(),
+                "refreshed cached facts for a new extractor version"
+            );
             store.update_facts(&stale, &service.version)?;
         }
         Ok(Service {
@@ -230,7 +247,10 @@ impl Service {
     }
 
     /// Decodes cached facts (or re-extracts) for stored articles, in parallel.
-    fn decode_all(&self, items: Vec<crate::store::StoredArticle>) -> Vec<(Article, Extraction, Option<String>)> {
+    fn decode_all(
+        &self,
+        items: Vec<crate::store::StoredArticle>,
+    ) -> Vec<(Article, Extraction, Option<String>)> {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         let chunk = items.len().div_ceil(threads).max(1);
         let extractor = &self.extractor;
@@ -251,12 +271,15 @@ impl Service {
                                     .facts
                                     .as_ref()
                                     .filter(|(_, v)| v == version)
-                                    .and_then(|(json, _)| serde_json::from_str::<Extraction>(json).ok());
+                                    .and_then(|(json, _)| {
+                                        serde_json::from_str::<Extraction>(json).ok()
+                                    });
                                 match cached {
                                     Some(facts) => (stored.article, facts, None),
                                     None => {
                                         let facts = extract_article(extractor, &stored.article);
-                                        let json = serde_json::to_string(&facts).unwrap_or_default();
+                                        let json =
+                                            serde_json::to_string(&facts).unwrap_or_default();
                                         (stored.article, facts, Some(json))
                                     }
                                 }
@@ -265,7 +288,10 @@ impl Service {
                     })
                 })
                 .collect();
-            handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_default())
+                .collect()
         })
     }
 
@@ -281,11 +307,15 @@ impl Service {
 
     /// A read view of the graph.
     pub fn read(&self) -> RwLockReadGuard<'_, Graph> {
-        self.graph.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.graph
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn write_graph(&self) -> std::sync::RwLockWriteGuard<'_, Graph> {
-        self.graph.write().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.graph
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Subscribes to graph updates.
@@ -298,14 +328,17 @@ impl Service {
     /// # Errors
     /// [`ServiceError::Invalid`] with the reason, or a store failure; nothing changes then.
     pub fn ingest(&self, raw: RawArticle) -> Result<Ingested, ServiceError> {
-        self.ingest_many(vec![raw]).pop().unwrap_or(Err(ServiceError::Invalid(IngestError::Empty)))
+        self.ingest_many(vec![raw])
+            .pop()
+            .unwrap_or(Err(ServiceError::Invalid(IngestError::Empty)))
     }
 
     /// Ingests a batch: validation and extraction in parallel, one store transaction per
     /// [`BATCH`], then the graph. Each article gets its own result, in input order.
     pub fn ingest_many(&self, raws: Vec<RawArticle>) -> Vec<Result<Ingested, ServiceError>> {
         let prepared = prepare_all(&self.extractor, raws, self.limits, today());
-        let mut results: Vec<Option<Result<Ingested, ServiceError>>> = Vec::with_capacity(prepared.len());
+        let mut results: Vec<Option<Result<Ingested, ServiceError>>> =
+            Vec::with_capacity(prepared.len());
         let mut accepted: Vec<(usize, Prepared)> = Vec::new();
         {
             let graph = self.read();
@@ -314,7 +347,9 @@ impl Service {
                 match item {
                     Err(e) => results.push(Some(Err(e.into()))),
                     Ok(p) => {
-                        if graph.article_by_id(&p.article.id.0).is_some() || !seen_in_batch.insert(p.article.id.clone()) {
+                        if graph.article_by_id(&p.article.id.0).is_some()
+                            || !seen_in_batch.insert(p.article.id.clone())
+                        {
                             results.push(Some(Ok(Ingested {
                                 id: p.article.id.clone(),
                                 duplicate: true,
@@ -333,9 +368,16 @@ impl Service {
                 Some(store) => {
                     let rows: Vec<(&Article, Option<(&str, &str)>)> = chunk
                         .iter()
-                        .map(|(_, p)| (&p.article, Some((p.facts_json.as_str(), self.version.as_str()))))
+                        .map(|(_, p)| {
+                            (
+                                &p.article,
+                                Some((p.facts_json.as_str(), self.version.as_str())),
+                            )
+                        })
                         .collect();
-                    let mut store = store.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                    let mut store = store
+                        .lock()
+                        .unwrap_or_else(|poisoned| poisoned.into_inner());
                     store.insert_batch(&rows)
                 }
             };
@@ -355,8 +397,14 @@ impl Service {
                             if new {
                                 let report = graph.apply(&self.extractor.kb, &p.article, &p.facts);
                                 notes.push(GraphUpdate::ArticleIngested(p.article.id.0.clone()));
-                                notes.extend(report.new_events.iter().map(|&e| GraphUpdate::EventAdded(graph.event(e).id.clone())));
-                                notes.extend(report.updated_events.iter().map(|&e| GraphUpdate::EventUpdated(graph.event(e).id.clone())));
+                                notes.extend(
+                                    report.new_events.iter().map(|&e| {
+                                        GraphUpdate::EventAdded(graph.event(e).id.clone())
+                                    }),
+                                );
+                                notes.extend(report.updated_events.iter().map(|&e| {
+                                    GraphUpdate::EventUpdated(graph.event(e).id.clone())
+                                }));
                             }
                             results[*index] = Some(Ok(Ingested {
                                 id: p.article.id.clone(),
@@ -364,7 +412,12 @@ impl Service {
                             }));
                         }
                     }
-                    metrics::counter!("eventgraph_articles_ingested_total").increment(notes.iter().filter(|n| matches!(n, GraphUpdate::ArticleIngested(_))).count() as u64);
+                    metrics::counter!("eventgraph_articles_ingested_total").increment(
+                        notes
+                            .iter()
+                            .filter(|n| matches!(n, GraphUpdate::ArticleIngested(_)))
+                            .count() as u64,
+                    );
                     for note in notes {
                         // No subscriber is not an error.
                         let _ = self.updates.send(note);
@@ -387,14 +440,18 @@ impl Service {
             return Err(ServiceError::NotFound(id.to_string()));
         };
         if let Some(store) = &self.store {
-            let mut store = store.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let mut store = store
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
             store.delete(&ArticleId(id.to_string()))?;
         }
         let mut graph = self.write_graph();
         let (removed, updated) = graph.remove_article(ix);
         let removed_ids: Vec<String> = removed.iter().map(|&e| graph.event(e).id.clone()).collect();
         for &e in &updated {
-            let _ = self.updates.send(GraphUpdate::EventUpdated(graph.event(e).id.clone()));
+            let _ = self
+                .updates
+                .send(GraphUpdate::EventUpdated(graph.event(e).id.clone()));
         }
         Ok(removed_ids)
     }

@@ -112,13 +112,18 @@ impl Store {
             .map_err(self.err())?;
         let found: Option<String> = self
             .conn
-            .query_row("SELECT value FROM meta WHERE key='format'", [], |r| r.get(0))
+            .query_row("SELECT value FROM meta WHERE key='format'", [], |r| {
+                r.get(0)
+            })
             .optional()
             .map_err(self.err())?;
         match found {
             None => {
                 self.conn
-                    .execute("INSERT INTO meta(key, value) VALUES('format', ?1)", [FORMAT_VERSION])
+                    .execute(
+                        "INSERT INTO meta(key, value) VALUES('format', ?1)",
+                        [FORMAT_VERSION],
+                    )
                     .map_err(self.err())?;
             }
             Some(v) if v == FORMAT_VERSION => {}
@@ -142,9 +147,15 @@ impl Store {
     ///
     /// # Errors
     /// When SQLite fails; then nothing of the batch is stored.
-    pub fn insert_batch(&mut self, batch: &[(&Article, Option<(&str, &str)>)]) -> Result<Vec<bool>, StoreError> {
+    pub fn insert_batch(
+        &mut self,
+        batch: &[(&Article, Option<(&str, &str)>)],
+    ) -> Result<Vec<bool>, StoreError> {
         let path = self.path.clone();
-        let err = |source| StoreError::Sqlite { path: path.clone(), source };
+        let err = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
         let tx = self.conn.transaction().map_err(err)?;
         let mut inserted = Vec::with_capacity(batch.len());
         {
@@ -178,9 +189,16 @@ impl Store {
     ///
     /// # Errors
     /// When SQLite fails.
-    pub fn update_facts(&mut self, updates: &[(ArticleId, String)], version: &str) -> Result<(), StoreError> {
+    pub fn update_facts(
+        &mut self,
+        updates: &[(ArticleId, String)],
+        version: &str,
+    ) -> Result<(), StoreError> {
         let path = self.path.clone();
-        let err = |source| StoreError::Sqlite { path: path.clone(), source };
+        let err = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
         let tx = self.conn.transaction().map_err(err)?;
         {
             let mut stmt = tx
@@ -238,7 +256,8 @@ impl Store {
                         source: row.get(1)?,
                         title: row.get(2)?,
                         body: row.get(3)?,
-                        published_on: published_on.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
+                        published_on: published_on
+                            .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
                         language: language.and_then(|l| Language::from_code(&l)),
                     },
                     facts: facts.zip(version),

@@ -71,13 +71,17 @@ pub fn build_schema(service: Arc<Service>) -> EventGraphSchema {
 
 /// The SDL, as committed in `schema/schema.graphql`.
 pub fn sdl() -> String {
-    Schema::build(QueryRoot, MutationRoot, SubscriptionRoot).finish().sdl()
+    Schema::build(QueryRoot, MutationRoot, SubscriptionRoot)
+        .finish()
+        .sdl()
 }
 
 mod limits {
     //! Refuses operations with too many aliases, before execution.
     use super::{MAX_ALIASES, codes, error};
-    use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
+    use async_graphql::extensions::{
+        Extension, ExtensionContext, ExtensionFactory, NextParseQuery,
+    };
     use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
     use async_graphql::{ServerResult, Variables};
     use std::sync::Arc;
@@ -96,7 +100,9 @@ mod limits {
         set.items
             .iter()
             .map(|item| match &item.node {
-                Selection::Field(f) => usize::from(f.node.alias.is_some()) + count(&f.node.selection_set.node),
+                Selection::Field(f) => {
+                    usize::from(f.node.alias.is_some()) + count(&f.node.selection_set.node)
+                }
                 Selection::InlineFragment(fr) => count(&fr.node.selection_set.node),
                 Selection::FragmentSpread(_) => 0,
             })
@@ -113,12 +119,19 @@ mod limits {
             next: NextParseQuery<'_>,
         ) -> ServerResult<ExecutableDocument> {
             let document = next.run(ctx, query, variables).await?;
-            let mut aliases: usize = document.fragments.values().map(|f| count(&f.node.selection_set.node)).sum();
+            let mut aliases: usize = document
+                .fragments
+                .values()
+                .map(|f| count(&f.node.selection_set.node))
+                .sum();
             for (_, op) in document.operations.iter() {
                 aliases += count(&op.node.selection_set.node);
             }
             if aliases > MAX_ALIASES {
-                let e = error(codes::LIMIT_EXCEEDED, format!("query uses {aliases} aliases, the limit is {MAX_ALIASES}"));
+                let e = error(
+                    codes::LIMIT_EXCEEDED,
+                    format!("query uses {aliases} aliases, the limit is {MAX_ALIASES}"),
+                );
                 return Err(e.into_server_error(async_graphql::Pos::default()));
             }
             Ok(document)

@@ -1,8 +1,9 @@
 //! Query, mutation and subscription roots, and the Relay connection types.
 
 use super::types::{
-    ArticleView, Date, EntityKind, EntityMatch, EntityView, EventKind, EventStatus, EventView, Granularity, Language, Node,
-    Order, entity_arg, event_label, node_id, node_view, page_size, resolve_id, service,
+    ArticleView, Date, EntityKind, EntityMatch, EntityView, EventKind, EventStatus, EventView,
+    Granularity, Language, Node, Order, entity_arg, event_label, node_id, node_view, page_size,
+    resolve_id, service,
 };
 use super::{WriteAccess, codes, error};
 use crate::graph::{EventFilter, Graph, NodeRef};
@@ -54,7 +55,12 @@ macro_rules! connection {
         }
 
         impl $conn {
-            fn from_page(items: Vec<(String, $view)>, total: usize, has_next: bool, has_previous: bool) -> Self {
+            fn from_page(
+                items: Vec<(String, $view)>,
+                total: usize,
+                has_next: bool,
+                has_previous: bool,
+            ) -> Self {
                 let page_info = PageInfo {
                     has_next_page: has_next,
                     has_previous_page: has_previous,
@@ -63,7 +69,10 @@ macro_rules! connection {
                 };
                 $conn {
                     nodes: items.iter().map(|(_, v)| *v).collect(),
-                    edges: items.into_iter().map(|(cursor, node)| $edge { cursor, node }).collect(),
+                    edges: items
+                        .into_iter()
+                        .map(|(cursor, node)| $edge { cursor, node })
+                        .collect(),
                     page_info,
                     total_count: total as i32,
                 }
@@ -72,9 +81,27 @@ macro_rules! connection {
     };
 }
 
-connection!(ArticleConnection, ArticleEdge, ArticleView, "ArticleConnection", "ArticleEdge");
-connection!(EventConnection, EventEdge, EventView, "EventConnection", "EventEdge");
-connection!(EntityConnection, EntityEdge, EntityView, "EntityConnection", "EntityEdge");
+connection!(
+    ArticleConnection,
+    ArticleEdge,
+    ArticleView,
+    "ArticleConnection",
+    "ArticleEdge"
+);
+connection!(
+    EventConnection,
+    EventEdge,
+    EventView,
+    "EventConnection",
+    "EventEdge"
+);
+connection!(
+    EntityConnection,
+    EntityEdge,
+    EntityView,
+    "EntityConnection",
+    "EntityEdge"
+);
 
 pub(crate) fn event_connection(
     ctx: &Context<'_>,
@@ -87,7 +114,12 @@ pub(crate) fn event_connection(
     let graph = service(ctx).read();
     let (page, total, has_next) = graph.events_page(filter, order.into(), n, after.as_deref());
     let items = page.into_iter().map(|(c, e)| (c, EventView(e))).collect();
-    Ok(EventConnection::from_page(items, total, has_next, after.is_some()))
+    Ok(EventConnection::from_page(
+        items,
+        total,
+        has_next,
+        after.is_some(),
+    ))
 }
 
 fn offset_cursor(prefix: char, offset: usize) -> String {
@@ -101,7 +133,12 @@ fn parse_offset(prefix: char, after: Option<&str>) -> Result<usize> {
             .strip_prefix(prefix)
             .and_then(|n| n.parse::<usize>().ok())
             .map(|n| n + 1)
-            .ok_or_else(|| error(codes::BAD_USER_INPUT, format!("cursor {c:?} does not belong to this list"))),
+            .ok_or_else(|| {
+                error(
+                    codes::BAD_USER_INPUT,
+                    format!("cursor {c:?} does not belong to this list"),
+                )
+            }),
     }
 }
 
@@ -220,7 +257,12 @@ impl QueryRoot {
 
     /// Articles in ingestion order.
     #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
-    async fn articles(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<ArticleConnection> {
+    async fn articles(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<ArticleConnection> {
         let n = page_size(first)?;
         let start = parse_offset('a', after.as_deref())?;
         let graph = service(ctx).read();
@@ -233,7 +275,12 @@ impl QueryRoot {
             .map(|(i, a)| (offset_cursor('a', i), ArticleView(a)))
             .collect();
         let has_next = start + items.len() < total;
-        Ok(ArticleConnection::from_page(items, total, has_next, start > 0))
+        Ok(ArticleConnection::from_page(
+            items,
+            total,
+            has_next,
+            start > 0,
+        ))
     }
 
     /// Events, newest first, filtered by date range, kind, status, source language,
@@ -305,7 +352,12 @@ impl QueryRoot {
             .map(|(i, &e)| (offset_cursor('n', i), EntityView(e)))
             .collect();
         let has_next = start + items.len() < all.len();
-        Ok(EntityConnection::from_page(items, all.len(), has_next, start > 0))
+        Ok(EntityConnection::from_page(
+            items,
+            all.len(),
+            has_next,
+            start > 0,
+        ))
     }
 
     /// Event counts per period, for timeline widgets; entity narrows to one entity's events.
@@ -320,7 +372,12 @@ impl QueryRoot {
         let granularity = granularity.unwrap_or(Granularity::Month);
         let graph = service(ctx).read();
         let entity = entity.map(|id| entity_arg(&graph, &id)).transpose()?;
-        let buckets = graph.timeline(entity, from.map(|d| d.0), to.map(|d| d.0), granularity.into());
+        let buckets = graph.timeline(
+            entity,
+            from.map(|d| d.0),
+            to.map(|d| d.0),
+            granularity.into(),
+        );
         Ok(buckets
             .into_iter()
             .map(|b| {
@@ -364,7 +421,12 @@ impl QueryRoot {
             all_entities: entity.into_iter().collect(),
             ..EventFilter::default()
         };
-        let (page, _, _) = graph.events_page(&filter, crate::graph::SortOrder::OldestFirst, n, after.as_deref());
+        let (page, _, _) = graph.events_page(
+            &filter,
+            crate::graph::SortOrder::OldestFirst,
+            n,
+            after.as_deref(),
+        );
         Ok(page
             .into_iter()
             .filter_map(|(_, e)| {
@@ -405,11 +467,24 @@ impl QueryRoot {
     ) -> Result<Option<Path>> {
         let max_length = max_length.unwrap_or(6);
         if !(1..=12).contains(&max_length) {
-            return Err(error(codes::LIMIT_EXCEEDED, format!("maxLength must be between 1 and 12 (got {max_length})")));
+            return Err(error(
+                codes::LIMIT_EXCEEDED,
+                format!("maxLength must be between 1 and 12 (got {max_length})"),
+            ));
         }
         let graph = service(ctx).read();
-        let a = resolve_id(&graph, &from).ok_or_else(|| error(codes::NOT_FOUND, format!("no node with id {:?}", from.as_str())))?;
-        let b = resolve_id(&graph, &to).ok_or_else(|| error(codes::NOT_FOUND, format!("no node with id {:?}", to.as_str())))?;
+        let a = resolve_id(&graph, &from).ok_or_else(|| {
+            error(
+                codes::NOT_FOUND,
+                format!("no node with id {:?}", from.as_str()),
+            )
+        })?;
+        let b = resolve_id(&graph, &to).ok_or_else(|| {
+            error(
+                codes::NOT_FOUND,
+                format!("no node with id {:?}", to.as_str()),
+            )
+        })?;
         Ok(graph.path(a, b, max_length as usize).map(|nodes| Path {
             length: nodes.len() as i32 - 1,
             nodes: nodes.into_iter().map(node_view).collect(),
@@ -426,11 +501,19 @@ impl QueryRoot {
         first: Option<i32>,
     ) -> Result<Neighborhood> {
         if !(1..=3).contains(&depth) {
-            return Err(error(codes::LIMIT_EXCEEDED, format!("depth must be between 1 and 3 (got {depth})")));
+            return Err(error(
+                codes::LIMIT_EXCEEDED,
+                format!("depth must be between 1 and 3 (got {depth})"),
+            ));
         }
         let n = page_size(first)?;
         let graph = service(ctx).read();
-        let centre = resolve_id(&graph, &id).ok_or_else(|| error(codes::NOT_FOUND, format!("no node with id {:?}", id.as_str())))?;
+        let centre = resolve_id(&graph, &id).ok_or_else(|| {
+            error(
+                codes::NOT_FOUND,
+                format!("no node with id {:?}", id.as_str()),
+            )
+        })?;
         let hood = graph.neighborhood(centre, depth as usize, n, 500);
         Ok(Neighborhood {
             edges: hood
@@ -459,7 +542,9 @@ impl QueryRoot {
                 };
                 KindCount {
                     kind: kind.into(),
-                    count: graph.events_page(&filter, crate::graph::SortOrder::NewestFirst, 0, None).1 as i32,
+                    count: graph
+                        .events_page(&filter, crate::graph::SortOrder::NewestFirst, 0, None)
+                        .1 as i32,
                 }
             })
             .collect();
@@ -546,7 +631,11 @@ pub struct DeleteArticlePayload {
 pub const MAX_BATCH: usize = 1000;
 
 fn require_write(ctx: &Context<'_>) -> Result<()> {
-    match ctx.data_opt::<WriteAccess>().copied().unwrap_or(WriteAccess::Disabled) {
+    match ctx
+        .data_opt::<WriteAccess>()
+        .copied()
+        .unwrap_or(WriteAccess::Disabled)
+    {
         WriteAccess::Granted => Ok(()),
         WriteAccess::Denied => Err(error(
             codes::UNAUTHENTICATED,
@@ -561,12 +650,17 @@ fn require_write(ctx: &Context<'_>) -> Result<()> {
 
 fn service_error(e: ServiceError) -> async_graphql::Error {
     match e {
-        ServiceError::Invalid(IngestError::Empty) => error(codes::BAD_USER_INPUT, "article text is empty"),
+        ServiceError::Invalid(IngestError::Empty) => {
+            error(codes::BAD_USER_INPUT, "article text is empty")
+        }
         ServiceError::Invalid(e) => error(codes::BAD_USER_INPUT, e.to_string()),
         ServiceError::NotFound(id) => error(codes::NOT_FOUND, format!("no article with id {id:?}")),
         e => {
             tracing::error!(error = %e, "write failed");
-            error(codes::INTERNAL, "the write failed inside the server; see its log")
+            error(
+                codes::INTERNAL,
+                "the write failed inside the server; see its log",
+            )
         }
     }
 }
@@ -577,7 +671,11 @@ pub struct MutationRoot;
 #[Object]
 impl MutationRoot {
     /// Ingests one article. Bad input is a BAD_USER_INPUT error and changes nothing.
-    async fn ingest_article(&self, ctx: &Context<'_>, input: ArticleInput) -> Result<IngestArticlePayload> {
+    async fn ingest_article(
+        &self,
+        ctx: &Context<'_>,
+        input: ArticleInput,
+    ) -> Result<IngestArticlePayload> {
         require_write(ctx)?;
         let svc = service(ctx).clone();
         let raw: RawArticle = input.into();
@@ -586,9 +684,12 @@ impl MutationRoot {
             .map_err(|_| error(codes::INTERNAL, "ingestion task failed"))?
             .map_err(service_error)?;
         let graph = service(ctx).read();
-        let article = graph
-            .article_by_id(&done.id.0)
-            .ok_or_else(|| error(codes::INTERNAL, "the article was stored but is not in the graph"))?;
+        let article = graph.article_by_id(&done.id.0).ok_or_else(|| {
+            error(
+                codes::INTERNAL,
+                "the article was stored but is not in the graph",
+            )
+        })?;
         Ok(IngestArticlePayload {
             article: ArticleView(article),
             duplicate: done.duplicate,
@@ -596,10 +697,20 @@ impl MutationRoot {
     }
 
     /// Ingests a batch (at most 1000); each article's result is reported separately.
-    async fn ingest_articles(&self, ctx: &Context<'_>, inputs: Vec<ArticleInput>) -> Result<Vec<IngestResult>> {
+    async fn ingest_articles(
+        &self,
+        ctx: &Context<'_>,
+        inputs: Vec<ArticleInput>,
+    ) -> Result<Vec<IngestResult>> {
         require_write(ctx)?;
         if inputs.len() > MAX_BATCH {
-            return Err(error(codes::LIMIT_EXCEEDED, format!("{} articles in one batch, the limit is {MAX_BATCH}", inputs.len())));
+            return Err(error(
+                codes::LIMIT_EXCEEDED,
+                format!(
+                    "{} articles in one batch, the limit is {MAX_BATCH}",
+                    inputs.len()
+                ),
+            ));
         }
         let sources: Vec<String> = inputs.iter().map(|i| i.source.clone()).collect();
         let raws: Vec<RawArticle> = inputs.into_iter().map(Into::into).collect();
@@ -620,7 +731,11 @@ impl MutationRoot {
                     code: None,
                 },
                 Err(e) => {
-                    let code = if matches!(e, ServiceError::Invalid(_)) { codes::BAD_USER_INPUT } else { codes::INTERNAL };
+                    let code = if matches!(e, ServiceError::Invalid(_)) {
+                        codes::BAD_USER_INPUT
+                    } else {
+                        codes::INTERNAL
+                    };
                     IngestResult {
                         source,
                         article: None,
@@ -636,7 +751,11 @@ impl MutationRoot {
     /// Deletes an article; an event left with no source disappears, entities stay.
     async fn delete_article(&self, ctx: &Context<'_>, id: ID) -> Result<DeleteArticlePayload> {
         require_write(ctx)?;
-        let key = id.as_str().strip_prefix("Article:").unwrap_or(id.as_str()).to_string();
+        let key = id
+            .as_str()
+            .strip_prefix("Article:")
+            .unwrap_or(id.as_str())
+            .to_string();
         let svc = service(ctx).clone();
         let removed = tokio::task::spawn_blocking(move || svc.delete(&key))
             .await
@@ -644,7 +763,10 @@ impl MutationRoot {
             .map_err(service_error)?;
         Ok(DeleteArticlePayload {
             id,
-            removed_events: removed.into_iter().map(|e| ID(format!("Event:{e}"))).collect(),
+            removed_events: removed
+                .into_iter()
+                .map(|e| ID(format!("Event:{e}")))
+                .collect(),
         })
     }
 }
@@ -700,12 +822,20 @@ fn event_stream(
 #[Subscription]
 impl SubscriptionRoot {
     /// A new event entered the graph (from any entry point).
-    async fn event_added(&self, ctx: &Context<'_>, filter: Option<EventSubscriptionFilter>) -> impl Stream<Item = EventView> + use<> {
+    async fn event_added(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<EventSubscriptionFilter>,
+    ) -> impl Stream<Item = EventView> + use<> {
         event_stream(ctx, filter, false)
     }
 
     /// An event gained a source, an entity or a date.
-    async fn event_updated(&self, ctx: &Context<'_>, filter: Option<EventSubscriptionFilter>) -> impl Stream<Item = EventView> + use<> {
+    async fn event_updated(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<EventSubscriptionFilter>,
+    ) -> impl Stream<Item = EventView> + use<> {
         event_stream(ctx, filter, true)
     }
 
@@ -716,7 +846,9 @@ impl SubscriptionRoot {
             let svc = svc.clone();
             async move {
                 match update.ok()? {
-                    GraphUpdate::ArticleIngested(id) => svc.read().article_by_id(&id).map(ArticleView),
+                    GraphUpdate::ArticleIngested(id) => {
+                        svc.read().article_by_id(&id).map(ArticleView)
+                    }
                     _ => None,
                 }
             }

@@ -2,10 +2,15 @@
 //! records (`ArticleView`, `EventView`, `EntityView`) with their navigation fields.
 
 use super::{DEFAULT_PAGE, MAX_PAGE, codes, error};
-use crate::graph::{ArticleIx, EdgeKind, EntityIx, EventFilter, EventIx, Graph, NodeRef, SortOrder};
+use crate::graph::{
+    ArticleIx, EdgeKind, EntityIx, EventFilter, EventIx, Graph, NodeRef, SortOrder,
+};
 use crate::model;
 use crate::service::Service;
-use async_graphql::{Context, Enum, ID, InputValueError, InputValueResult, Interface, Object, Result, Scalar, ScalarType, SimpleObject, Value};
+use async_graphql::{
+    Context, Enum, ID, InputValueError, InputValueResult, Interface, Object, Result, Scalar,
+    ScalarType, SimpleObject, Value,
+};
 use chrono::NaiveDate;
 use std::sync::Arc;
 
@@ -20,7 +25,9 @@ impl ScalarType for Date {
         match &value {
             Value::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
                 .map(Date)
-                .map_err(|_| InputValueError::custom(format!("{s:?} is not a YYYY-MM-DD calendar date"))),
+                .map_err(|_| {
+                    InputValueError::custom(format!("{s:?} is not a YYYY-MM-DD calendar date"))
+                }),
             _ => Err(InputValueError::expected_type(value)),
         }
     }
@@ -151,10 +158,15 @@ pub(crate) fn service<'a>(ctx: &Context<'a>) -> &'a Arc<Service> {
 pub(crate) fn page_size(first: Option<i32>) -> Result<usize> {
     match first {
         None => Ok(DEFAULT_PAGE),
-        Some(n) if n < 0 => Err(error(codes::BAD_USER_INPUT, format!("first must not be negative (got {n})"))),
+        Some(n) if n < 0 => Err(error(
+            codes::BAD_USER_INPUT,
+            format!("first must not be negative (got {n})"),
+        )),
         Some(n) if n as usize > MAX_PAGE => Err(error(
             codes::LIMIT_EXCEEDED,
-            format!("first={n} is over the maximum page size of {MAX_PAGE}; page with `after` instead"),
+            format!(
+                "first={n} is over the maximum page size of {MAX_PAGE}; page with `after` instead"
+            ),
         )),
         Some(n) => Ok(n as usize),
     }
@@ -184,7 +196,10 @@ pub(crate) fn resolve_id(graph: &Graph, id: &str) -> Option<NodeRef> {
 pub(crate) fn entity_arg(graph: &Graph, id: &ID) -> Result<EntityIx> {
     match resolve_id(graph, id) {
         Some(NodeRef::Entity(ix)) => Ok(ix),
-        _ => Err(error(codes::NOT_FOUND, format!("no entity with id {:?}", id.as_str()))),
+        _ => Err(error(
+            codes::NOT_FOUND,
+            format!("no entity with id {:?}", id.as_str()),
+        )),
     }
 }
 
@@ -246,7 +261,12 @@ pub(crate) fn links_of(graph: &Graph, node: NodeRef) -> Vec<Link> {
             evidence: data
                 .evidence
                 .iter()
-                .filter(|ev| ev.article == ArticleIx::MAX || graph.article_by_id(&graph.article(ev.article).id.0).is_some())
+                .filter(|ev| {
+                    ev.article == ArticleIx::MAX
+                        || graph
+                            .article_by_id(&graph.article(ev.article).id.0)
+                            .is_some()
+                })
                 .map(|ev| Evidence {
                     article: (ev.article != ArticleIx::MAX).then_some(ArticleView(ev.article)),
                     text: ev.text.clone(),
@@ -289,7 +309,13 @@ impl ArticleView {
     }
     /// Other events the text mentions, past or planned.
     async fn mentioned_events(&self, ctx: &Context<'_>) -> Vec<EventView> {
-        service(ctx).read().article(self.0).mentioned_events.iter().map(|&e| EventView(e)).collect()
+        service(ctx)
+            .read()
+            .article(self.0)
+            .mentioned_events
+            .iter()
+            .map(|&e| EventView(e))
+            .collect()
     }
     /// Every entity the article names, resolved to graph entities.
     async fn entities(&self, ctx: &Context<'_>, kind: Option<EntityKind>) -> Vec<EntityView> {
@@ -358,20 +384,41 @@ impl EventView {
     }
     /// Every article that reports or mentions this event, in any language.
     async fn articles(&self, ctx: &Context<'_>) -> Vec<ArticleView> {
-        service(ctx).read().event(self.0).articles().map(ArticleView).collect()
+        service(ctx)
+            .read()
+            .event(self.0)
+            .articles()
+            .map(ArticleView)
+            .collect()
     }
     /// Articles that report this event as their main event.
     async fn reported_by(&self, ctx: &Context<'_>) -> Vec<ArticleView> {
-        service(ctx).read().event(self.0).reported_by.iter().map(|&a| ArticleView(a)).collect()
+        service(ctx)
+            .read()
+            .event(self.0)
+            .reported_by
+            .iter()
+            .map(|&a| ArticleView(a))
+            .collect()
     }
     /// Articles that mention it in passing.
     async fn mentioned_by(&self, ctx: &Context<'_>) -> Vec<ArticleView> {
-        service(ctx).read().event(self.0).mentioned_by.iter().map(|&a| ArticleView(a)).collect()
+        service(ctx)
+            .read()
+            .event(self.0)
+            .mentioned_by
+            .iter()
+            .map(|&a| ArticleView(a))
+            .collect()
     }
     /// Languages of its sources.
     async fn languages(&self, ctx: &Context<'_>) -> Vec<Language> {
         let graph = service(ctx).read();
-        let mut langs: Vec<model::Language> = graph.event(self.0).articles().map(|a| graph.article(a).language).collect();
+        let mut langs: Vec<model::Language> = graph
+            .event(self.0)
+            .articles()
+            .map(|a| graph.article(a).language)
+            .collect();
         langs.sort();
         langs.dedup();
         langs.into_iter().map(Into::into).collect()
@@ -406,7 +453,9 @@ impl EventView {
             .edges_of(NodeRef::Event(self.0))
             .into_iter()
             .filter_map(|(kind, out, other, _)| match (kind, out, other) {
-                (EdgeKind::RefersTo, true, NodeRef::Event(e)) if !graph.event(e).deleted => Some(EventView(e)),
+                (EdgeKind::RefersTo, true, NodeRef::Event(e)) if !graph.event(e).deleted => {
+                    Some(EventView(e))
+                }
                 _ => None,
             })
             .collect()
@@ -418,7 +467,9 @@ impl EventView {
             .edges_of(NodeRef::Event(self.0))
             .into_iter()
             .filter_map(|(kind, out, other, _)| match (kind, out, other) {
-                (EdgeKind::RefersTo, false, NodeRef::Event(e)) if !graph.event(e).deleted => Some(EventView(e)),
+                (EdgeKind::RefersTo, false, NodeRef::Event(e)) if !graph.event(e).deleted => {
+                    Some(EventView(e))
+                }
                 _ => None,
             })
             .collect()
@@ -507,7 +558,12 @@ impl EntityView {
     }
     /// Entities sharing events with this one; weight = number of shared events.
     #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
-    async fn related(&self, ctx: &Context<'_>, kind: Option<EntityKind>, first: Option<i32>) -> Result<Vec<RelatedEntity>> {
+    async fn related(
+        &self,
+        ctx: &Context<'_>,
+        kind: Option<EntityKind>,
+        first: Option<i32>,
+    ) -> Result<Vec<RelatedEntity>> {
         let n = page_size(first)?;
         let graph = service(ctx).read();
         Ok(graph
@@ -546,7 +602,12 @@ impl EntityView {
     }
     /// For a summit format: its editions (events), oldest first.
     #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
-    async fn editions(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<super::roots::EventConnection> {
+    async fn editions(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<super::roots::EventConnection> {
         let filter = EventFilter {
             all_entities: vec![self.0],
             ..EventFilter::default()

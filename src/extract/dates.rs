@@ -78,8 +78,15 @@ impl DateLexicon {
         }
         let relative = rows(RELATIVE)
             .filter_map(|cols| {
-                let words = fold(cols.first()?).split_whitespace().map(str::to_string).collect();
-                let unit = if *cols.get(1)? == "day" { Unit::Day } else { Unit::Year };
+                let words = fold(cols.first()?)
+                    .split_whitespace()
+                    .map(str::to_string)
+                    .collect();
+                let unit = if *cols.get(1)? == "day" {
+                    Unit::Day
+                } else {
+                    Unit::Year
+                };
                 Some((words, (unit, cols.get(2)?.parse().ok()?)))
             })
             .collect();
@@ -101,7 +108,10 @@ impl DateLexicon {
     }
 
     fn month_at(&self, morph: &Morphology, tokens: &[Token], at: usize) -> Option<u32> {
-        self.months.matches_at(morph, tokens, at).first().map(|m| *m.value)
+        self.months
+            .matches_at(morph, tokens, at)
+            .first()
+            .map(|m| *m.value)
     }
 }
 
@@ -237,7 +247,10 @@ fn date_at(
         .map(i64::from)
         .or_else(|| lexicon.numbers.get(&token.lower).copied());
     if let (Some(n), Some(unit), Some(ago)) = (count, next(1), next(2))
-        && (unit.lower.starts_with("жыл") || unit.lower.starts_with("год") || unit.lower == "лет" || unit.lower.starts_with("year"))
+        && (unit.lower.starts_with("жыл")
+            || unit.lower.starts_with("год")
+            || unit.lower == "лет"
+            || unit.lower.starts_with("year"))
         && matches!(ago.lower.as_str(), "бұрын" | "назад" | "ago")
     {
         let span = anchor.map_or(DateSpan::UNKNOWN, |a| DateSpan::year(a.year() - n as i32));
@@ -248,7 +261,8 @@ fn date_at(
 
     // DD.MM.YYYY
     if let (Some(d), Some(mo), Some(y)) = (day_number(token), next(1), next(2))
-        && let (Some(month), Some(year)) = (number(mo).filter(|m| (1..=12).contains(m)), year_number(y))
+        && let (Some(month), Some(year)) =
+            (number(mo).filter(|m| (1..=12).contains(m)), year_number(y))
         && text.get(token.end..mo.start) == Some(".")
         && text.get(mo.end..y.start) == Some(".")
     {
@@ -284,7 +298,11 @@ fn date_at(
             m.year_explicit = true;
             return Some(m);
         }
-        let preceded_by_in = at > 0 && matches!(tokens[at - 1].lower.as_str(), "in" | "в" | "во" | "since" | "с");
+        let preceded_by_in = at > 0
+            && matches!(
+                tokens[at - 1].lower.as_str(),
+                "in" | "в" | "во" | "since" | "с"
+            );
         if preceded_by_in {
             let mut m = mention(at, 1, DateSpan::year(year));
             m.year_explicit = true;
@@ -304,7 +322,10 @@ fn date_at(
             None => (None, None, 0, None),
         }
     } else if let Some((d, rest)) = hyphenated_day(token) {
-        let fake = Token { lower: rest, ..token.clone() };
+        let fake = Token {
+            lower: rest,
+            ..token.clone()
+        };
         match lexicon.month_at(morph, std::slice::from_ref(&fake), 0) {
             Some(month) => (Some(d), Some(month), 1, None),
             None => (None, None, 0, None),
@@ -344,16 +365,25 @@ fn date_at(
         m.year_explicit = true;
         return Some(m);
     }
-    let ambiguous = AMBIGUOUS_MONTHS.iter().any(|w| token.lower == *w || (token.lower.starts_with(w) && token.lower.len() <= w.len() + 4));
+    let ambiguous = AMBIGUOUS_MONTHS.iter().any(|w| {
+        token.lower == *w || (token.lower.starts_with(w) && token.lower.len() <= w.len() + 4)
+    });
     let bare_nominative = lexicon.nominatives.contains(&token.lower);
     let preposition = at > 0
-        && matches!(tokens[at - 1].lower.as_str(), "в" | "во" | "in" | "since" | "until" | "by" | "начале" | "конце" | "середине");
+        && matches!(
+            tokens[at - 1].lower.as_str(),
+            "в" | "во" | "in" | "since" | "until" | "by" | "начале" | "конце" | "середине"
+        );
     if ambiguous || (bare_nominative && !preposition) {
         return None;
     }
     let span = match anchor {
         Some(a) => {
-            let year = if month > a.month() + 3 { a.year() - 1 } else { a.year() };
+            let year = if month > a.month() + 3 {
+                a.year() - 1
+            } else {
+                a.year()
+            };
             DateSpan::month(year, month)
         }
         None => DateSpan::UNKNOWN,
@@ -371,17 +401,22 @@ mod tests {
         let morph = Morphology::load();
         let anchor = anchor.and_then(|a| NaiveDate::parse_from_str(a, "%Y-%m-%d").ok());
         let tokens = tokenize(text);
-        let found: Vec<(String, DatePrecision)> = find_dates(&lexicon, &morph, &tokens, text, anchor)
-            .into_iter()
-            .map(|m| {
-                let date = m.span.start.map(|d| d.to_string()).unwrap_or_else(|| "-".into());
-                let date = match m.span.end {
-                    Some(end) => format!("{date}..{end}"),
-                    None => date,
-                };
-                (date, m.span.precision)
-            })
-            .collect();
+        let found: Vec<(String, DatePrecision)> =
+            find_dates(&lexicon, &morph, &tokens, text, anchor)
+                .into_iter()
+                .map(|m| {
+                    let date = m
+                        .span
+                        .start
+                        .map(|d| d.to_string())
+                        .unwrap_or_else(|| "-".into());
+                    let date = match m.span.end {
+                        Some(end) => format!("{date}..{end}"),
+                        None => date,
+                    };
+                    (date, m.span.precision)
+                })
+                .collect();
         let expected: Vec<(String, DatePrecision)> =
             expected.iter().map(|(d, p)| (d.to_string(), *p)).collect();
         assert_eq!(found, expected, "{text}");
@@ -391,17 +426,33 @@ mod tests {
 
     #[test]
     fn kazakh_absolute_dates() {
-        check("2025 жылғы 23 қыркүйекте кездесу өтті", None, &[("2025-09-23", Day)]);
-        check("23-қыркүйекте БҰҰ-да", Some("2025-09-24"), &[("2025-09-23", Day)]);
+        check(
+            "2025 жылғы 23 қыркүйекте кездесу өтті",
+            None,
+            &[("2025-09-23", Day)],
+        );
+        check(
+            "23-қыркүйекте БҰҰ-да",
+            Some("2025-09-24"),
+            &[("2025-09-23", Day)],
+        );
         check("2025 жылдың қыркүйегінде", None, &[("2025-09-01", Month)]);
         check("2022 жылы Астанада", None, &[("2022-01-01", Year)]);
-        check("30 тамызда Тяньцзиньге барды", Some("2025-08-31"), &[("2025-08-30", Day)]);
+        check(
+            "30 тамызда Тяньцзиньге барды",
+            Some("2025-08-31"),
+            &[("2025-08-30", Day)],
+        );
     }
 
     #[test]
     fn russian_absolute_dates() {
         check("23 сентября 2025 года", None, &[("2025-09-23", Day)]);
-        check("пройдет 15—16 ноября", Some("2025-11-14"), &[("2025-11-15..2025-11-16", Day)]);
+        check(
+            "пройдет 15—16 ноября",
+            Some("2025-11-14"),
+            &[("2025-11-15..2025-11-16", Day)],
+        );
         check("в сентябре", Some("2025-10-01"), &[("2025-09-01", Month)]);
         check("в 2024 году", None, &[("2024-01-01", Year)]);
         check("Встреча 23.09.2025 прошла", None, &[("2025-09-23", Day)]);
@@ -409,18 +460,46 @@ mod tests {
 
     #[test]
     fn english_dates() {
-        check("On September 23, 2025 the leaders met", None, &[("2025-09-23", Day)]);
-        check("Astana. July 4. KazTAG", Some("2024-07-10"), &[("2024-07-04", Day)]);
+        check(
+            "On September 23, 2025 the leaders met",
+            None,
+            &[("2025-09-23", Day)],
+        );
+        check(
+            "Astana. July 4. KazTAG",
+            Some("2024-07-10"),
+            &[("2024-07-04", Day)],
+        );
         check("in 2019 he visited", None, &[("2019-01-01", Year)]);
     }
 
     #[test]
     fn relative_dates_need_an_anchor() {
-        check("Бүгін жарияланды", Some("2026-01-05"), &[("2026-01-05", Day)]);
-        check("Былтыр қол қойылды", Some("2026-01-05"), &[("2025-01-01", Year)]);
-        check("в ушедшем году подписаны", Some("2026-01-05"), &[("2025-01-01", Year)]);
-        check("үш жыл бұрын Астанада", Some("2025-10-09"), &[("2022-01-01", Year)]);
-        check("вчера он заявил", Some("2025-03-02"), &[("2025-03-01", Day)]);
+        check(
+            "Бүгін жарияланды",
+            Some("2026-01-05"),
+            &[("2026-01-05", Day)],
+        );
+        check(
+            "Былтыр қол қойылды",
+            Some("2026-01-05"),
+            &[("2025-01-01", Year)],
+        );
+        check(
+            "в ушедшем году подписаны",
+            Some("2026-01-05"),
+            &[("2025-01-01", Year)],
+        );
+        check(
+            "үш жыл бұрын Астанада",
+            Some("2025-10-09"),
+            &[("2022-01-01", Year)],
+        );
+        check(
+            "вчера он заявил",
+            Some("2025-03-02"),
+            &[("2025-03-01", Day)],
+        );
         check("Былтыр қол қойылды", None, &[("-", Unknown)]);
     }
 

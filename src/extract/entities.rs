@@ -50,7 +50,14 @@ pub struct EntityMention {
 }
 
 const MEDIA_NOUNS: [&str; 8] = [
-    "газет*", "newspaper*", "журнал*", "агенттіг*", "агентств*", "телеканал*", "телеарна*", "басылым*",
+    "газет*",
+    "newspaper*",
+    "журнал*",
+    "агенттіг*",
+    "агентств*",
+    "телеканал*",
+    "телеарна*",
+    "басылым*",
 ];
 
 /// Transliterates kk / ru Cyrillic to Latin (BGN-like, as Kazakh names appear in English news).
@@ -195,10 +202,15 @@ impl<'a> Finder<'a> {
             if !t.capitalized || self.consumed[i] {
                 continue;
             }
-            let next_is_media = self.tokens.get(i + 1).is_some_and(|n| n.sentence == t.sentence && is_media(n));
-            let prev_is_media = i > 0 && self.tokens[i - 1].sentence == t.sentence && is_media(&self.tokens[i - 1]);
+            let next_is_media = self
+                .tokens
+                .get(i + 1)
+                .is_some_and(|n| n.sentence == t.sentence && is_media(n));
+            let prev_is_media =
+                i > 0 && self.tokens[i - 1].sentence == t.sentence && is_media(&self.tokens[i - 1]);
             let latin_or_quoted = t.after_open_quote || t.lower.is_ascii();
-            if !(next_is_media || prev_is_media) || !latin_or_quoted || t.lower.chars().count() < 3 {
+            if !(next_is_media || prev_is_media) || !latin_or_quoted || t.lower.chars().count() < 3
+            {
                 continue;
             }
             // A known outlet (Kazinform) is matched by the gazetteer; a city name in quotes
@@ -237,7 +249,13 @@ impl<'a> Finder<'a> {
         self.best_alias_except(i, limit, nested, usize::MAX)
     }
 
-    fn best_alias_except(&self, i: usize, limit: usize, nested: bool, except: usize) -> Option<(usize, usize)> {
+    fn best_alias_except(
+        &self,
+        i: usize,
+        limit: usize,
+        nested: bool,
+        except: usize,
+    ) -> Option<(usize, usize)> {
         let morph = &self.kb.morph;
         let token = &self.tokens[i];
         let key = crate::kb::lookup_key(&token.lower);
@@ -249,7 +267,9 @@ impl<'a> Finder<'a> {
                 continue;
             }
             let fits = (0..n).all(|k| {
-                let Some(t) = self.tokens.get(i + k) else { return false };
+                let Some(t) = self.tokens.get(i + k) else {
+                    return false;
+                };
                 if t.sentence != token.sentence || (!nested && k > 0 && self.consumed[i + k]) {
                     return false;
                 }
@@ -259,14 +279,19 @@ impl<'a> Finder<'a> {
                 }
                 if alias.abbreviation {
                     return t.lower == *word
-                        || t.lower.strip_prefix(word.as_str()).is_some_and(|r| r.starts_with('-') && morph.is_inflection(word, r));
+                        || t.lower
+                            .strip_prefix(word.as_str())
+                            .is_some_and(|r| r.starts_with('-') && morph.is_inflection(word, r));
                 }
                 if word.chars().count() <= 3 {
                     let rest = t.lower.strip_prefix(word.as_str());
                     return rest.is_some_and(|r| {
                         r.is_empty()
                             || r.starts_with('-')
-                            || (k + 1 == n && alias.capitalized.iter().any(|c| *c) && morph.is_inflection(word, r) && r.chars().count() <= 3)
+                            || (k + 1 == n
+                                && alias.capitalized.iter().any(|c| *c)
+                                && morph.is_inflection(word, r)
+                                && r.chars().count() <= 3)
                     });
                 }
                 morph.word_matches(&t.lower, word, k + 1 == n)
@@ -308,9 +333,16 @@ impl<'a> Finder<'a> {
                 continue;
             }
             for j in first..first + n {
+                // Only where a name can start: at the front, after a summit noun
+                // («саммит ШОС»), or as an abbreviation («Генеральной Ассамблеи ООН»).
+                let after_summit_noun = j > first
+                    && ["саммит", "самммит", "summit"]
+                        .iter()
+                        .any(|p| self.tokens[j - 1].lower.starts_with(p));
                 if let Some((m, inner)) = self.best_alias_except(j, first + n, true, outer)
                     && m < n
                     && self.kb.entities[inner].kind == EntityKind::Organization
+                    && (j == first || after_summit_noun || self.tokens[j].all_caps)
                 {
                     self.push_kb(inner, j, m, false);
                 }
@@ -323,7 +355,11 @@ impl<'a> Finder<'a> {
     /// second), and later unnumbered mentions of the format refer to the last edition named.
     fn summit_editions(&mut self) {
         let morph = &self.kb.morph;
-        let summit_noun = |t: &Token| ["саммит*", "самммит*", "summit*"].iter().any(|p| word_fits(morph, &t.lower, p));
+        let summit_noun = |t: &Token| {
+            ["саммит*", "самммит*", "summit*"]
+                .iter()
+                .any(|p| word_fits(morph, &t.lower, p))
+        };
         let mut last_edition: HashMap<String, (String, String)> = HashMap::new();
         let mut order: Vec<usize> = (0..self.mentions.len()).collect();
         order.sort_by_key(|&m| self.mentions[m].start);
@@ -393,30 +429,48 @@ impl<'a> Finder<'a> {
             if parts.len() != 2 {
                 continue;
             }
-            let (Some(a), Some(b)) = (self.kb.country_of_adjective(parts[0]), self.kb.country_of_adjective(parts[1])) else {
+            let (Some(a), Some(b)) = (
+                self.kb.country_of_adjective(parts[0]),
+                self.kb.country_of_adjective(parts[1]),
+            ) else {
                 continue;
             };
             let next = &self.tokens[i + 1];
-            if next.sentence != t.sentence || !["саммит*", "summit*"].iter().any(|p| word_fits(morph, &next.lower, p)) {
+            if next.sentence != t.sentence
+                || !["саммит*", "summit*"]
+                    .iter()
+                    .any(|p| word_fits(morph, &next.lower, p))
+            {
                 continue;
             }
             let mut n = 2;
             let mut place = None;
             if let Some(prep) = self.tokens.get(i + 2)
                 && matches!(prep.lower.as_str(), "на" | "в" | "во" | "in")
-                && let Some(pm) = self.mentions.iter().find(|m| m.first_token == i + 3 && m.kind == EntityKind::Place)
+                && let Some(pm) = self
+                    .mentions
+                    .iter()
+                    .find(|m| m.first_token == i + 3 && m.kind == EntityKind::Place)
             {
                 place = Some((pm.key.clone(), pm.name.clone()));
                 n = 3 + pm.n_tokens;
             }
             let (ea, eb) = (&self.kb.entities[a], &self.kb.entities[b]);
-            let codes = format!("{}-{}", ea.country.clone().unwrap_or_default(), eb.country.clone().unwrap_or_default()).to_lowercase();
+            let codes = format!(
+                "{}-{}",
+                ea.country.clone().unwrap_or_default(),
+                eb.country.clone().unwrap_or_default()
+            )
+            .to_lowercase();
             let (key, name) = match &place {
                 Some((pkey, pname)) => (
                     format!("summit/~{codes}@{}", pkey.rsplit('/').next().unwrap_or("")),
                     format!("{}–{} summit ({pname})", ea.name, eb.name),
                 ),
-                None => (format!("summit/~{codes}"), format!("{}–{} summit", ea.name, eb.name)),
+                None => (
+                    format!("summit/~{codes}"),
+                    format!("{}–{} summit", ea.name, eb.name),
+                ),
             };
             self.mentions.push(EntityMention {
                 key,
@@ -449,10 +503,18 @@ impl<'a> Finder<'a> {
                     continue;
                 }
                 // «Ресей-АҚШ»: a country's own name inside a compound names the country.
-                let exact = self.kb.alias_index.get(&crate::kb::lookup_key(part)).into_iter().flatten().find(|&&a| {
-                    let alias = &self.kb.aliases[a];
-                    alias.words.len() == 1 && alias.words[0] == part && self.kb.entities[alias.entity].kind == EntityKind::Country
-                });
+                let exact = self
+                    .kb
+                    .alias_index
+                    .get(&crate::kb::lookup_key(part))
+                    .into_iter()
+                    .flatten()
+                    .find(|&&a| {
+                        let alias = &self.kb.aliases[a];
+                        alias.words.len() == 1
+                            && alias.words[0] == part
+                            && self.kb.entities[alias.entity].kind == EntityKind::Country
+                    });
                 if let Some(&alias) = exact {
                     let country = self.kb.aliases[alias].entity;
                     self.push_kb(country, i, 1, false);
@@ -531,7 +593,9 @@ impl<'a> Finder<'a> {
         while i < self.tokens.len() {
             let mut matched = None;
             for pattern in &self.kb.roles {
-                let Some((n, owner)) = self.role_at(pattern, i) else { continue };
+                let Some((n, owner)) = self.role_at(pattern, i) else {
+                    continue;
+                };
                 // A title that introduces a name ("Ресей Президенті Владимир Путин",
                 // "Президент Трамп") refers to that name, which is matched on its own.
                 if self.person_at(i + n) {
@@ -555,7 +619,11 @@ impl<'a> Finder<'a> {
                         .entities
                         .iter()
                         .enumerate()
-                        .filter(|(_, e)| e.offices.iter().any(|o| o.role == pattern.role && o.of == country))
+                        .filter(|(_, e)| {
+                            e.offices
+                                .iter()
+                                .any(|o| o.role == pattern.role && o.of == country)
+                        })
                         .min_by_key(|(_, e)| e.offices.iter().filter_map(|o| o.from).min())
                         .map(|(index, _)| index),
                     None => self.kb.office_holder(&pattern.role, &owner, self.anchor),
@@ -614,12 +682,19 @@ impl<'a> Finder<'a> {
                 && !second.all_caps
                 && second.lower.chars().count() >= 3
                 && !second.lower.contains(|c: char| c.is_ascii_digit());
-            let given = if candidate { self.is_given_name(first) } else { None };
+            let given = if candidate {
+                self.is_given_name(first)
+            } else {
+                None
+            };
             let Some(given) = given else {
                 i += 1;
                 continue;
             };
-            if self.is_given_name(second).is_some() && !second.lower.ends_with("ов") && !second.lower.ends_with("ев") {
+            if self.is_given_name(second).is_some()
+                && !second.lower.ends_with("ов")
+                && !second.lower.ends_with("ев")
+            {
                 i += 1;
                 continue;
             }
@@ -629,11 +704,17 @@ impl<'a> Finder<'a> {
                 && third.sentence == first.sentence
                 && third.capitalized
                 && !self.consumed[i + 2]
-                && ["ұлы", "улы", "қызы", "ович", "евич", "овна", "евна"].iter().any(|p| third.lower.contains(p))
+                && ["ұлы", "улы", "қызы", "ович", "евич", "овна", "евна"]
+                    .iter()
+                    .any(|p| third.lower.contains(p))
             {
                 n = 3;
             }
-            let name = format!("{} {}", title_case(&transliterate(&given)), title_case(&transliterate(&surname)));
+            let name = format!(
+                "{} {}",
+                title_case(&transliterate(&given)),
+                title_case(&transliterate(&surname))
+            );
             let key = format!("person/~{}", phonetic_key(&name));
             surnames.insert(phonetic_key(&surname), (key.clone(), name.clone()));
             self.push_new_person(key, name, i, n);
@@ -746,7 +827,12 @@ mod tests {
     fn russian_declined_names() {
         assert_eq!(
             names("Касым-Жомарта Токаева встретили в Астане, переговоры с Президентом России."),
-            ["Kassym-Jomart Tokayev", "Astana", "Vladimir Putin", "Russia"]
+            [
+                "Kassym-Jomart Tokayev",
+                "Astana",
+                "Vladimir Putin",
+                "Russia"
+            ]
         );
         assert_eq!(
             names("на сессии Генеральной Ассамблеи ООН"),
@@ -756,21 +842,37 @@ mod tests {
 
     #[test]
     fn english_names_and_possessives() {
-        assert_eq!(names("Russia's President Vladimir Putin visited Astana"), ["Russia", "Vladimir Putin", "Astana"]);
+        assert_eq!(
+            names("Russia's President Vladimir Putin visited Astana"),
+            ["Russia", "Vladimir Putin", "Astana"]
+        );
     }
 
     #[test]
     fn role_phrases_resolve_to_office_holders() {
-        assert_eq!(found("Мемлекет басшысы айтты."), [("Kassym-Jomart Tokayev".to_string(), true)]);
-        assert_eq!(found("Глава государства отметил."), [("Kassym-Jomart Tokayev".to_string(), true)]);
+        assert_eq!(
+            found("Мемлекет басшысы айтты."),
+            [("Kassym-Jomart Tokayev".to_string(), true)]
+        );
+        assert_eq!(
+            found("Глава государства отметил."),
+            [("Kassym-Jomart Tokayev".to_string(), true)]
+        );
         let putin = found("Ресей Президенті сөз сөйледі.");
-        assert!(putin.contains(&("Vladimir Putin".to_string(), true)), "{putin:?}");
+        assert!(
+            putin.contains(&("Vladimir Putin".to_string(), true)),
+            "{putin:?}"
+        );
     }
 
     #[test]
     fn derived_words_and_lowercase_homographs_are_not_entities() {
         assert!(names("Ресейлік және қазақстандық сарапшылар").is_empty());
-        assert!(names("Қытай астанасы үлкен қала.").iter().all(|n| n != "Astana"));
+        assert!(
+            names("Қытай астанасы үлкен қала.")
+                .iter()
+                .all(|n| n != "Astana")
+        );
         assert!(names("Ол үйіне оралды.").is_empty());
     }
 
@@ -778,7 +880,11 @@ mod tests {
     fn unknown_people_get_their_own_entity() {
         let people = names("Басылымның бас редакторы Бауыржан Бабажанұлына берген сұхбаты.");
         assert_eq!(people, ["Bauyrzhan Babazhanuly"]);
-        assert!(names("Сегодня Президент выступил.").iter().all(|n| !n.contains("Segodnya")));
+        assert!(
+            names("Сегодня Президент выступил.")
+                .iter()
+                .all(|n| !n.contains("Segodnya"))
+        );
     }
 
     #[test]
@@ -793,6 +899,9 @@ mod tests {
     #[test]
     fn phonetic_keys_merge_spellings() {
         assert_eq!(phonetic_key("Ильясов"), phonetic_key("Ілиясов"));
-        assert_eq!(transliterate("Бауыржан Бабажанұлы"), "Bauyrzhan Babazhanuly");
+        assert_eq!(
+            transliterate("Бауыржан Бабажанұлы"),
+            "Bauyrzhan Babazhanuly"
+        );
     }
 }

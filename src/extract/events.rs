@@ -74,7 +74,10 @@ pub fn find_triggers(
             let sentence = tokens[m.first].sentence;
             let own = m.first..m.first + m.len;
             let planned = planned_at.iter().any(|&(at, s)| {
-                s == sentence && !own.contains(&at) && at + CUE_WINDOW >= m.first && at <= m.first + m.len + CUE_WINDOW
+                s == sentence
+                    && !own.contains(&at)
+                    && at + CUE_WINDOW >= m.first
+                    && at <= m.first + m.len + CUE_WINDOW
             });
             Trigger {
                 kind,
@@ -118,9 +121,17 @@ pub fn main_trigger<'a>(
         .filter(|t| t.sentence < layout.lead_end)
         .filter(|t| !tokens[t.first].quoted && !background.contains(&t.sentence))
         .max_by_key(|t| {
-            let bonus = if t.sentence < layout.title_end { TITLE_BONUS } else { LEAD_BONUS };
+            let bonus = if t.sentence < layout.title_end {
+                TITLE_BONUS
+            } else {
+                LEAD_BONUS
+            };
             let penalty = if t.planned { PLANNED_PENALTY } else { 0 };
-            ((t.weight + bonus).saturating_sub(penalty), t.weight, std::cmp::Reverse(t.first))
+            (
+                (t.weight + bonus).saturating_sub(penalty),
+                t.weight,
+                std::cmp::Reverse(t.first),
+            )
         })
 }
 
@@ -151,24 +162,50 @@ mod tests {
     fn kinds(text: &str) -> Vec<(EventKind, bool)> {
         let extractor = Extractor::new();
         let tokens = tokenize(text);
-        let (found, _, _) = find_triggers(&extractor.triggers, &extractor.cues, &extractor.kb.morph, &tokens);
+        let (found, _, _) = find_triggers(
+            &extractor.triggers,
+            &extractor.cues,
+            &extractor.kb.morph,
+            &tokens,
+        );
         found.into_iter().map(|t| (t.kind, t.planned)).collect()
     }
 
     #[test]
     fn triggers_in_three_languages() {
-        assert_eq!(kinds("Тоқаев Путинмен кездесті"), [(EventKind::Meeting, false)]);
-        assert_eq!(kinds("провели телефонный разговор"), [(EventKind::PhoneCall, false)]);
+        assert_eq!(
+            kinds("Тоқаев Путинмен кездесті"),
+            [(EventKind::Meeting, false)]
+        );
+        assert_eq!(
+            kinds("провели телефонный разговор"),
+            [(EventKind::PhoneCall, false)]
+        );
         assert_eq!(kinds("Tokayev held talks"), [(EventKind::Meeting, false)]);
-        assert_eq!(kinds("«Turkistan» газетіне сұхбат берді"), [(EventKind::Interview, false)]);
+        assert_eq!(
+            kinds("«Turkistan» газетіне сұхбат берді"),
+            [(EventKind::Interview, false)]
+        );
     }
 
     #[test]
     fn planned_cues_mark_nearby_triggers() {
-        assert_eq!(kinds("В конце года состоятся мои визиты в Россию"), [(EventKind::Visit, true)]);
-        assert_eq!(kinds("Мемлекет басшысы Ташкентке сапармен барады"), [(EventKind::Visit, true)]);
-        assert_eq!(kinds("The president will visit Baku"), [(EventKind::Visit, true)]);
-        assert_eq!(kinds("The president visited Baku"), [(EventKind::Visit, false)]);
+        assert_eq!(
+            kinds("В конце года состоятся мои визиты в Россию"),
+            [(EventKind::Visit, true)]
+        );
+        assert_eq!(
+            kinds("Мемлекет басшысы Ташкентке сапармен барады"),
+            [(EventKind::Visit, true)]
+        );
+        assert_eq!(
+            kinds("The president will visit Baku"),
+            [(EventKind::Visit, true)]
+        );
+        assert_eq!(
+            kinds("The president visited Baku"),
+            [(EventKind::Visit, false)]
+        );
     }
 
     #[test]
@@ -179,7 +216,10 @@ mod tests {
 
     #[test]
     fn announced_visits_in_a_title_are_planned() {
-        assert_eq!(kinds("Президент анонсировал визиты в Россию и Узбекистан"), [(EventKind::Statement, false), (EventKind::Visit, true)]);
+        assert_eq!(
+            kinds("Президент анонсировал визиты в Россию и Узбекистан"),
+            [(EventKind::Statement, false), (EventKind::Visit, true)]
+        );
     }
 
     #[test]

@@ -10,7 +10,9 @@ pub mod entities;
 pub mod events;
 
 use crate::kb::KnowledgeBase;
-use crate::model::{DatePrecision, DateSpan, EntityKind, EventKind, EventStatus, Language, MonthDay};
+use crate::model::{
+    DatePrecision, DateSpan, EntityKind, EventKind, EventStatus, Language, MonthDay,
+};
 use crate::text::phrases::PhraseSet;
 use crate::text::{Token, detect_language, fold, tokenize};
 use chrono::NaiveDate;
@@ -98,9 +100,16 @@ impl Default for Extractor {
 /// Lines that credit a photo or a source rather than report anything.
 fn is_credit_line(line: &str) -> bool {
     let folded = fold(line.trim());
-    ["фото:", "photo:", "сурет:", "фото -", "photo by", "источник:"]
-        .iter()
-        .any(|p| folded.starts_with(p))
+    [
+        "фото:",
+        "photo:",
+        "сурет:",
+        "фото -",
+        "photo by",
+        "источник:",
+    ]
+    .iter()
+    .any(|p| folded.starts_with(p))
 }
 
 const TITLE_CHARS: usize = 160;
@@ -109,6 +118,8 @@ const EVIDENCE_CHARS: usize = 300;
 const LEAD_SENTENCES: usize = 3;
 /// Sentences (from the title) whose plainly narrated people join the main event.
 const BODY_SENTENCES: usize = 8;
+/// Body sentences searched for a dateline.
+const DATELINE_SENTENCES: usize = 6;
 
 fn clip(text: &str, max_chars: usize) -> String {
     let text = text.trim();
@@ -125,7 +136,9 @@ impl Extractor {
         let triggers = PhraseSet::new(
             kb.triggers
                 .iter()
-                .filter_map(|p| Some((p.words.clone(), (EventKind::from_name(&p.label)?, p.weight))))
+                .filter_map(|p| {
+                    Some((p.words.clone(), (EventKind::from_name(&p.label)?, p.weight)))
+                })
                 .collect(),
         );
         let cues = PhraseSet::new(
@@ -184,16 +197,20 @@ impl Extractor {
         let dates_found = find_dates(&self.dates, &self.kb.morph, &tokens, &document, anchor);
         let (article_date, article_month_day) = match anchor {
             Some(day) => (DateSpan::day(day), None),
-            None => estimate_article_date(&tokens, &dates_found, layout),
+            None => estimate_article_date(&document, &tokens, &dates_found, layout),
         };
         let mentions = find_entities(&self.kb, &tokens, &document, article_date.start);
-        let (mut triggers, background, hypothetical) = find_triggers(&self.triggers, &self.cues, &self.kb.morph, &tokens);
+        let (mut triggers, background, hypothetical) =
+            find_triggers(&self.triggers, &self.cues, &self.kb.morph, &tokens);
         triggers.retain(|t| !credit_sentences.contains(&t.sentence));
 
         let main = main_trigger(&triggers, &tokens, &background, layout);
         let trigger_sentences: HashSet<usize> = triggers
             .iter()
-            .filter(|t| !matches!(t.kind, EventKind::Statement | EventKind::Other) && main.is_none_or(|m| m.sentence != t.sentence))
+            .filter(|t| {
+                !matches!(t.kind, EventKind::Statement | EventKind::Other)
+                    && main.is_none_or(|m| m.sentence != t.sentence)
+            })
             .map(|t| t.sentence)
             .collect();
         let headline_quote = headline_is_quote(article.title);
@@ -206,7 +223,7 @@ impl Extractor {
         let sentence_text = |sentence: usize| sentence_span(&tokens, &document, sentence);
 
         // Main event: title + lead entities; date from its own sentence when it names a day.
-        let main_sentences: HashSet<usize> = (0..layout.lead_end.min(usize::MAX)).collect();
+        let main_sentences: HashSet<usize> = (0..layout.lead_end).collect();
         let mut main_date = article_date;
         let mut main_month_day = article_month_day;
         if let Some(trigger) = main
@@ -215,7 +232,9 @@ impl Extractor {
             && !own.today
         {
             let plausible = match (own.span.start, article_date.start) {
-                (Some(day), Some(anchor_day)) => day <= anchor_day && (anchor_day - day).num_days() <= 7,
+                (Some(day), Some(anchor_day)) => {
+                    day <= anchor_day && (anchor_day - day).num_days() <= 7
+                }
                 (Some(_), None) => true,
                 (None, _) => false,
             };
@@ -228,7 +247,11 @@ impl Extractor {
         let main_event = EventFacts {
             kind: main_kind,
             status: main.map_or(EventStatus::Happened, |t| {
-                if t.planned && main_date.start.is_some_and(|d| Some(d) > article.published_on) {
+                if t.planned
+                    && main_date
+                        .start
+                        .is_some_and(|d| Some(d) > article.published_on)
+                {
                     EventStatus::Planned
                 } else {
                     EventStatus::Happened
@@ -251,7 +274,10 @@ impl Extractor {
                     && !tokens[m.first_token].quoted
                     && !is_dateline(&tokens, &document, m, layout)
             }),
-            evidence: main.map_or_else(|| clip(article.title, EVIDENCE_CHARS), |t| clip(&sentence_text(t.sentence), EVIDENCE_CHARS)),
+            evidence: main.map_or_else(
+                || clip(article.title, EVIDENCE_CHARS),
+                |t| clip(&sentence_text(t.sentence), EVIDENCE_CHARS),
+            ),
         };
 
         // Mentioned events: the best non-statement trigger of every other sentence.
@@ -280,18 +306,37 @@ impl Extractor {
             let own_date = nearest_date(&dates_found, &tokens, trigger);
             let status = status_of(trigger);
             // The main event told again ("Программа визита включает …") is not a new event.
-            if trigger.kind == main_kind && status == EventStatus::Happened && own_date.is_none_or(|d| d.today) {
+            if trigger.kind == main_kind
+                && status == EventStatus::Happened
+                && own_date.is_none_or(|d| d.today)
+            {
                 continue;
             }
             let date = own_date.map_or(DateSpan::UNKNOWN, |d| d.span);
-            let month_day = own_date.and_then(|d| if d.span.start.is_none() { d.month_day } else { None });
+            let month_day = own_date.and_then(|d| {
+                if d.span.start.is_none() {
+                    d.month_day
+                } else {
+                    None
+                }
+            });
             let sentence = trigger.sentence;
             let entities = event_entities(&self.kb, &mentions, |m| m.sentence == sentence);
             // A mention with neither a date nor a person or summit of its own is talk about
             // events in general ("Әрбір келіссөзде …"), not an event.
             let specific = date.start.is_some()
                 || month_day.is_some()
-                || mentions.iter().any(|m| m.sentence == sentence && matches!(m.kind, EntityKind::Person | EntityKind::Summit | EntityKind::Place | EntityKind::Country) && !m.adjective);
+                || mentions.iter().any(|m| {
+                    m.sentence == sentence
+                        && matches!(
+                            m.kind,
+                            EntityKind::Person
+                                | EntityKind::Summit
+                                | EntityKind::Place
+                                | EntityKind::Country
+                        )
+                        && !m.adjective
+                });
             if !specific {
                 continue;
             }
@@ -324,27 +369,39 @@ fn is_dateline(tokens: &[Token], document: &str, mention: &EntityMention, layout
         return false;
     }
     let token = &tokens[mention.first_token];
-    let first_of_line = mention.first_token == 0 || tokens[mention.first_token - 1].line != token.line;
-    let followed_by_stop = document[mention.end..].trim_start_matches(' ').starts_with(['.', ',']);
+    let first_of_line =
+        mention.first_token == 0 || tokens[mention.first_token - 1].line != token.line;
+    let followed_by_stop = document[mention.end..]
+        .trim_start_matches(' ')
+        .starts_with(['.', ',']);
     first_of_line && followed_by_stop && token.sentence <= layout.title_end + 1
 }
 
 /// The text of one sentence.
 fn sentence_span(tokens: &[Token], document: &str, sentence: usize) -> String {
     let mut in_sentence = tokens.iter().filter(|t| t.sentence == sentence);
+    let mut in_sentence = std::iter::from_fn(move || in_sentence.next())
+        .collect::<Vec<_>>()
+        .into_iter();
     let Some(first) = in_sentence.next() else {
         return String::new();
     };
-    let last = in_sentence.last().unwrap_or(first);
+    let last = in_sentence.next_back().unwrap_or(first);
     let end = document[last.end..]
         .char_indices()
         .find(|(_, c)| matches!(c, '.' | '!' | '?' | '\n'))
-        .map_or(document.len(), |(i, c)| last.end + i + if c == '\n' { 0 } else { c.len_utf8() });
+        .map_or(document.len(), |(i, c)| {
+            last.end + i + if c == '\n' { 0 } else { c.len_utf8() }
+        });
     document.get(first.start..end).unwrap_or("").to_string()
 }
 
 /// The date mention of a trigger's sentence closest to it.
-fn nearest_date<'a>(dates: &'a [DateMention], tokens: &[Token], trigger: &Trigger) -> Option<&'a DateMention> {
+fn nearest_date<'a>(
+    dates: &'a [DateMention],
+    tokens: &[Token],
+    trigger: &Trigger,
+) -> Option<&'a DateMention> {
     dates
         .iter()
         .filter(|d| tokens[d.first].sentence == trigger.sentence)
@@ -353,7 +410,12 @@ fn nearest_date<'a>(dates: &'a [DateMention], tokens: &[Token], trigger: &Trigge
 
 /// Estimates the date of an undated article from its text: "сегодня, 31 августа 2025 года",
 /// or a dateline "ТАШКЕНТ, 14 ноября — Sputnik" (day and month only).
-fn estimate_article_date(tokens: &[Token], dates: &[DateMention], layout: Layout) -> (DateSpan, Option<MonthDay>) {
+fn estimate_article_date(
+    document: &str,
+    tokens: &[Token],
+    dates: &[DateMention],
+    layout: Layout,
+) -> (DateSpan, Option<MonthDay>) {
     // "today" next to a full date names the article's own day.
     for (i, d) in dates.iter().enumerate() {
         if d.today
@@ -365,11 +427,23 @@ fn estimate_article_date(tokens: &[Token], dates: &[DateMention], layout: Layout
             return (next.span, None);
         }
     }
-    // A dateline: a day-month in the first body line, before the first sentence ends.
-    let first_body_line = tokens.iter().find(|t| t.sentence >= layout.title_end).map(|t| t.line);
+    // A dateline: "ТАШКЕНТ, 14 ноября — Sputnik", "Astana. July 4. KazTAG": a place name, a
+    // comma or full stop, then a day and month, near the top of the body.
     for d in dates {
         let token = &tokens[d.first];
-        if Some(token.line) == first_body_line && token.sentence <= layout.title_end + 1 && d.month_day.is_some() && !d.relative {
+        let Some(before) = d.first.checked_sub(1).map(|i| &tokens[i]) else {
+            continue;
+        };
+        let joined_by = document.get(before.end..token.start).map(str::trim);
+        let dateline = before.capitalized
+            && before.line == token.line
+            && matches!(joined_by, Some("," | "."))
+            && (before.first_of_line || before.all_caps);
+        if dateline
+            && token.sentence < layout.title_end + DATELINE_SENTENCES
+            && d.month_day.is_some()
+            && !d.relative
+        {
             if d.year_explicit {
                 return (d.span, None);
             }
@@ -418,26 +492,58 @@ mod tests {
 
     fn main_kind(title: &str, body: &str) -> EventKind {
         let extractor = Extractor::new();
-        let facts = extractor.extract(ArticleText { title, body, published_on: None, language: None });
+        let facts = extractor.extract(ArticleText {
+            title,
+            body,
+            published_on: None,
+            language: None,
+        });
         facts.main_event.kind
     }
 
     #[test]
     fn the_frame_of_an_address_beats_announced_visits_in_its_title() {
         let body = "Токаев выразил уверенность\n\nФото: пресс-служба Акорды\n\nВыступая с Посланием народу Казахстана Президент отметил рост авторитета страны.";
-        assert_eq!(main_kind("Президент анонсировал визиты в Россию и Узбекистан", body), EventKind::Address);
+        assert_eq!(
+            main_kind("Президент анонсировал визиты в Россию и Узбекистан", body),
+            EventKind::Address
+        );
     }
 
     #[test]
     fn an_announced_visit_is_a_statement() {
         let body = "В ноябре ожидается приезд в Россию президента Казахстана с государственным визитом, сообщил пресс-секретарь.";
-        assert_eq!(main_kind("В Кремле анонсировали государственный визит Токаева в РФ", body), EventKind::Statement);
+        assert_eq!(
+            main_kind(
+                "В Кремле анонсировали государственный визит Токаева в РФ",
+                body
+            ),
+            EventKind::Statement
+        );
     }
 
     #[test]
     fn title_triggers_in_three_languages() {
-        assert_eq!(main_kind("Tokayev met with Putin", "Astana. July 4. KazTAG - President Tokayev held a meeting with Vladimir Putin."), EventKind::Meeting);
-        assert_eq!(main_kind("Тоқаев Мирзиёевпен телефон арқылы сөйлесті", "Мемлекет басшысы телефон арқылы сөйлесті."), EventKind::PhoneCall);
-        assert_eq!(main_kind("Тоқаев: Қазақстан делдал емес", "Ақорда баспасөз қызметі атап өткендей, Президент пікір білдірді."), EventKind::Statement);
+        assert_eq!(
+            main_kind(
+                "Tokayev met with Putin",
+                "Astana. July 4. KazTAG - President Tokayev held a meeting with Vladimir Putin."
+            ),
+            EventKind::Meeting
+        );
+        assert_eq!(
+            main_kind(
+                "Тоқаев Мирзиёевпен телефон арқылы сөйлесті",
+                "Мемлекет басшысы телефон арқылы сөйлесті."
+            ),
+            EventKind::PhoneCall
+        );
+        assert_eq!(
+            main_kind(
+                "Тоқаев: Қазақстан делдал емес",
+                "Ақорда баспасөз қызметі атап өткендей, Президент пікір білдірді."
+            ),
+            EventKind::Statement
+        );
     }
 }

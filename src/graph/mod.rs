@@ -8,10 +8,12 @@
 mod query;
 mod resolve;
 
-pub use query::{EventFilter, Neighborhood, PathStep, TimelineBucket, Granularity, SortOrder};
+pub use query::{EventFilter, Granularity, Neighborhood, PathStep, SortOrder, TimelineBucket};
 pub use resolve::ApplyReport;
 
-use crate::model::{ArticleId, DatePrecision, DateSpan, EntityKind, EventKind, EventStatus, Language, MonthDay};
+use crate::model::{
+    ArticleId, DatePrecision, DateSpan, EntityKind, EventKind, EventStatus, Language, MonthDay,
+};
 use chrono::NaiveDate;
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
 use std::collections::{BTreeSet, HashMap};
@@ -163,7 +165,10 @@ pub struct EventRec {
 impl EventRec {
     /// Every article that reports or mentions the event, reports first.
     pub fn articles(&self) -> impl Iterator<Item = ArticleIx> + '_ {
-        self.reported_by.iter().chain(self.mentioned_by.iter()).copied()
+        self.reported_by
+            .iter()
+            .chain(self.mentioned_by.iter())
+            .copied()
     }
 }
 
@@ -302,7 +307,9 @@ impl Graph {
                 let mut found: Vec<EntityIx> = self
                     .name_index
                     .iter()
-                    .filter(|(name, _)| name.contains(&needle) || self.inflected_match(name, &needle))
+                    .filter(|(name, _)| {
+                        name.contains(&needle) || self.inflected_match(name, &needle)
+                    })
                     .flat_map(|(_, ixs)| ixs.iter().copied())
                     .collect();
                 found.sort_unstable();
@@ -316,10 +323,15 @@ impl Graph {
         }
         // Most-connected first, then by name: what a search box should show.
         out.sort_by(|&a, &b| {
-            let (ea, eb) = (&self.entity_events[a as usize], &self.entity_events[b as usize]);
-            eb.len()
-                .cmp(&ea.len())
-                .then_with(|| self.entities[a as usize].name.cmp(&self.entities[b as usize].name))
+            let (ea, eb) = (
+                &self.entity_events[a as usize],
+                &self.entity_events[b as usize],
+            );
+            eb.len().cmp(&ea.len()).then_with(|| {
+                self.entities[a as usize]
+                    .name
+                    .cmp(&self.entities[b as usize].name)
+            })
         });
         out
     }
@@ -353,7 +365,11 @@ impl Graph {
         let mut out = Vec::new();
         for (direction, outgoing) in [(Outgoing, true), (Incoming, false)] {
             for edge in self.graph.edges_directed(index, direction) {
-                let other = if outgoing { edge.target() } else { edge.source() };
+                let other = if outgoing {
+                    edge.target()
+                } else {
+                    edge.source()
+                };
                 if let Some(&other_ref) = self.graph.node_weight(other) {
                     out.push((edge.weight().kind, outgoing, other_ref, edge.weight()));
                 }
@@ -384,7 +400,13 @@ impl Graph {
         })
     }
 
-    fn add_edge(&mut self, from: NodeIndex, to: NodeIndex, kind: EdgeKind, evidence: Option<Evidence>) -> EdgeIndex {
+    fn add_edge(
+        &mut self,
+        from: NodeIndex,
+        to: NodeIndex,
+        kind: EdgeKind,
+        evidence: Option<Evidence>,
+    ) -> EdgeIndex {
         let existing = self
             .graph
             .edges_connecting(from, to)

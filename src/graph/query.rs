@@ -90,7 +90,9 @@ pub type PathStep = NodeRef;
 fn bucket_of(date: NaiveDate, granularity: Granularity) -> (NaiveDate, NaiveDate) {
     let month_end = |y: i32, m: u32| {
         let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
-        NaiveDate::from_ymd_opt(ny, nm, 1).and_then(|d| d.pred_opt()).unwrap_or(date)
+        NaiveDate::from_ymd_opt(ny, nm, 1)
+            .and_then(|d| d.pred_opt())
+            .unwrap_or(date)
     };
     match granularity {
         Granularity::Day => (date, date),
@@ -133,18 +135,23 @@ impl Graph {
         if e.deleted {
             return false;
         }
-        if filter.kind.is_some_and(|k| k != e.kind) || filter.status.is_some_and(|s| s != e.status) {
+        if filter.kind.is_some_and(|k| k != e.kind) || filter.status.is_some_and(|s| s != e.status)
+        {
             return false;
         }
         if let Some(lang) = filter.language
-            && !e.articles().any(|a| self.articles[a as usize].language == lang)
+            && !e
+                .articles()
+                .any(|a| self.articles[a as usize].language == lang)
         {
             return false;
         }
         if !filter.all_entities.iter().all(|x| e.entities.contains(x)) {
             return false;
         }
-        if !filter.any_entities.is_empty() && !filter.any_entities.iter().any(|x| e.entities.contains(x)) {
+        if !filter.any_entities.is_empty()
+            && !filter.any_entities.iter().any(|x| e.entities.contains(x))
+        {
             return false;
         }
         if let Some(needle) = &filter.title_contains
@@ -165,7 +172,11 @@ impl Graph {
         first: usize,
         after: Option<&str>,
     ) -> (Vec<(String, EventIx)>, usize, bool) {
-        let base = match filter.all_entities.iter().min_by_key(|&&e| self.entity_events[e as usize].len()) {
+        let base = match filter
+            .all_entities
+            .iter()
+            .min_by_key(|&&e| self.entity_events[e as usize].len())
+        {
             Some(&entity) => &self.entity_events[entity as usize],
             None => &self.events_by_date,
         };
@@ -178,10 +189,14 @@ impl Graph {
             base.len()
         } else {
             base.range((lo, 0)..=(hi, EventIx::MAX))
-                .filter(|&&(k, e)| !(dated_filter && k == i32::MIN) && self.event_matches(e, filter))
+                .filter(|&&(k, e)| {
+                    !(dated_filter && k == i32::MIN) && self.event_matches(e, filter)
+                })
                 .count()
         };
-        let keep = |&&(k, e): &&(DateKey, EventIx)| !(dated_filter && k == i32::MIN) && self.event_matches(e, filter);
+        let keep = |&&(k, e): &&(DateKey, EventIx)| {
+            !(dated_filter && k == i32::MIN) && self.event_matches(e, filter)
+        };
         let mut page = Vec::with_capacity(first.min(128));
         let mut has_next = false;
         let mut push = |item: &(DateKey, EventIx)| {
@@ -206,9 +221,10 @@ impl Graph {
             }
             SortOrder::OldestFirst => {
                 let iter: Box<dyn Iterator<Item = &(DateKey, EventIx)>> = match cursor {
-                    Some(c) => Box::new(
-                        base.range((std::ops::Bound::Excluded(c), std::ops::Bound::Included((hi, EventIx::MAX)))),
-                    ),
+                    Some(c) => Box::new(base.range((
+                        std::ops::Bound::Excluded(c),
+                        std::ops::Bound::Included((hi, EventIx::MAX)),
+                    ))),
                     None => Box::new(range),
                 };
                 for item in iter.filter(keep) {
@@ -241,7 +257,10 @@ impl Graph {
             let e = &self.events[event as usize];
             let Some(start) = e.date.start else { continue };
             let width = coarser(e.date.precision, granularity).unwrap_or(granularity);
-            buckets.entry(bucket_of(start, width)).or_default().push(event);
+            buckets
+                .entry(bucket_of(start, width))
+                .or_default()
+                .push(event);
         }
         buckets
             .into_iter()
@@ -249,7 +268,11 @@ impl Graph {
                 // Most-reported first, then newest.
                 events.sort_by_key(|&e| {
                     let r = &self.events[e as usize];
-                    (std::cmp::Reverse(r.reported_by.len() + r.mentioned_by.len()), std::cmp::Reverse(date_key(&r.date)), e)
+                    (
+                        std::cmp::Reverse(r.reported_by.len() + r.mentioned_by.len()),
+                        std::cmp::Reverse(date_key(&r.date)),
+                        e,
+                    )
                 });
                 TimelineBucket { start, end, events }
             })
@@ -298,7 +321,13 @@ impl Graph {
 
     /// Nodes within `depth` hops (entity ↔ event ↔ entity, article → events), each node
     /// expanding at most `per_node` neighbours (newest events first), `max_nodes` in all.
-    pub fn neighborhood(&self, centre: NodeRef, depth: usize, per_node: usize, max_nodes: usize) -> Neighborhood {
+    pub fn neighborhood(
+        &self,
+        centre: NodeRef,
+        depth: usize,
+        per_node: usize,
+        max_nodes: usize,
+    ) -> Neighborhood {
         let mut seen: HashSet<NodeRef> = HashSet::from([centre]);
         let mut out = Neighborhood {
             nodes: vec![centre],
@@ -315,7 +344,9 @@ impl Graph {
                     };
                     let kind = match (from, to) {
                         (NodeRef::Article(_), _) => EdgeKind::Reports,
-                        (NodeRef::Event(_), NodeRef::Entity(e)) => EdgeKind::for_entity(self.entities[e as usize].kind),
+                        (NodeRef::Event(_), NodeRef::Entity(e)) => {
+                            EdgeKind::for_entity(self.entities[e as usize].kind)
+                        }
                         _ => EdgeKind::RefersTo,
                     };
                     if seen.insert(neighbor) {
@@ -332,7 +363,8 @@ impl Graph {
             }
             frontier = next;
         }
-        out.edges.sort_by_key(|&(a, b, k)| (format!("{a:?}"), format!("{b:?}"), k));
+        out.edges
+            .sort_by_key(|&(a, b, k)| (format!("{a:?}"), format!("{b:?}"), k));
         out.edges.dedup();
         out
     }
@@ -343,10 +375,14 @@ impl Graph {
         if from == to {
             return Some(vec![from]);
         }
-        let mut parents: [HashMap<NodeRef, NodeRef>; 2] = [HashMap::from([(from, from)]), HashMap::from([(to, to)])];
+        let mut parents: [HashMap<NodeRef, NodeRef>; 2] =
+            [HashMap::from([(from, from)]), HashMap::from([(to, to)])];
         let mut frontiers: [VecDeque<NodeRef>; 2] = [VecDeque::from([from]), VecDeque::from([to])];
         let mut depth = [0usize; 2];
-        while depth[0] + depth[1] < max_length && !frontiers[0].is_empty() && !frontiers[1].is_empty() {
+        while depth[0] + depth[1] < max_length
+            && !frontiers[0].is_empty()
+            && !frontiers[1].is_empty()
+        {
             // Expand the smaller side by one level.
             let side = usize::from(frontiers[1].len() < frontiers[0].len());
             let level: Vec<NodeRef> = frontiers[side].drain(..).collect();

@@ -7,7 +7,8 @@
 //! the smaller entity set shared, and no disagreement on the place.
 
 use super::{
-    ArticleIx, ArticleRec, DateKey, EdgeKind, EntityIx, EntityRec, EventIx, EventRec, Evidence, Graph, NodeRef, date_key,
+    ArticleIx, ArticleRec, DateKey, EdgeKind, EntityIx, EntityRec, EventIx, EventRec, Evidence,
+    Graph, NodeRef, date_key,
 };
 use crate::extract::{EventFacts, Extraction, entities::named_keys};
 use crate::ingest::Article;
@@ -45,7 +46,12 @@ fn precision_rank(p: DatePrecision) -> u8 {
 
 impl Graph {
     /// Adds an article and its extracted facts. The caller checks for duplicates first.
-    pub fn apply(&mut self, kb: &KnowledgeBase, article: &Article, facts: &Extraction) -> ApplyReport {
+    pub fn apply(
+        &mut self,
+        kb: &KnowledgeBase,
+        article: &Article,
+        facts: &Extraction,
+    ) -> ApplyReport {
         let article_ix = self.articles.len() as ArticleIx;
         let node = self.graph.add_node(NodeRef::Article(article_ix));
         self.articles.push(ArticleRec {
@@ -81,7 +87,9 @@ impl Graph {
             if !named.contains(mention.key.as_str()) {
                 continue;
             }
-            let Some(entity) = self.entity_by_key(&mention.key) else { continue };
+            let Some(entity) = self.entity_by_key(&mention.key) else {
+                continue;
+            };
             if !article_entities.contains(&entity) {
                 article_entities.push(entity);
             }
@@ -93,7 +101,11 @@ impl Graph {
             self.add_edge(node, target, EdgeKind::Names, Some(evidence));
         }
         // Role phrases of named people are surface forms of them too.
-        for mention in facts.mentions.iter().filter(|m| m.by_role && named.contains(m.key.as_str())) {
+        for mention in facts
+            .mentions
+            .iter()
+            .filter(|m| m.by_role && named.contains(m.key.as_str()))
+        {
             if let Some(entity) = self.entity_by_key(&mention.key) {
                 self.add_name(entity, &mention.surface);
             }
@@ -107,7 +119,10 @@ impl Graph {
             let ix = self.place_event(kb, article_ix, event, n + 1, Some(main), &mut report);
             if ix != main && !mentioned.contains(&ix) {
                 mentioned.push(ix);
-                let (from, to) = (self.events[main as usize].node, self.events[ix as usize].node);
+                let (from, to) = (
+                    self.events[main as usize].node,
+                    self.events[ix as usize].node,
+                );
                 let evidence = Evidence {
                     article: article_ix,
                     text: event.evidence.clone(),
@@ -116,7 +131,9 @@ impl Graph {
             }
         }
         self.articles[article_ix as usize].mentioned_events = mentioned;
-        report.updated_events.retain(|e| !report.new_events.contains(e));
+        report
+            .updated_events
+            .retain(|e| !report.new_events.contains(e));
         report.updated_events.sort_unstable();
         report.updated_events.dedup();
         report
@@ -124,7 +141,13 @@ impl Graph {
 
     /// The graph entity for a key, created from the knowledge base (or the mention) on
     /// first use, with LEADER_OF edges for the offices of a person.
-    fn entity_for(&mut self, kb: &KnowledgeBase, key: &str, kind: EntityKind, name: &str) -> EntityIx {
+    fn entity_for(
+        &mut self,
+        kb: &KnowledgeBase,
+        key: &str,
+        kind: EntityKind,
+        name: &str,
+    ) -> EntityIx {
         if let Some(&ix) = self.entity_by_key.get(key) {
             return ix;
         }
@@ -168,7 +191,9 @@ impl Graph {
                 })
                 .collect();
             for (target_key, _, span) in offices {
-                let Some(target) = kb.get(&target_key) else { continue };
+                let Some(target) = kb.get(&target_key) else {
+                    continue;
+                };
                 let (t_kind, t_name) = (target.kind, target.name.clone());
                 let target_ix = self.entity_for(kb, &target_key, t_kind, &t_name);
                 let (from, to) = (node, self.entities[target_ix as usize].node);
@@ -219,7 +244,9 @@ impl Graph {
             .iter()
             .filter_map(|e| {
                 let kind = kb.get(&e.key).map(|k| k.kind);
-                let ix = self.entity_by_key(&e.key).or_else(|| kind.map(|k| self.entity_for(kb, &e.key, k, &e.key)))?;
+                let ix = self
+                    .entity_by_key(&e.key)
+                    .or_else(|| kind.map(|k| self.entity_for(kb, &e.key, k, &e.key)))?;
                 Some((ix, e.evidence.clone()))
             })
             .collect();
@@ -257,12 +284,23 @@ impl Graph {
             }
         };
         let record = &mut self.events[event as usize];
-        let list = if reported { &mut record.reported_by } else { &mut record.mentioned_by };
+        let list = if reported {
+            &mut record.reported_by
+        } else {
+            &mut record.mentioned_by
+        };
         if !list.contains(&article) {
             list.push(article);
         }
-        let (article_node, event_node) = (self.articles[article as usize].node, self.events[event as usize].node);
-        let kind = if reported { EdgeKind::Reports } else { EdgeKind::Mentions };
+        let (article_node, event_node) = (
+            self.articles[article as usize].node,
+            self.events[event as usize].node,
+        );
+        let kind = if reported {
+            EdgeKind::Reports
+        } else {
+            EdgeKind::Mentions
+        };
         self.add_edge(
             article_node,
             event_node,
@@ -273,14 +311,24 @@ impl Graph {
             }),
         );
         for (entity, evidence) in linked {
-            self.link_event_entity(event, entity, Evidence { article, text: evidence });
+            self.link_event_entity(
+                event,
+                entity,
+                Evidence {
+                    article,
+                    text: evidence,
+                },
+            );
         }
         event
     }
 
     fn link_event_entity(&mut self, event: EventIx, entity: EntityIx, evidence: Evidence) {
         let kind = EdgeKind::for_entity(self.entities[entity as usize].kind);
-        let (from, to) = (self.events[event as usize].node, self.entities[entity as usize].node);
+        let (from, to) = (
+            self.events[event as usize].node,
+            self.entities[entity as usize].node,
+        );
         self.add_edge(from, to, kind, Some(evidence));
         let record = &mut self.events[event as usize];
         if !record.entities.contains(&entity) {
@@ -295,7 +343,10 @@ impl Graph {
         let record = &self.events[event as usize];
         let old_key = date_key(&record.date);
         let finer = precision_rank(facts.date.precision) > precision_rank(record.date.precision);
-        if reported && record.status == EventStatus::Planned && facts.status == EventStatus::Happened {
+        if reported
+            && record.status == EventStatus::Planned
+            && facts.status == EventStatus::Happened
+        {
             self.events[event as usize].status = EventStatus::Happened;
         }
         if !finer {
@@ -348,9 +399,9 @@ impl Graph {
                         set.range((i32::MIN, 0)..=(i32::MIN, EventIx::MAX))
                             .map(|&(_, e)| e)
                             .filter(|&e| {
-                                self.events[e as usize]
-                                    .month_day
-                                    .is_some_and(|md| md.month == start.month() && md.day == start.day())
+                                self.events[e as usize].month_day.is_some_and(|md| {
+                                    md.month == start.month() && md.day == start.day()
+                                })
                             }),
                     );
                 }
@@ -372,10 +423,16 @@ impl Graph {
                 continue;
             }
             let places = |set: &HashSet<EntityIx>| -> HashSet<EntityIx> {
-                set.iter().copied().filter(|&e| kind_of(e) == EntityKind::Place).collect()
+                set.iter()
+                    .copied()
+                    .filter(|&e| kind_of(e) == EntityKind::Place)
+                    .collect()
             };
             let (new_places, cand_places) = (places(&new_set), places(&cand_set));
-            if !new_places.is_empty() && !cand_places.is_empty() && new_places.is_disjoint(&cand_places) {
+            if !new_places.is_empty()
+                && !cand_places.is_empty()
+                && new_places.is_disjoint(&cand_places)
+            {
                 continue;
             }
             let smaller = new_set.len().min(cand_set.len()).max(1);
@@ -394,12 +451,16 @@ impl Graph {
     fn dates_agree(&self, event: &EventRec, facts: &EventFacts) -> bool {
         match (event.date.start, facts.date.start) {
             (Some(_), Some(_)) => event.date.compatible(&facts.date, DATE_SLACK_DAYS),
-            (Some(day), None) => facts
-                .month_day
-                .is_some_and(|md| event.date.precision == DatePrecision::Day && md.month == day.month() && md.day == day.day()),
-            (None, Some(day)) => event
-                .month_day
-                .is_some_and(|md| facts.date.precision == DatePrecision::Day && md.month == day.month() && md.day == day.day()),
+            (Some(day), None) => facts.month_day.is_some_and(|md| {
+                event.date.precision == DatePrecision::Day
+                    && md.month == day.month()
+                    && md.day == day.day()
+            }),
+            (None, Some(day)) => event.month_day.is_some_and(|md| {
+                facts.date.precision == DatePrecision::Day
+                    && md.month == day.month()
+                    && md.day == day.day()
+            }),
             (None, None) => event.month_day.is_some() && event.month_day == facts.month_day,
         }
     }
@@ -416,7 +477,8 @@ impl Graph {
         events.extend(record.mentioned_events.iter().copied());
         self.graph.remove_node(node);
         self.articles[article as usize].deleted = true;
-        self.article_by_id.remove(&self.articles[article as usize].id.clone());
+        self.article_by_id
+            .remove(&self.articles[article as usize].id.clone());
         self.live_articles -= 1;
         let (mut removed, mut updated) = (Vec::new(), Vec::new());
         for event in events {

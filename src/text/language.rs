@@ -37,7 +37,20 @@ pub fn detect_language(text: &str) -> Language {
 /// Frequent function words, for short texts that happen to lack Kazakh-only letters
 /// ("Мемлекет басшысы Ресейге сапармен барды").
 const KAZAKH_WORDS: [&str; 14] = [
-    "мен", "және", "бен", "пен", "деп", "деді", "туралы", "бойынша", "бұл", "басшысы", "барды", "келді", "ретінде", "сапармен",
+    "мен",
+    "және",
+    "бен",
+    "пен",
+    "деп",
+    "деді",
+    "туралы",
+    "бойынша",
+    "бұл",
+    "басшысы",
+    "барды",
+    "келді",
+    "ретінде",
+    "сапармен",
 ];
 const RUSSIAN_WORDS: [&str; 14] = [
     "и", "в", "на", "с", "по", "что", "не", "о", "для", "из", "к", "от", "это", "как",
@@ -45,7 +58,10 @@ const RUSSIAN_WORDS: [&str; 14] = [
 
 fn kazakh_words_dominate(text: &str) -> bool {
     let (mut kk, mut ru) = (0usize, 0usize);
-    for word in text.split(|c: char| !c.is_alphabetic()).filter(|w| !w.is_empty()) {
+    for word in text
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+    {
         let word = word.to_lowercase();
         kk += usize::from(KAZAKH_WORDS.contains(&word.as_str()));
         ru += usize::from(RUSSIAN_WORDS.contains(&word.as_str()));
@@ -66,8 +82,14 @@ mod tests {
         check("Мемлекет басшысы Ресейге сапармен барды.", Language::Kk);
         check("Ресей мен Қытай", Language::Kk);
         check("В Алматы открылась новая станция метро", Language::Ru);
-        check("Глава государства провел переговоры с Президентом России.", Language::Ru);
-        check("President Tokayev met Vladimir Putin in Astana.", Language::En);
+        check(
+            "Глава государства провел переговоры с Президентом России.",
+            Language::Ru,
+        );
+        check(
+            "President Tokayev met Vladimir Putin in Astana.",
+            Language::En,
+        );
     }
 
     #[test]
@@ -80,6 +102,9 @@ mod tests {
 
     #[test]
     fn an_english_text_naming_a_cyrillic_outlet_stays_english() {
-        check("The newspaper «Егемен» reported that the president held talks.", Language::En);
+        check(
+            "The newspaper «Егемен» reported that the president held talks.",
+            Language::En,
+        );
     }
 }

@@ -90,7 +90,11 @@ impl Morphology {
         if rest == "'s" || rest == "'" {
             return true;
         }
-        if self.kk_derivational.iter().any(|d| rest.starts_with(d.as_str())) {
+        if self
+            .kk_derivational
+            .iter()
+            .any(|d| rest.starts_with(d.as_str()))
+        {
             return false;
         }
         if self.ru_endings.contains(rest) {
@@ -189,8 +193,7 @@ impl Morphology {
         }
         let chars: Vec<(usize, char)> = word.char_indices().collect();
         // Longest inflection first, keeping at least four letters of stem.
-        for keep in 4..chars.len() {
-            let split = chars[keep].0;
+        for &(split, _) in chars.iter().skip(4) {
             let (stem, rest) = word.split_at(split);
             if rest.starts_with('-') {
                 return stem.to_string();
@@ -215,7 +218,11 @@ mod tests {
 
     fn check(word: &str, entry: &str, expected: bool) {
         let morph = Morphology::load();
-        assert_eq!(morph.word_matches(word, entry, true), expected, "{word} ~ {entry}");
+        assert_eq!(
+            morph.word_matches(word, entry, true),
+            expected,
+            "{word} ~ {entry}"
+        );
     }
 
     #[test]

@@ -66,9 +66,9 @@ impl<T> PhraseSet<T> {
             .filter_map(|&i| {
                 let (words, value) = &self.phrases[i];
                 let fits = words.iter().enumerate().all(|(k, w)| {
-                    tokens
-                        .get(at + k)
-                        .is_some_and(|t| t.sentence == token.sentence && word_fits(morph, &t.lower, w))
+                    tokens.get(at + k).is_some_and(|t| {
+                        t.sentence == token.sentence && word_fits(morph, &t.lower, w)
+                    })
                 });
                 fits.then_some(PhraseMatch {
                     first: at,
@@ -117,7 +117,11 @@ mod tests {
         ]);
         let text = "Мемлекет басшысының кездесуі. Провел телефонный разговор.";
         let tokens = tokenize(text);
-        let found: Vec<&str> = set.find_all(&morph, &tokens).iter().map(|m| *m.value).collect();
+        let found: Vec<&str> = set
+            .find_all(&morph, &tokens)
+            .iter()
+            .map(|m| *m.value)
+            .collect();
         assert_eq!(found, ["head", "meet", "call"]);
     }
 

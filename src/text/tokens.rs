@@ -29,6 +29,8 @@ pub struct Token {
     pub after_open_quote: bool,
     /// The first token of its sentence.
     pub sentence_start: bool,
+    /// The first token of its line.
+    pub first_of_line: bool,
 }
 
 impl Token {
@@ -80,7 +82,10 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             dash_paragraph = false;
             // A paragraph break ends a sentence (once, however many blank lines follow) and
             // an unbalanced straight quote.
-            if tokens.last().is_some_and(|t: &Token| t.sentence == sentence) {
+            if tokens
+                .last()
+                .is_some_and(|t: &Token| t.sentence == sentence)
+            {
                 sentence += 1;
                 sentence_start = true;
             }
@@ -97,7 +102,12 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             continue;
         }
         if is_word_char(ch) {
-            if pending_sentence_end && ch.is_uppercase() && tokens.last().is_some_and(|t: &Token| t.sentence == sentence) {
+            if pending_sentence_end
+                && ch.is_uppercase()
+                && tokens
+                    .last()
+                    .is_some_and(|t: &Token| t.sentence == sentence)
+            {
                 sentence += 1;
                 sentence_start = true;
             }
@@ -109,8 +119,7 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                 let c = chars[j].1;
                 if is_word_char(c) {
                     j += 1;
-                } else if (is_inner_joiner(c)
-                    || (c == '.' && chars[j - 1].1.is_ascii_alphabetic()))
+                } else if (is_inner_joiner(c) || (c == '.' && chars[j - 1].1.is_ascii_alphabetic()))
                     && j + 1 < chars.len()
                     && is_word_char(chars[j + 1].1)
                     && (c != '.' || chars[j + 1].1.is_ascii_alphabetic())
@@ -120,7 +129,11 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                     break;
                 }
             }
-            let end = if j < chars.len() { chars[j].0 } else { text.len() };
+            let end = if j < chars.len() {
+                chars[j].0
+            } else {
+                text.len()
+            };
             let raw = &text[start..end];
             let letters: Vec<char> = raw.chars().filter(|c| c.is_alphabetic()).collect();
             tokens.push(Token {
@@ -135,6 +148,7 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                 quoted: guillemet_depth > 0 || straight_open || dash_paragraph,
                 after_open_quote,
                 sentence_start,
+                first_of_line: tokens.last().is_none_or(|t: &Token| t.line != line),
             });
             after_open_quote = false;
             sentence_start = false;
@@ -165,14 +179,24 @@ mod tests {
     use super::*;
 
     fn words(text: &str) -> Vec<String> {
-        tokenize(text).into_iter().map(|t| t.text(text).to_string()).collect()
+        tokenize(text)
+            .into_iter()
+            .map(|t| t.text(text).to_string())
+            .collect()
     }
 
     #[test]
     fn keeps_hyphenated_words_and_domains() {
         assert_eq!(
             words("БҰҰ-дағы Касым-Жомарта 23-қыркүйекте, Zakon.kz и BAQ.KZ."),
-            ["БҰҰ-дағы", "Касым-Жомарта", "23-қыркүйекте", "Zakon.kz", "и", "BAQ.KZ"]
+            [
+                "БҰҰ-дағы",
+                "Касым-Жомарта",
+                "23-қыркүйекте",
+                "Zakon.kz",
+                "и",
+                "BAQ.KZ"
+            ]
         );
     }
 
@@ -185,7 +209,11 @@ mod tests {
     fn marks_quotes_and_dash_paragraphs() {
         let text = "Ол айтты.\n– Біз келеміз, - деді.\n«Мы придём», — сказал он.";
         let tokens = tokenize(text);
-        let quoted: Vec<&str> = tokens.iter().filter(|t| t.quoted).map(|t| t.text(text)).collect();
+        let quoted: Vec<&str> = tokens
+            .iter()
+            .filter(|t| t.quoted)
+            .map(|t| t.text(text))
+            .collect();
         assert_eq!(quoted, ["Біз", "келеміз", "деді", "Мы", "придём"]);
     }
 

@@ -24,7 +24,10 @@ fn seeded() -> &'static Server {
 }
 
 fn data(response: &Value) -> &Value {
-    assert!(response["errors"].is_null(), "unexpected errors: {response}");
+    assert!(
+        response["errors"].is_null(),
+        "unexpected errors: {response}"
+    );
     &response["data"]
 }
 
@@ -37,7 +40,11 @@ fn contract_events_query() {
     let events = &data(&r)["events"];
     assert!(events["totalCount"].as_i64().unwrap_or(0) >= 5, "{events}");
     let nodes = events["nodes"].as_array().cloned().unwrap_or_default();
-    assert!(nodes.iter().any(|e| e["kind"] == "INTERVIEW" && e["articles"].as_array().map(Vec::len) == Some(2)));
+    assert!(
+        nodes
+            .iter()
+            .any(|e| e["kind"] == "INTERVIEW" && e["articles"].as_array().map(Vec::len) == Some(2))
+    );
     // Newest first; undated events last.
     let dates: Vec<&str> = nodes.iter().filter_map(|e| e["date"].as_str()).collect();
     let mut sorted = dates.clone();
@@ -52,7 +59,10 @@ fn contract_articles_entities_node_and_pagination() {
     let page = &data(&r)["articles"];
     assert_eq!(page["totalCount"], 5);
     assert_eq!(page["pageInfo"]["hasNextPage"], true);
-    let after = page["pageInfo"]["endCursor"].as_str().unwrap_or("").to_string();
+    let after = page["pageInfo"]["endCursor"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
     let r2 = server.graphql(
         "query($after: String) { articles(first: 10, after: $after) { pageInfo { hasNextPage hasPreviousPage } nodes { id } } }",
         json!({ "after": after }),
@@ -63,7 +73,10 @@ fn contract_articles_entities_node_and_pagination() {
     assert_eq!(next["pageInfo"]["hasPreviousPage"], true);
 
     let id = page["nodes"][0]["id"].as_str().unwrap_or("").to_string();
-    let r3 = server.graphql("query($id: ID!) { node(id: $id) { id ... on Article { source mainEvent { id } } } }", json!({ "id": id }));
+    let r3 = server.graphql(
+        "query($id: ID!) { node(id: $id) { id ... on Article { source mainEvent { id } } } }",
+        json!({ "id": id }),
+    );
     assert_eq!(data(&r3)["node"]["id"], id.as_str());
 }
 
@@ -95,7 +108,13 @@ fn navigation_timeline_related_path_neighborhood() {
     );
     let entity = &data(&r)["node"];
     assert_eq!(entity["name"], "Kassym-Jomart Tokayev");
-    assert!(entity["leaderOf"].as_array().into_iter().flatten().any(|c| c["name"] == "Kazakhstan"));
+    assert!(
+        entity["leaderOf"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|c| c["name"] == "Kazakhstan")
+    );
     assert!(entity["events"]["totalCount"].as_i64().unwrap_or(0) >= 4);
     assert!(entity["related"][0]["weight"].as_i64().unwrap_or(0) >= 1);
 
@@ -104,7 +123,12 @@ fn navigation_timeline_related_path_neighborhood() {
         json!({ "id": tokayev }),
     );
     let buckets = data(&t)["timeline"].as_array().cloned().unwrap_or_default();
-    assert!(buckets.iter().any(|b| b["start"] == "2025-01-01" && b["end"] == "2025-12-31"), "{buckets:?}");
+    assert!(
+        buckets
+            .iter()
+            .any(|b| b["start"] == "2025-01-01" && b["end"] == "2025-12-31"),
+        "{buckets:?}"
+    );
 
     let p = server.graphql(
         "query($a: ID!, $b: ID!) { path(from: $a, to: $b) { length nodes { id } } }",
@@ -116,7 +140,13 @@ fn navigation_timeline_related_path_neighborhood() {
         "query($id: ID!) { neighborhood(id: $id, depth: 2, first: 5) { nodes { id } edges { from to kind } } }",
         json!({ "id": tokayev }),
     );
-    assert!(data(&n)["neighborhood"]["edges"].as_array().map(Vec::len).unwrap_or(0) >= 5);
+    assert!(
+        data(&n)["neighborhood"]["edges"]
+            .as_array()
+            .map(Vec::len)
+            .unwrap_or(0)
+            >= 5
+    );
 }
 
 #[test]
@@ -125,8 +155,14 @@ fn evidence_explains_links() {
         "{ articles(first: 1) { nodes { links { kind node { id } evidence { text article { source } } } } } }",
         json!({}),
     );
-    let links = data(&r)["articles"]["nodes"][0]["links"].as_array().cloned().unwrap_or_default();
-    assert!(links.iter().any(|l| l["kind"] == "REPORTS" && !l["evidence"][0]["text"].as_str().unwrap_or("").is_empty()));
+    let links = data(&r)["articles"]["nodes"][0]["links"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        links.iter().any(|l| l["kind"] == "REPORTS"
+            && !l["evidence"][0]["text"].as_str().unwrap_or("").is_empty())
+    );
     assert!(links.iter().any(|l| l["kind"] == "NAMES"));
 }
 
@@ -135,21 +171,40 @@ fn limits_are_refused_with_codes() {
     let server = seeded();
     let big = server.graphql("{ events(first: 1000) { totalCount } }", json!({}));
     assert_eq!(error_codes(&big), ["LIMIT_EXCEEDED"], "{big}");
-    assert!(big["errors"][0]["message"].as_str().unwrap_or("").contains("100"));
+    assert!(
+        big["errors"][0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("100")
+    );
 
     let deep = server.graphql(
         "{ events { nodes { articles { mainEvent { articles { mainEvent { articles { mainEvent { articles { mainEvent { articles { mainEvent { id } } } } } } } } } } } } }",
         json!({}),
     );
-    assert!(deep["errors"][0]["message"].as_str().unwrap_or("").contains("nested too deep"), "{deep}");
+    assert!(
+        deep["errors"][0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("nested too deep"),
+        "{deep}"
+    );
 
     let complex = server.graphql(
         "{ events(first: 100) { nodes { entities { events(first: 100) { nodes { entities { events(first: 100) { totalCount } } } } } } } }",
         json!({}),
     );
-    assert!(complex["errors"][0]["message"].as_str().unwrap_or("").contains("too complex"), "{complex}");
+    assert!(
+        complex["errors"][0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("too complex"),
+        "{complex}"
+    );
 
-    let aliases: String = (0..40).map(|i| format!("a{i}: stats {{ articles }} ")).collect();
+    let aliases: String = (0..40)
+        .map(|i| format!("a{i}: stats {{ articles }} "))
+        .collect();
     let many = server.graphql(&format!("{{ {aliases} }}"), json!({}));
     assert_eq!(error_codes(&many), ["LIMIT_EXCEEDED"], "{many}");
 
@@ -157,8 +212,17 @@ fn limits_are_refused_with_codes() {
     assert!(malformed["errors"][0]["message"].is_string(), "{malformed}");
 
     // A body over the limit is refused from its Content-Length, before it is read.
-    let (status, _) = http(&server.addr, "POST", "/graphql", &[("content-type", "application/json"), ("x-declared-length", "3145728")], "{}")
-        .unwrap_or((0, String::new()));
+    let (status, _) = http(
+        &server.addr,
+        "POST",
+        "/graphql",
+        &[
+            ("content-type", "application/json"),
+            ("x-declared-length", "3145728"),
+        ],
+        "{}",
+    )
+    .unwrap_or((0, String::new()));
     assert_eq!(status, 413);
 
     let missing = server.graphql("{ node(id: \"Entity:nope\") { id } path(from: \"Entity:nope\", to: \"Entity:x\") { length } }", json!({}));
@@ -174,13 +238,33 @@ fn http_extras_health_metrics_playground_get() {
     let _ = server.graphql("{ stats { articles } }", json!({}));
     let (status, metrics) = http(&server.addr, "GET", "/metrics", &[], "").unwrap_or_default();
     assert_eq!(status, 200);
-    for name in ["eventgraph_requests_total", "eventgraph_request_seconds", "eventgraph_articles", "eventgraph_events", "eventgraph_entities"] {
+    for name in [
+        "eventgraph_requests_total",
+        "eventgraph_request_seconds",
+        "eventgraph_articles",
+        "eventgraph_events",
+        "eventgraph_entities",
+    ] {
         assert!(metrics.contains(name), "metrics lack {name}");
     }
-    let (status, page) = http(&server.addr, "GET", "/graphql", &[("accept", "text/html")], "").unwrap_or_default();
+    let (status, page) = http(
+        &server.addr,
+        "GET",
+        "/graphql",
+        &[("accept", "text/html")],
+        "",
+    )
+    .unwrap_or_default();
     assert_eq!(status, 200);
     assert!(page.contains("graphiql") && page.contains("events(first: 5)"));
-    let (status, body) = http(&server.addr, "GET", "/graphql?query=%7B%20stats%20%7B%20articles%20%7D%20%7D", &[], "").unwrap_or_default();
+    let (status, body) = http(
+        &server.addr,
+        "GET",
+        "/graphql?query=%7B%20stats%20%7B%20articles%20%7D%20%7D",
+        &[],
+        "",
+    )
+    .unwrap_or_default();
     assert_eq!(status, 200);
     assert!(body.contains("\"articles\":5"), "{body}");
 }
@@ -192,21 +276,46 @@ fn writes_need_the_token() {
     let data_dir = TempDir::new("writes");
     let input = json!({ "input": { "source": "w1", "text": " date 2025-05-05 Тоқаев Мирзиёевпен кездесті\nМемлекет басшысы Ташкентте Шавкат Мирзиёевпен кездесті." } });
 
-    let open = Server::start(ServerOptions { data: data_dir.path(), seeds: None, token: None, extra: vec![] });
+    let open = Server::start(ServerOptions {
+        data: data_dir.path(),
+        seeds: None,
+        token: None,
+        extra: vec![],
+    });
     let refused = open.graphql(INGEST, input.clone());
     assert_eq!(error_codes(&refused), ["FORBIDDEN"]);
-    assert!(refused["errors"][0]["message"].as_str().unwrap_or("").contains("--write-token"));
+    assert!(
+        refused["errors"][0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("--write-token")
+    );
     open.kill();
 
-    let locked = Server::start(ServerOptions { data: data_dir.path(), seeds: None, token: Some(TOKEN), extra: vec![] });
-    assert_eq!(error_codes(&locked.graphql(INGEST, input.clone())), ["UNAUTHENTICATED"]);
+    let locked = Server::start(ServerOptions {
+        data: data_dir.path(),
+        seeds: None,
+        token: Some(TOKEN),
+        extra: vec![],
+    });
     assert_eq!(
-        error_codes(&locked.graphql_with(INGEST, input.clone(), &[("authorization", "Bearer wrong")])),
+        error_codes(&locked.graphql(INGEST, input.clone())),
+        ["UNAUTHENTICATED"]
+    );
+    assert_eq!(
+        error_codes(&locked.graphql_with(
+            INGEST,
+            input.clone(),
+            &[("authorization", "Bearer wrong")]
+        )),
         ["UNAUTHENTICATED"]
     );
     let ok = locked.graphql_authed(INGEST, input.clone());
     assert_eq!(ok["data"]["ingestArticle"]["duplicate"], false, "{ok}");
-    assert_eq!(ok["data"]["ingestArticle"]["article"]["mainEvent"]["kind"], "MEETING");
+    assert_eq!(
+        ok["data"]["ingestArticle"]["article"]["mainEvent"]["kind"],
+        "MEETING"
+    );
     let again = locked.graphql_authed(INGEST, input);
     assert_eq!(again["data"]["ingestArticle"]["duplicate"], true);
 
@@ -218,23 +327,50 @@ fn writes_need_the_token() {
             { "source": "b2", "text": "   " },
         ] }),
     );
-    let results = batch["data"]["ingestArticles"].as_array().cloned().unwrap_or_default();
+    let results = batch["data"]["ingestArticles"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     assert_eq!(results.len(), 2, "{batch}");
     assert!(results[0]["article"]["id"].is_string());
     assert_eq!(results[1]["code"], "BAD_USER_INPUT");
 
     // Delete: the event with no source left disappears, entities stay.
-    let id = results[0]["article"]["id"].as_str().unwrap_or("").to_string();
-    let before = locked.graphql("{ stats { events } entities(search: \"Japarov\") { totalCount } }", json!({}));
-    let deleted = locked.graphql_authed("mutation($id: ID!) { deleteArticle(id: $id) { removedEvents } }", json!({ "id": id }));
-    assert_eq!(deleted["data"]["deleteArticle"]["removedEvents"].as_array().map(Vec::len), Some(1), "{deleted}");
-    let after = locked.graphql("{ stats { events } entities(search: \"Japarov\") { totalCount } }", json!({}));
+    let id = results[0]["article"]["id"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    let before = locked.graphql(
+        "{ stats { events } entities(search: \"Japarov\") { totalCount } }",
+        json!({}),
+    );
+    let deleted = locked.graphql_authed(
+        "mutation($id: ID!) { deleteArticle(id: $id) { removedEvents } }",
+        json!({ "id": id }),
+    );
+    assert_eq!(
+        deleted["data"]["deleteArticle"]["removedEvents"]
+            .as_array()
+            .map(Vec::len),
+        Some(1),
+        "{deleted}"
+    );
+    let after = locked.graphql(
+        "{ stats { events } entities(search: \"Japarov\") { totalCount } }",
+        json!({}),
+    );
     assert_eq!(
         after["data"]["stats"]["events"].as_i64().unwrap_or(0),
         before["data"]["stats"]["events"].as_i64().unwrap_or(0) - 1
     );
-    assert_eq!(after["data"]["entities"]["totalCount"], before["data"]["entities"]["totalCount"]);
-    let gone = locked.graphql_authed("mutation($id: ID!) { deleteArticle(id: $id) { removedEvents } }", json!({ "id": id }));
+    assert_eq!(
+        after["data"]["entities"]["totalCount"],
+        before["data"]["entities"]["totalCount"]
+    );
+    let gone = locked.graphql_authed(
+        "mutation($id: ID!) { deleteArticle(id: $id) { removedEvents } }",
+        json!({ "id": id }),
+    );
     assert_eq!(error_codes(&gone), ["NOT_FOUND"]);
 }
 
@@ -252,9 +388,23 @@ fn filters_on_events() {
     );
     let d = data(&r);
     assert_eq!(d["a"]["totalCount"], 1);
-    assert!(d["b"]["nodes"].as_array().into_iter().flatten().all(|e| e["languages"].as_array().into_iter().flatten().any(|l| l == "RU")));
-    assert!(d["c"]["nodes"].as_array().into_iter().flatten().all(|e| e["date"].as_str().unwrap_or("").starts_with("2025-10")));
+    assert!(d["b"]["nodes"].as_array().into_iter().flatten().all(|e| {
+        e["languages"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|l| l == "RU")
+    }));
+    assert!(
+        d["c"]["nodes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .all(|e| e["date"].as_str().unwrap_or("").starts_with("2025-10"))
+    );
     assert!(d["d"]["totalCount"].as_i64().unwrap_or(0) >= 1);
-    assert!(d["e"]["totalCount"].as_i64().unwrap_or(0) >= d["f"]["totalCount"].as_i64().unwrap_or(0));
+    assert!(
+        d["e"]["totalCount"].as_i64().unwrap_or(0) >= d["f"]["totalCount"].as_i64().unwrap_or(0)
+    );
     assert!(d["g"]["totalCount"].as_i64().unwrap_or(0) >= 1);
 }

@@ -5,10 +5,14 @@ use serde_json::json;
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
-const INGEST: &str = "mutation($input: ArticleInput!) { ingestArticle(input: $input) { article { id } } }";
+const INGEST: &str =
+    "mutation($input: ArticleInput!) { ingestArticle(input: $input) { article { id } } }";
 
 fn article_text(i: usize) -> String {
-    format!(" date 2025-02-{:02} Тоқаев кездесу өткізді {i}\nМемлекет басшысы Қасым-Жомарт Тоқаев Астанада елшімен кездесті. Нөмір {i}.", 1 + i % 27)
+    format!(
+        " date 2025-02-{:02} Тоқаев кездесу өткізді {i}\nМемлекет басшысы Қасым-Жомарт Тоқаев Астанада елшімен кездесті. Нөмір {i}.",
+        1 + i % 27
+    )
 }
 
 fn stored_ids(server: &Server) -> HashSet<String> {
@@ -33,23 +37,45 @@ fn stored_ids(server: &Server) -> HashSet<String> {
 #[test]
 fn restart_keeps_every_article() {
     let data = TempDir::new("restart");
-    let server = Server::start(ServerOptions { data: data.path(), seeds: None, token: Some(TOKEN), extra: vec![] });
+    let server = Server::start(ServerOptions {
+        data: data.path(),
+        seeds: None,
+        token: Some(TOKEN),
+        extra: vec![],
+    });
     for i in 0..10 {
-        let r = server.graphql_authed(INGEST, json!({ "input": { "source": format!("s{i}"), "text": article_text(i) } }));
+        let r = server.graphql_authed(
+            INGEST,
+            json!({ "input": { "source": format!("s{i}"), "text": article_text(i) } }),
+        );
         assert!(r["errors"].is_null(), "{r}");
     }
     let before = stored_ids(&server);
     let events_before = server.graphql("{ stats { events entities } }", json!({}));
     server.kill();
-    let again = Server::start(ServerOptions { data: data.path(), seeds: None, token: Some(TOKEN), extra: vec![] });
+    let again = Server::start(ServerOptions {
+        data: data.path(),
+        seeds: None,
+        token: Some(TOKEN),
+        extra: vec![],
+    });
     assert_eq!(stored_ids(&again), before);
-    assert_eq!(again.graphql("{ stats { events entities } }", json!({})), events_before, "the rebuilt graph is the same");
+    assert_eq!(
+        again.graphql("{ stats { events entities } }", json!({})),
+        events_before,
+        "the rebuilt graph is the same"
+    );
 }
 
 #[test]
 fn kill_9_mid_ingest_loses_no_acknowledged_article() {
     let data = TempDir::new("kill9");
-    let server = Server::start(ServerOptions { data: data.path(), seeds: None, token: Some(TOKEN), extra: vec![] });
+    let server = Server::start(ServerOptions {
+        data: data.path(),
+        seeds: None,
+        token: Some(TOKEN),
+        extra: vec![],
+    });
     let acknowledged = Arc::new(Mutex::new(Vec::<String>::new()));
     let addr = server.addr.clone();
     let writers: Vec<_> = (0..3)
@@ -81,7 +107,9 @@ fn kill_9_mid_ingest_loses_no_acknowledged_article() {
         .collect();
     // Let the writers get going, then kill the server without warning.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while acknowledged.lock().map(|a| a.len()).unwrap_or(0) < 40 && std::time::Instant::now() < deadline {
+    while acknowledged.lock().map(|a| a.len()).unwrap_or(0) < 40
+        && std::time::Instant::now() < deadline
+    {
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
     server.kill();
@@ -89,12 +117,28 @@ fn kill_9_mid_ingest_loses_no_acknowledged_article() {
         let _ = w.join();
     }
     let acked: Vec<String> = acknowledged.lock().map(|a| a.clone()).unwrap_or_default();
-    assert!(acked.len() >= 40, "only {} writes were acknowledged", acked.len());
-    let again = Server::start(ServerOptions { data: data.path(), seeds: None, token: Some(TOKEN), extra: vec![] });
+    assert!(
+        acked.len() >= 40,
+        "only {} writes were acknowledged",
+        acked.len()
+    );
+    let again = Server::start(ServerOptions {
+        data: data.path(),
+        seeds: None,
+        token: Some(TOKEN),
+        extra: vec![],
+    });
     let stored = stored_ids(&again);
     let lost: Vec<&String> = acked.iter().filter(|id| !stored.contains(*id)).collect();
-    assert!(lost.is_empty(), "{} acknowledged articles lost after kill -9: {lost:?}", lost.len());
+    assert!(
+        lost.is_empty(),
+        "{} acknowledged articles lost after kill -9: {lost:?}",
+        lost.len()
+    );
     // The store still takes writes.
-    let r = again.graphql_authed(INGEST, json!({ "input": { "source": "after", "text": article_text(999_999) } }));
+    let r = again.graphql_authed(
+        INGEST,
+        json!({ "input": { "source": "after", "text": article_text(999_999) } }),
+    );
     assert!(r["errors"].is_null(), "{r}");
 }

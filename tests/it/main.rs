@@ -1,5 +1,6 @@
 //! All integration tests, compiled into one binary. Each test starts the real `eventgraph`
 //! binary on an ephemeral port (or runs its CLI) and speaks real HTTP / WebSocket.
+#![allow(clippy::expect_used, clippy::unwrap_used)] // Tests may panic: that is how they fail.
 
 mod api;
 mod durability;

@@ -12,7 +12,9 @@ fn committed_schema_matches_the_binary() {
     if committed != printed {
         // Regenerate so the diff can be reviewed, then fail.
         let _ = std::fs::write(&path, &printed);
-        panic!("schema/schema.graphql was stale and has been regenerated: review `git diff schema/` and commit it");
+        panic!(
+            "schema/schema.graphql was stale and has been regenerated: review `git diff schema/` and commit it"
+        );
     }
 }
 

@@ -28,8 +28,16 @@ async fn next_payload(
 #[test]
 fn subscriptions_fire_on_ingest() {
     let data = TempDir::new("ws");
-    let server = Server::start(ServerOptions { data: data.path(), seeds: None, token: Some(TOKEN), extra: vec![] });
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let server = Server::start(ServerOptions {
+        data: data.path(),
+        seeds: None,
+        token: Some(TOKEN),
+        extra: vec![],
+    });
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
     runtime.block_on(async {
         let mut request = format!("ws://{}/graphql/ws", server.addr).into_client_request().expect("request");
         request.headers_mut().insert("sec-websocket-protocol", "graphql-transport-ws".parse().expect("header"));

@@ -23,7 +23,8 @@ impl TempDir {
     pub fn new(label: &str) -> TempDir {
         static COUNTER: AtomicUsize = AtomicUsize::new(0);
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-        let dir = std::env::temp_dir().join(format!("eventgraph-it-{}-{label}-{n}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("eventgraph-it-{}-{label}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("create temp dir");
         TempDir(dir)
@@ -97,7 +98,9 @@ impl Server {
                 }
             }
         });
-        let addr = rx.recv_timeout(Duration::from_secs(120)).expect("server did not report its address");
+        let addr = rx
+            .recv_timeout(Duration::from_secs(120))
+            .expect("server did not report its address");
         let server = Server { child, addr };
         server.wait_healthy();
         server
@@ -146,12 +149,23 @@ impl Drop for Server {
 }
 
 /// A minimal HTTP/1.1 request; returns (status, body).
-pub fn http(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> std::io::Result<(u16, String)> {
+pub fn http(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> std::io::Result<(u16, String)> {
     let mut stream = TcpStream::connect(addr)?;
     stream.set_read_timeout(Some(Duration::from_secs(60)))?;
     // `x-declared-length` overrides Content-Length, to test limits without sending megabytes.
-    let declared = headers.iter().find(|(n, _)| *n == "x-declared-length").map_or(body.len().to_string(), |(_, v)| v.to_string());
-    let mut request = format!("{method} {path} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\ncontent-length: {declared}\r\n");
+    let declared = headers
+        .iter()
+        .find(|(n, _)| *n == "x-declared-length")
+        .map_or(body.len().to_string(), |(_, v)| v.to_string());
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\ncontent-length: {declared}\r\n"
+    );
     for (name, value) in headers.iter().filter(|(n, _)| *n != "x-declared-length") {
         request.push_str(&format!("{name}: {value}\r\n"));
     }
@@ -163,16 +177,28 @@ pub fn http(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body
     stream.read_to_end(&mut raw)?;
     let text = String::from_utf8_lossy(&raw).to_string();
     let (head, rest) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let chunked = head.to_ascii_lowercase().contains("transfer-encoding: chunked");
-    let body = if chunked { dechunk(rest) } else { rest.to_string() };
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let chunked = head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked");
+    let body = if chunked {
+        dechunk(rest)
+    } else {
+        rest.to_string()
+    };
     Ok((status, body))
 }
 
 fn dechunk(mut rest: &str) -> String {
     let mut out = String::new();
     while let Some((size, after)) = rest.split_once("\r\n") {
-        let Ok(n) = usize::from_str_radix(size.trim(), 16) else { break };
+        let Ok(n) = usize::from_str_radix(size.trim(), 16) else {
+            break;
+        };
         if n == 0 {
             break;
         }
@@ -184,7 +210,11 @@ fn dechunk(mut rest: &str) -> String {
 
 /// Runs the CLI and returns (success, stdout, stderr).
 pub fn cli(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(binary()).args(args).env("EVENTGRAPH_LOG", "warn").output().expect("run eventgraph");
+    let out = Command::new(binary())
+        .args(args)
+        .env("EVENTGRAPH_LOG", "warn")
+        .output()
+        .expect("run eventgraph");
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).to_string(),
@@ -199,7 +229,12 @@ pub fn error_codes(response: &Value) -> Vec<String> {
         .map(|errors| {
             errors
                 .iter()
-                .map(|e| e["extensions"]["code"].as_str().unwrap_or("<none>").to_string())
+                .map(|e| {
+                    e["extensions"]["code"]
+                        .as_str()
+                        .unwrap_or("<none>")
+                        .to_string()
+                })
                 .collect()
         })
         .unwrap_or_default()
