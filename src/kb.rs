@@ -109,7 +109,7 @@ pub struct KnowledgeBase {
     /// All aliases.
     pub aliases: Vec<Alias>,
     /// Lookup key of an alias's first word (see [`lookup_key`]) → aliases.
-    pub alias_index: HashMap<String, Vec<usize>>,
+    pub alias_index: HashMap<[char; 4], Vec<usize>>,
     /// Folded given names.
     pub given_names: HashSet<String>,
     /// Role phrases, longest first.
@@ -120,6 +120,8 @@ pub struct KnowledgeBase {
     pub cues: Vec<Pattern>,
     /// Country adjective stem → entity index, longest stem first.
     pub country_adjectives: Vec<(String, usize)>,
+    /// The same, indexed by the stem's first three characters.
+    adjective_index: HashMap<[char; 3], Vec<(String, usize)>>,
     /// Suffix tables.
     pub morph: Morphology,
     /// Ordinal word patterns and their numbers.
@@ -127,13 +129,8 @@ pub struct KnowledgeBase {
 }
 
 /// The index key of a folded word: its first four characters before any hyphen or dot.
-pub fn lookup_key(word: &str) -> String {
-    word.split(['-', '.', '\''])
-        .next()
-        .unwrap_or(word)
-        .chars()
-        .take(4)
-        .collect()
+pub fn lookup_key(word: &str) -> [char; 4] {
+    crate::text::char_key(word.split(['-', '.', '\'']).next().unwrap_or(word))
 }
 
 fn data_lines(source: &str) -> impl Iterator<Item = Vec<&str>> {
@@ -283,7 +280,7 @@ impl KnowledgeBase {
             .collect();
 
         let mut aliases = Vec::new();
-        let mut alias_index: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut alias_index: HashMap<[char; 4], Vec<usize>> = HashMap::new();
         let mut seen = HashSet::new();
         let stop: HashSet<&str> = STOP_ALIASES
             .lines()
@@ -353,7 +350,16 @@ impl KnowledgeBase {
             .collect();
         country_adjectives.sort_by_key(|(stem, _)| std::cmp::Reverse(stem.len()));
 
+        let mut adjective_index: HashMap<[char; 3], Vec<(String, usize)>> = HashMap::new();
+        for (stem, entity) in &country_adjectives {
+            let head: [char; 3] = crate::text::char_key(stem);
+            adjective_index
+                .entry(head)
+                .or_default()
+                .push((stem.clone(), *entity));
+        }
         KnowledgeBase {
+            adjective_index,
             entities,
             by_key,
             aliases,
@@ -419,7 +425,9 @@ impl KnowledgeBase {
 
     /// The country whose adjective stem starts `word` (folded): `российского` → Russia.
     pub fn country_of_adjective(&self, word: &str) -> Option<usize> {
-        self.country_adjectives
+        let head: [char; 3] = crate::text::char_key(word);
+        self.adjective_index
+            .get(&head)?
             .iter()
             .find(|(stem, _)| word.starts_with(stem.as_str()))
             .map(|&(_, i)| i)

@@ -164,6 +164,8 @@ struct Finder<'a> {
     anchor: Option<NaiveDate>,
     consumed: Vec<bool>,
     mentions: Vec<EntityMention>,
+    /// Per token: the country mention starting there, and whether a named person does.
+    starts: Vec<(Option<usize>, bool)>,
 }
 
 impl<'a> Finder<'a> {
@@ -545,15 +547,28 @@ impl<'a> Finder<'a> {
     }
 
     fn country_mention_at(&self, at: usize) -> Option<&EntityMention> {
-        self.mentions
-            .iter()
-            .find(|m| m.first_token == at && m.kind == EntityKind::Country)
+        match self.starts.get(at) {
+            Some(&(Some(m), _)) => self.mentions.get(m),
+            _ => None,
+        }
     }
 
     fn person_at(&self, at: usize) -> bool {
-        self.mentions
-            .iter()
-            .any(|m| m.first_token == at && m.kind == EntityKind::Person && !m.by_role)
+        self.starts.get(at).is_some_and(|s| s.1)
+    }
+
+    /// Indexes where country and person mentions start, for the role pass.
+    fn index_starts(&mut self) {
+        self.starts = vec![(None, false); self.tokens.len() + 1];
+        for (index, m) in self.mentions.iter().enumerate() {
+            let slot = &mut self.starts[m.first_token];
+            if m.kind == EntityKind::Country && slot.0.is_none() {
+                slot.0 = Some(index);
+            }
+            if m.kind == EntityKind::Person && !m.by_role {
+                slot.1 = true;
+            }
+        }
     }
 
     /// Tries one role pattern at token `at`; returns (tokens covered, office owner).
@@ -588,11 +603,27 @@ impl<'a> Finder<'a> {
 
     /// Role phrases → the person holding the office on the article's date.
     fn roles(&mut self) {
+        self.index_starts();
         let mut found = Vec::new();
         let mut i = 0;
         while i < self.tokens.len() {
             let mut matched = None;
+            let first_char = self.tokens[i].lower.chars().next();
+            let has_adjective = self
+                .kb
+                .country_of_adjective(&self.tokens[i].lower)
+                .is_some();
             for pattern in &self.kb.roles {
+                // Cheap pre-check on the first word before the full match.
+                let possible = match pattern.words.first().map(String::as_str) {
+                    Some("{c}") => self.starts[i].0.is_some(),
+                    Some("{a}") => has_adjective,
+                    Some(word) => word.chars().next() == first_char,
+                    None => false,
+                };
+                if !possible {
+                    continue;
+                }
                 let Some((n, owner)) = self.role_at(pattern, i) else {
                     continue;
                 };
@@ -772,6 +803,7 @@ pub fn find_entities(
         anchor,
         consumed: vec![false; tokens.len()],
         mentions: Vec::new(),
+        starts: Vec::new(),
     };
     finder.media();
     finder.gazetteer();

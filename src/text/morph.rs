@@ -30,11 +30,31 @@ fn table_line<'a>(source: &'a str, label: &str) -> Vec<&'a str> {
         .unwrap_or_default()
 }
 
-const VOWELS: &str = "аәеёиоөуұүыіэюяaeiouy";
-
 /// True when `ch` is a vowel letter (Cyrillic or Latin).
 pub fn is_vowel(ch: char) -> bool {
-    VOWELS.contains(ch)
+    matches!(
+        ch,
+        'а' | 'ә'
+            | 'е'
+            | 'ё'
+            | 'и'
+            | 'о'
+            | 'ө'
+            | 'у'
+            | 'ұ'
+            | 'ү'
+            | 'ы'
+            | 'і'
+            | 'э'
+            | 'ю'
+            | 'я'
+            | 'a'
+            | 'e'
+            | 'i'
+            | 'o'
+            | 'u'
+            | 'y'
+    )
 }
 
 impl Morphology {

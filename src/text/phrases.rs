@@ -9,7 +9,7 @@ use std::collections::HashMap;
 #[derive(Debug, Clone)]
 pub struct PhraseSet<T> {
     phrases: Vec<(Vec<String>, T)>,
-    by_head: HashMap<String, Vec<usize>>,
+    by_head: HashMap<[char; 2], Vec<usize>>,
 }
 
 /// One phrase found in a token stream.
@@ -23,8 +23,8 @@ pub struct PhraseMatch<'a, T> {
     pub value: &'a T,
 }
 
-fn head(word: &str) -> String {
-    word.trim_end_matches('*').chars().take(2).collect()
+fn head(word: &str) -> [char; 2] {
+    super::char_key(word.trim_end_matches('*'))
 }
 
 /// True when `token` (folded) matches one pattern word.
@@ -38,7 +38,7 @@ pub fn word_fits(morph: &Morphology, token: &str, pattern: &str) -> bool {
 impl<T> PhraseSet<T> {
     /// Compiles phrases given as folded words.
     pub fn new(phrases: Vec<(Vec<String>, T)>) -> PhraseSet<T> {
-        let mut by_head: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_head: HashMap<[char; 2], Vec<usize>> = HashMap::new();
         for (i, (words, _)) in phrases.iter().enumerate() {
             if let Some(first) = words.first() {
                 by_head.entry(head(first)).or_default().push(i);
@@ -57,7 +57,7 @@ impl<T> PhraseSet<T> {
         let Some(token) = tokens.get(at) else {
             return Vec::new();
         };
-        let key: String = token.lower.chars().take(2).collect();
+        let key: [char; 2] = super::char_key(&token.lower);
         let Some(candidates) = self.by_head.get(&key) else {
             return Vec::new();
         };

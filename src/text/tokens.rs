@@ -41,6 +41,13 @@ impl Token {
 }
 
 fn is_word_char(ch: char) -> bool {
+    // Fast paths for ASCII and Cyrillic (U+0482–U+0489 are a sign and combining marks).
+    if ch.is_ascii() {
+        return ch.is_ascii_alphanumeric();
+    }
+    if ('\u{0400}'..='\u{04FF}').contains(&ch) {
+        return !('\u{0482}'..='\u{0489}').contains(&ch);
+    }
     ch.is_alphanumeric()
 }
 
@@ -135,7 +142,7 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                 text.len()
             };
             let raw = &text[start..end];
-            let letters: Vec<char> = raw.chars().filter(|c| c.is_alphabetic()).collect();
+            let letters: Vec<char> = raw.chars().filter(|&c| super::is_letter(c)).collect();
             tokens.push(Token {
                 start,
                 end,
