@@ -29,14 +29,14 @@ echo "== server start-up on that store"
 log="$work/serve$n.log"
 mkdir -p "$work/no-seeds-$$"
 start=$(date +%s.%N)
-"$bin" serve --data "$work/store$n" --seeds "$work/no-seeds-$$" --addr 127.0.0.1:0 2>"$log" &
+"$bin" serve --data "$work/store$n" --seeds "$work/no-seeds-$$" --addr 127.0.0.1:0 >/dev/null 2>"$log" &
 pid=$!
-until grep -q "serving GraphQL" "$log"; do
+until grep -aq "serving GraphQL" "$log"; do
   kill -0 "$pid" 2>/dev/null || { cat "$log"; exit 1; }
   sleep 0.05
 done
 ready=$(date +%s.%N)
-grep -o 'ready_ms=[0-9]*' "$log" | head -1
+grep -ao 'ready_ms=[0-9]*' "$log" | head -1
 printf 'ready after %.2fs (wall, process start to listening)\n' "$(echo "$ready - $start" | bc)"
 kill "$pid"; wait "$pid" 2>/dev/null || true
 rm -rf "$work/no-seeds-$$"

@@ -70,6 +70,9 @@ struct ServeArgs {
     /// Per-request timeout in seconds.
     #[arg(long, env = "EVENTGRAPH_REQUEST_TIMEOUT", default_value_t = 30)]
     request_timeout: u64,
+    /// Exit when standard input closes (test harnesses: the server dies with its parent).
+    #[arg(long, hide = true)]
+    exit_when_stdin_closes: bool,
     #[command(flatten)]
     store: StoreArgs,
 }
@@ -115,6 +118,7 @@ pub fn main() -> Result<()> {
                 .unwrap_or_else(|_| "info,tower_http=warn".into()),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     match cli.command {
         None => run_serve(cli.serve),
@@ -151,6 +155,13 @@ fn read_all(paths: &[PathBuf], each: &mut dyn FnMut(ingest::Input)) {
 
 fn run_serve(args: ServeArgs) -> Result<()> {
     let started = Instant::now();
+    if args.exit_when_stdin_closes {
+        std::thread::spawn(|| {
+            let _ = std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink());
+            // Every acknowledged write is already committed: exiting loses nothing.
+            std::process::exit(0);
+        });
+    }
     let extractor = Arc::new(Extractor::new());
     let service = Arc::new(
         Service::open(extractor, &args.store.data, limits(&args.store))

@@ -68,6 +68,8 @@ impl Server {
             .arg(options.data)
             .env_remove("EVENTGRAPH_WRITE_TOKEN")
             .env("EVENTGRAPH_LOG", "info")
+            .arg("--exit-when-stdin-closes")
+            .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
         match options.seeds {
