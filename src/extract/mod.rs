@@ -306,10 +306,11 @@ impl Extractor {
             let own_date = nearest_date(&dates_found, &tokens, trigger);
             let status = status_of(trigger);
             // The main event told again ("Программа визита включает …") is not a new event.
-            if trigger.kind == main_kind
-                && status == EventStatus::Happened
-                && own_date.is_none_or(|d| d.today)
-            {
+            if trigger.kind == main_kind && status == EventStatus::Happened && own_date.is_none() {
+                continue;
+            }
+            // "Бүгінгі кездесу", "today's talks": the article's own day is the main event.
+            if own_date.is_some_and(|d| d.today) {
                 continue;
             }
             let date = own_date.map_or(DateSpan::UNKNOWN, |d| d.span);

@@ -408,3 +408,33 @@ fn filters_on_events() {
     );
     assert!(d["g"]["totalCount"].as_i64().unwrap_or(0) >= 1);
 }
+
+/// Every query in the README's cookbook runs as written, without errors.
+#[test]
+fn readme_cookbook_queries_run() {
+    let readme = include_str!("../../README.md");
+    let mut blocks = Vec::new();
+    let mut rest = readme;
+    while let Some(start) = rest.find("```graphql\n") {
+        let after = &rest[start + 11..];
+        let end = after.find("```").unwrap_or(after.len());
+        blocks.push(after[..end].to_string());
+        rest = &after[end..];
+    }
+    assert!(
+        blocks.len() >= 8,
+        "cookbook has {} graphql blocks",
+        blocks.len()
+    );
+    let server = seeded();
+    for block in blocks
+        .iter()
+        .filter(|b| !b.trim_start().starts_with("subscription"))
+    {
+        let r = server.graphql(block, json!({}));
+        assert!(
+            r["errors"].is_null(),
+            "README query failed:\n{block}\n→ {r}"
+        );
+    }
+}
