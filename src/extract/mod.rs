@@ -232,8 +232,11 @@ impl Extractor {
             && !own.today
         {
             let plausible = match (own.span.start, article_date.start) {
+                // A report of the last week, or an announcement of a planned day.
                 (Some(day), Some(anchor_day)) => {
-                    day <= anchor_day && (anchor_day - day).num_days() <= 7
+                    let ahead = (day - anchor_day).num_days();
+                    (-7..=0).contains(&ahead)
+                        || (main.is_some_and(|t| t.planned) && (1..=366).contains(&ahead))
                 }
                 (Some(_), None) => true,
                 (None, _) => false,

@@ -211,6 +211,9 @@ pub struct Graph {
     events_by_date: BTreeSet<(DateKey, EventIx)>,
     /// Per entity, its live events by (date key, index).
     entity_events: Vec<BTreeSet<(DateKey, EventIx)>>,
+    /// Per entity, how many live events it shares with each other entity (kept current on
+    /// every link and deletion, so `related` and `path` never scan events).
+    cooccurrence: Vec<HashMap<EntityIx, u32>>,
     live_articles: usize,
     live_events: usize,
 }

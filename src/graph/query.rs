@@ -281,17 +281,33 @@ impl Graph {
 
     /// Entities sharing events with `entity`, with the number of shared events, heaviest first.
     pub fn related(&self, entity: EntityIx, kind: Option<EntityKind>) -> Vec<(EntityIx, usize)> {
-        let mut counts: HashMap<EntityIx, usize> = HashMap::new();
-        for &(_, event) in &self.entity_events[entity as usize] {
-            for &other in &self.events[event as usize].entities {
-                if other != entity && kind.is_none_or(|k| self.entities[other as usize].kind == k) {
-                    *counts.entry(other).or_default() += 1;
-                }
-            }
-        }
-        let mut out: Vec<(EntityIx, usize)> = counts.into_iter().collect();
+        let mut out: Vec<(EntityIx, usize)> = self.cooccurrence[entity as usize]
+            .iter()
+            .filter(|&(&other, _)| kind.is_none_or(|k| self.entities[other as usize].kind == k))
+            .map(|(&other, &n)| (other, n as usize))
+            .collect();
         out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         out
+    }
+
+    /// The newest live event linked to both entities.
+    fn shared_event(&self, a: EntityIx, b: EntityIx) -> Option<EventIx> {
+        let (small, large) = {
+            let (sa, sb) = (
+                &self.entity_events[a as usize],
+                &self.entity_events[b as usize],
+            );
+            if sa.len() <= sb.len() {
+                (sa, sb)
+            } else {
+                (sb, sa)
+            }
+        };
+        small
+            .iter()
+            .rev()
+            .find(|item| large.contains(item))
+            .map(|&(_, e)| e)
     }
 
     fn semantic_neighbors(&self, node: NodeRef, limit: usize) -> Vec<NodeRef> {
@@ -369,57 +385,90 @@ impl Graph {
         out
     }
 
-    /// Shortest path between two nodes through event–entity links, at most `max_length`
-    /// edges; `None` when there is none. Bidirectional breadth-first search.
+    /// Shortest path between two nodes through shared events, at most `max_length` links;
+    /// `None` when there is none. Breadth-first search over the entity co-occurrence graph
+    /// (a few hundred nodes even for a million articles), then one shared event per hop.
     pub fn path(&self, from: NodeRef, to: NodeRef, max_length: usize) -> Option<Vec<NodeRef>> {
         if from == to {
             return Some(vec![from]);
         }
-        let mut parents: [HashMap<NodeRef, NodeRef>; 2] =
-            [HashMap::from([(from, from)]), HashMap::from([(to, to)])];
-        let mut frontiers: [VecDeque<NodeRef>; 2] = [VecDeque::from([from]), VecDeque::from([to])];
-        let mut depth = [0usize; 2];
-        while depth[0] + depth[1] < max_length
-            && !frontiers[0].is_empty()
-            && !frontiers[1].is_empty()
-        {
-            // Expand the smaller side by one level.
-            let side = usize::from(frontiers[1].len() < frontiers[0].len());
-            let level: Vec<NodeRef> = frontiers[side].drain(..).collect();
-            depth[side] += 1;
-            for node in level {
-                for neighbor in self.semantic_neighbors(node, usize::MAX) {
-                    if parents[side].contains_key(&neighbor) {
-                        continue;
-                    }
-                    parents[side].insert(neighbor, node);
-                    if parents[1 - side].contains_key(&neighbor) {
-                        return Some(self.join_path(&parents, neighbor));
-                    }
-                    frontiers[side].push_back(neighbor);
-                }
+        // Events and articles are reached through their entities.
+        let entry = |node: NodeRef| -> Vec<EntityIx> {
+            match node {
+                NodeRef::Entity(e) => vec![e],
+                NodeRef::Event(ev) => self.events[ev as usize].entities.clone(),
+                NodeRef::Article(a) => self.events[self.articles[a as usize].main_event as usize]
+                    .entities
+                    .clone(),
             }
+        };
+        let hops_to_entity = |node: NodeRef| match node {
+            NodeRef::Entity(_) => 0,
+            NodeRef::Event(_) => 1,
+            NodeRef::Article(_) => 2,
+        };
+        let (starts, goals) = (entry(from), entry(to));
+        let fixed = hops_to_entity(from) + hops_to_entity(to);
+        if fixed > max_length {
+            return None;
         }
-        None
-    }
-
-    fn join_path(&self, parents: &[HashMap<NodeRef, NodeRef>; 2], meet: NodeRef) -> Vec<NodeRef> {
-        let walk = |map: &HashMap<NodeRef, NodeRef>| {
-            let mut out = vec![meet];
-            let mut cur = meet;
-            while let Some(&p) = map.get(&cur) {
-                if p == cur {
+        let goal_set: HashSet<EntityIx> = goals.iter().copied().collect();
+        let mut parent: HashMap<EntityIx, EntityIx> = starts.iter().map(|&s| (s, s)).collect();
+        let mut frontier: VecDeque<(EntityIx, usize)> = starts.iter().map(|&s| (s, 0)).collect();
+        let mut meet = starts.iter().copied().find(|s| goal_set.contains(s));
+        while meet.is_none() {
+            let Some((entity, hops)) = frontier.pop_front() else {
+                break;
+            };
+            // Each entity hop costs two links (entity → event → entity).
+            if fixed + 2 * (hops + 1) > max_length {
+                continue;
+            }
+            let mut neighbours: Vec<EntityIx> =
+                self.cooccurrence[entity as usize].keys().copied().collect();
+            neighbours.sort_unstable();
+            for next in neighbours {
+                if parent.contains_key(&next) {
+                    continue;
+                }
+                parent.insert(next, entity);
+                if goal_set.contains(&next) {
+                    meet = Some(next);
                     break;
                 }
-                out.push(p);
-                cur = p;
+                frontier.push_back((next, hops + 1));
             }
-            out
-        };
-        let mut left = walk(&parents[0]);
-        left.reverse();
-        let right = walk(&parents[1]);
-        left.extend(right.into_iter().skip(1));
-        left
+        }
+        let meet = meet?;
+        let mut chain = vec![meet];
+        while let Some(&p) = parent.get(chain.last()?) {
+            if p == *chain.last()? {
+                break;
+            }
+            chain.push(p);
+        }
+        chain.reverse();
+        let mut nodes = Vec::new();
+        match from {
+            NodeRef::Article(a) => {
+                nodes.extend([from, NodeRef::Event(self.articles[a as usize].main_event)])
+            }
+            NodeRef::Event(_) => nodes.push(from),
+            NodeRef::Entity(_) => {}
+        }
+        for (i, &entity) in chain.iter().enumerate() {
+            if i > 0 {
+                nodes.push(NodeRef::Event(self.shared_event(chain[i - 1], entity)?));
+            }
+            nodes.push(NodeRef::Entity(entity));
+        }
+        match to {
+            NodeRef::Article(a) => {
+                nodes.extend([NodeRef::Event(self.articles[a as usize].main_event), to])
+            }
+            NodeRef::Event(_) => nodes.push(to),
+            NodeRef::Entity(_) => {}
+        }
+        Some(nodes)
     }
 }

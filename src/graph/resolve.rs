@@ -16,7 +16,7 @@ use crate::kb::KnowledgeBase;
 use crate::model::{DatePrecision, EntityKind, EventStatus};
 use crate::text::fold;
 use chrono::Datelike;
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// What applying one article changed.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -165,6 +165,7 @@ impl Graph {
             node,
         });
         self.entity_events.push(BTreeSet::new());
+        self.cooccurrence.push(HashMap::new());
         self.entity_by_key.insert(key.to_string(), ix);
         self.add_name(ix, &name);
         for alias in aliases {
@@ -332,6 +333,10 @@ impl Graph {
         self.add_edge(from, to, kind, Some(evidence));
         let record = &mut self.events[event as usize];
         if !record.entities.contains(&entity) {
+            for &other in &record.entities {
+                *self.cooccurrence[entity as usize].entry(other).or_default() += 1;
+                *self.cooccurrence[other as usize].entry(entity).or_default() += 1;
+            }
             record.entities.push(entity);
             let key = date_key(&record.date);
             self.entity_events[entity as usize].insert((key, event));
@@ -491,8 +496,16 @@ impl Graph {
                 let node = rec.node;
                 let entities = rec.entities.clone();
                 self.events_by_date.remove(&(key, event));
-                for entity in entities {
+                for &entity in &entities {
                     self.entity_events[entity as usize].remove(&(key, event));
+                    for &other in entities.iter().filter(|&&o| o != entity) {
+                        if let Some(count) = self.cooccurrence[entity as usize].get_mut(&other) {
+                            *count = count.saturating_sub(1);
+                            if *count == 0 {
+                                self.cooccurrence[entity as usize].remove(&other);
+                            }
+                        }
+                    }
                 }
                 self.graph.remove_node(node);
                 self.live_events -= 1;
@@ -502,5 +515,150 @@ impl Graph {
             }
         }
         (removed, updated)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::extract::Extractor;
+    use crate::graph::{Graph, NodeRef};
+    use crate::ingest::{Limits, RawArticle, validate};
+    use crate::model::{EventKind, EventStatus};
+    use chrono::NaiveDate;
+
+    fn add(graph: &mut Graph, extractor: &Extractor, text: &str) -> u32 {
+        let raw = RawArticle {
+            source: format!("{}.txt", text.len()),
+            bytes: text.as_bytes().to_vec(),
+            ..RawArticle::default()
+        };
+        let today = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default();
+        let article = validate(raw, Limits::default(), today).expect("valid test article");
+        let facts = crate::service::extract_article(extractor, &article);
+        graph.apply(&extractor.kb, &article, &facts).article
+    }
+
+    #[test]
+    fn one_meeting_told_in_two_languages_is_one_event() {
+        let extractor = Extractor::new();
+        let mut graph = Graph::new();
+        let kk = add(
+            &mut graph,
+            &extractor,
+            " date 2025-06-10 Тоқаев Мирзиёевпен кездесті\nМемлекет басшысы Қасым-Жомарт Тоқаев Ташкентте Шавкат Мирзиёевпен кездесті.",
+        );
+        let ru = add(
+            &mut graph,
+            &extractor,
+            " date 2025-06-11 Токаев встретился с Мирзиёевым\nКасым-Жомарт Токаев встретился в Ташкенте с Шавкатом Мирзиёевым.",
+        );
+        let (a, b) = (graph.article(kk).main_event, graph.article(ru).main_event);
+        assert_eq!(a, b);
+        assert_eq!(graph.event(a).kind, EventKind::Meeting);
+        assert_eq!(graph.event(a).reported_by.len(), 2);
+    }
+
+    #[test]
+    fn meetings_of_the_same_leaders_on_different_days_stay_apart() {
+        let extractor = Extractor::new();
+        let mut graph = Graph::new();
+        let first = add(
+            &mut graph,
+            &extractor,
+            " date 2025-06-10 Тоқаев Мирзиёевпен кездесті\nҚасым-Жомарт Тоқаев Шавкат Мирзиёевпен кездесті.",
+        );
+        let second = add(
+            &mut graph,
+            &extractor,
+            " date 2025-06-20 Тоқаев Мирзиёевпен кездесті\nҚасым-Жомарт Тоқаев Шавкат Мирзиёевпен тағы кездесті.",
+        );
+        assert_ne!(
+            graph.article(first).main_event,
+            graph.article(second).main_event
+        );
+        let different_place = add(
+            &mut graph,
+            &extractor,
+            " date 2025-06-10 Тоқаев Мирзиёевпен кездесті\nҚасым-Жомарт Тоқаев Самарқандта Шавкат Мирзиёевпен кездесті.",
+        );
+        let tashkent = add(
+            &mut graph,
+            &extractor,
+            " date 2025-06-10 Тоқаев Мирзиёевпен кездесті\nҚасым-Жомарт Тоқаев Ташкентте Шавкат Мирзиёевпен кездесті.",
+        );
+        assert_ne!(
+            graph.article(different_place).main_event,
+            graph.article(tashkent).main_event
+        );
+    }
+
+    #[test]
+    fn a_planned_visit_later_reported_is_one_event() {
+        let extractor = Extractor::new();
+        let mut graph = Graph::new();
+        let announce = add(
+            &mut graph,
+            &extractor,
+            " date 2025-03-01 Ақорда хабарлады\nҚасым-Жомарт Тоқаев 10 наурызда Мәскеуге мемлекеттік сапармен барады.",
+        );
+        let planned = graph.article(announce).main_event;
+        assert_eq!(graph.event(planned).status, EventStatus::Planned);
+        assert_eq!(
+            graph.event(planned).date.start,
+            NaiveDate::from_ymd_opt(2025, 3, 10)
+        );
+        let report = add(
+            &mut graph,
+            &extractor,
+            " date 2025-03-10 Тоқаев Мәскеуге барды\nҚасым-Жомарт Тоқаев Мәскеуге мемлекеттік сапармен барды.",
+        );
+        assert_eq!(graph.article(report).main_event, planned);
+        assert_eq!(graph.event(planned).status, EventStatus::Happened);
+    }
+
+    #[test]
+    fn deleting_the_only_source_removes_the_event_and_keeps_entities() {
+        let extractor = Extractor::new();
+        let mut graph = Graph::new();
+        let a = add(
+            &mut graph,
+            &extractor,
+            " date 2025-06-10 Tokayev met Putin\nKassym-Jomart Tokayev met Vladimir Putin in Astana.",
+        );
+        let entities = graph.stats().entities;
+        let event = graph.article(a).main_event;
+        let putin = graph.entity_by_key("person/vladimir-putin").expect("putin");
+        assert_eq!(
+            graph.related(putin, None).len(),
+            graph.event(event).entities.len() - 1
+        );
+        let (removed, _) = graph.remove_article(a);
+        assert_eq!(removed, [event]);
+        assert_eq!(graph.stats().events, 0);
+        assert_eq!(graph.stats().entities, entities);
+        assert!(graph.related(putin, None).is_empty());
+    }
+
+    #[test]
+    fn paths_go_through_shared_events() {
+        let extractor = Extractor::new();
+        let mut graph = Graph::new();
+        add(
+            &mut graph,
+            &extractor,
+            " date 2025-06-10 Tokayev met Putin\nKassym-Jomart Tokayev met Vladimir Putin in Astana.",
+        );
+        add(
+            &mut graph,
+            &extractor,
+            " date 2025-07-10 Putin met Erdogan\nVladimir Putin met Recep Tayyip Erdogan in Ankara.",
+        );
+        let key = |k: &str| NodeRef::Entity(graph.entity_by_key(k).unwrap_or(u32::MAX));
+        let tokayev = key("person/kassym-jomart-tokayev");
+        let erdogan = key("person/recep-tayyip-erdogan");
+        let path = graph.path(tokayev, erdogan, 6).expect("a path");
+        assert_eq!(path.len(), 5, "{path:?}");
+        assert!(matches!(path[1], NodeRef::Event(_)) && matches!(path[3], NodeRef::Event(_)));
+        assert!(graph.path(tokayev, erdogan, 3).is_none());
     }
 }
