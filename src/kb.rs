@@ -19,6 +19,7 @@ const ROLES: &str = include_str!("../kb/lexicon/roles.tsv");
 const TRIGGERS: &str = include_str!("../kb/lexicon/triggers.tsv");
 const CUES: &str = include_str!("../kb/lexicon/cues.tsv");
 const ORDINALS: &str = include_str!("../kb/lexicon/ordinals.tsv");
+const NAME_NOUNS: &str = include_str!("../kb/lexicon/name_nouns.tsv");
 
 /// An office a person held: `president@KZ:2019-03-20..`.
 #[derive(Debug, Clone, PartialEq)]
@@ -126,6 +127,8 @@ pub struct KnowledgeBase {
     pub morph: Morphology,
     /// Ordinal word patterns and their numbers.
     pub ordinals: Vec<(String, u32)>,
+    /// Nouns that type a quoted name: (MEDIA | ORGANIZATION | SUMMIT, pattern).
+    pub name_nouns: Vec<(String, String)>,
 }
 
 /// The index key of a folded word: its first four characters before any hyphen or dot.
@@ -370,6 +373,24 @@ impl KnowledgeBase {
             cues: parse_patterns(CUES, false),
             country_adjectives,
             morph: Morphology::load(),
+            name_nouns: data_lines(NAME_NOUNS)
+                .flat_map(|cols| {
+                    let kind = cols.first().map(|k| k.to_string()).unwrap_or_default();
+                    cols[1..]
+                        .iter()
+                        .map(|p| {
+                            (
+                                kind.clone(),
+                                if p.chars().all(char::is_uppercase) {
+                                    p.to_string()
+                                } else {
+                                    fold(p)
+                                },
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .collect(),
             ordinals: data_lines(ORDINALS)
                 .filter_map(|cols| {
                     let n: u32 = cols.first()?.parse().ok()?;

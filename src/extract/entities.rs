@@ -49,17 +49,6 @@ pub struct EntityMention {
     pub format_key: Option<String>,
 }
 
-const MEDIA_NOUNS: [&str; 8] = [
-    "газет*",
-    "newspaper*",
-    "журнал*",
-    "агенттіг*",
-    "агентств*",
-    "телеканал*",
-    "телеарна*",
-    "басылым*",
-];
-
 /// Transliterates kk / ru Cyrillic to Latin (BGN-like, as Kazakh names appear in English news).
 pub fn transliterate(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -195,28 +184,122 @@ impl<'a> Finder<'a> {
         });
     }
 
-    /// Quoted or named media outlets: «Turkistan» газетіне, в газете Turkistan.
-    fn media(&mut self) {
+    /// Quoted names next to a telling noun: «Turkistan» газетіне (a newspaper), «Қазақстан
+    /// темір жолы» ҰК (an organisation), «Орталық Азия – Қытай» саммиті (a summit); and a bare
+    /// Latin name after a media noun (в газете Turkistan). Knowledge-base names are left to
+    /// the gazetteer.
+    fn quoted_names(&mut self) {
         let morph = &self.kb.morph;
-        let is_media = |t: &Token| MEDIA_NOUNS.iter().any(|m| word_fits(morph, &t.lower, m));
-        for i in 0..self.tokens.len() {
-            let t = &self.tokens[i];
-            if !t.capitalized || self.consumed[i] {
+        let noun_kind = |t: &Token| -> Option<&str> {
+            self.kb
+                .name_nouns
+                .iter()
+                .find(|(_, p)| {
+                    word_fits(morph, &t.lower, p)
+                        || (p.chars().all(char::is_uppercase) && t.text(self.text) == p.as_str())
+                })
+                .map(|(kind, _)| kind.as_str())
+        };
+        // Quote spans in token indices.
+        let mut spans: Vec<(usize, usize)> = Vec::new();
+        let mut open: Option<usize> = None;
+        for (i, t) in self.tokens.iter().enumerate() {
+            if t.after_open_quote {
+                open = Some(i);
+            }
+            let closes = self.text[t.end..].starts_with(['»', '”', '"']);
+            if let (Some(start), true) = (open, closes) {
+                if self.tokens[start].sentence == t.sentence && i + 1 - start <= 6 {
+                    spans.push((start, i + 1 - start));
+                }
+                open = None;
+            }
+        }
+        for (first, n) in spans {
+            let t = &self.tokens[first];
+            if !t.capitalized || (first..first + n).any(|k| self.consumed[k]) {
                 continue;
             }
-            let next_is_media = self
+            let sentence = t.sentence;
+            let after = self
                 .tokens
-                .get(i + 1)
-                .is_some_and(|n| n.sentence == t.sentence && is_media(n));
-            let prev_is_media =
-                i > 0 && self.tokens[i - 1].sentence == t.sentence && is_media(&self.tokens[i - 1]);
-            let latin_or_quoted = t.after_open_quote || t.lower.is_ascii();
-            if !(next_is_media || prev_is_media) || !latin_or_quoted || t.lower.chars().count() < 3
+                .get(first + n)
+                .filter(|x| x.sentence == sentence);
+            let before = first
+                .checked_sub(1)
+                .map(|k| &self.tokens[k])
+                .filter(|x| x.sentence == sentence);
+            let (kind, noun) = match (
+                after.and_then(|a| noun_kind(a)),
+                before.and_then(|b| noun_kind(b)),
+            ) {
+                (Some(kind), _) => (kind, after),
+                (None, Some(kind)) => (kind, None),
+                (None, None) => continue,
+            };
+            // A name the knowledge base knows as a whole: the gazetteer's (a city name in
+            // quotes before «газеті» is the newspaper, though).
+            if let Some((m, e)) = self.best_alias_at(first, first + n, false)
+                && m == n
+                && (kind != "MEDIA" || self.kb.entities[e].kind == EntityKind::Organization)
             {
                 continue;
             }
-            // A known outlet (Kazinform) is matched by the gazetteer; a city name in quotes
-            // before «газеті» is the newspaper, not the city.
+            let content = self.surface(first, n);
+            let (entity_kind, name, prefix) = match kind {
+                "MEDIA" => (
+                    EntityKind::Organization,
+                    format!("{} (newspaper)", transliterate(&content)),
+                    "org",
+                ),
+                "SUMMIT" => (EntityKind::Summit, content.clone(), "summit"),
+                _ => (EntityKind::Organization, content.clone(), "org"),
+            };
+            // A summit's surface keeps its noun («…» саммитіне), as people write it.
+            let n_surface = if kind == "SUMMIT" && noun.is_some() {
+                n + 1
+            } else {
+                n
+            };
+            let key = format!("{prefix}/~{}", phonetic_key(&transliterate(&content)));
+            for k in first..first + n_surface {
+                self.consumed[k] = true;
+            }
+            self.mentions.push(EntityMention {
+                key,
+                kind: entity_kind,
+                name,
+                surface: self.surface(first, n_surface),
+                start: t.start,
+                end: self.tokens[first + n_surface - 1].end,
+                first_token: first,
+                n_tokens: n_surface,
+                sentence,
+                by_role: false,
+                adjective: false,
+                new_entity: true,
+                country: None,
+                format_key: None,
+            });
+        }
+        // A Latin name next to a media noun: «в газете Turkistan», «Turkistan» газетінде» (a
+        // city's name there is the newspaper's).
+        for i in 0..self.tokens.len() {
+            let t = &self.tokens[i];
+            if self.consumed[i]
+                || !t.capitalized
+                || !t.lower.is_ascii()
+                || t.lower.chars().count() < 3
+            {
+                continue;
+            }
+            let near = |k: Option<usize>| {
+                k.and_then(|k| self.tokens.get(k))
+                    .is_some_and(|n| n.sentence == t.sentence && noun_kind(n) == Some("MEDIA"))
+            };
+            if !(near(i.checked_sub(1)) || near(Some(i + 1))) {
+                continue;
+            }
             if self
                 .best_alias_at(i, self.tokens.len(), false)
                 .is_some_and(|(_, e)| self.kb.entities[e].kind == EntityKind::Organization)
@@ -224,12 +307,11 @@ impl<'a> Finder<'a> {
                 continue;
             }
             let surface = self.surface(i, 1);
-            let key = format!("org/~{}", phonetic_key(&transliterate(&surface)));
             self.consumed[i] = true;
             self.mentions.push(EntityMention {
-                key,
+                key: format!("org/~{}", phonetic_key(&surface)),
                 kind: EntityKind::Organization,
-                name: format!("{} (newspaper)", transliterate(&surface)),
+                name: format!("{surface} (newspaper)"),
                 surface,
                 start: t.start,
                 end: t.end,
@@ -500,23 +582,32 @@ impl<'a> Finder<'a> {
                 continue;
             }
             let t = &self.tokens[i];
-            for part in t.lower.split('-') {
+            let raw_parts: Vec<&str> = t.text(self.text).split('-').collect();
+            for (index, part) in t.lower.split('-').enumerate() {
                 if part.chars().count() < 5 {
                     continue;
                 }
                 // «Ресей-АҚШ»: a country's own name inside a compound names the country.
-                let exact = self
-                    .kb
-                    .alias_index
-                    .get(&crate::kb::lookup_key(part))
-                    .into_iter()
-                    .flatten()
-                    .find(|&&a| {
-                        let alias = &self.kb.aliases[a];
-                        alias.words.len() == 1
-                            && alias.words[0] == part
-                            && self.kb.entities[alias.entity].kind == EntityKind::Country
-                    });
+                let compound_name = raw_parts.len() > 1
+                    && raw_parts
+                        .get(index)
+                        .and_then(|p| p.chars().next())
+                        .is_some_and(char::is_uppercase);
+                let exact = compound_name
+                    .then(|| {
+                        self.kb
+                            .alias_index
+                            .get(&crate::kb::lookup_key(part))
+                            .into_iter()
+                            .flatten()
+                            .find(|&&a| {
+                                let alias = &self.kb.aliases[a];
+                                alias.words.len() == 1
+                                    && alias.words[0] == part
+                                    && self.kb.entities[alias.entity].kind == EntityKind::Country
+                            })
+                    })
+                    .flatten();
                 if let Some(&alias) = exact {
                     let country = self.kb.aliases[alias].entity;
                     self.push_kb(country, i, 1, false);
@@ -805,7 +896,7 @@ pub fn find_entities(
         mentions: Vec::new(),
         starts: Vec::new(),
     };
-    finder.media();
+    finder.quoted_names();
     finder.gazetteer();
     finder.summit_editions();
     finder.roles();
@@ -926,6 +1017,39 @@ mod tests {
         let mentions = find_entities(&kb, &tokenize(text), text, None);
         assert_eq!(mentions[0].kind, EntityKind::Organization);
         assert_eq!(mentions[0].surface, "Turkistan");
+    }
+
+    #[test]
+    fn quoted_names_typed_by_their_noun() {
+        let kb = KnowledgeBase::load();
+        let text =
+            "«Қазақстан темір жолы» ҰК мен «Алтын Көпір» саммиті туралы, «Жаңа әлем» фильмі.";
+        let found: Vec<(EntityKind, String)> = find_entities(&kb, &tokenize(text), text, None)
+            .into_iter()
+            .map(|m| (m.kind, m.surface))
+            .collect();
+        assert!(
+            found.contains(&(EntityKind::Organization, "Қазақстан темір жолы".to_string())),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&(EntityKind::Summit, "Алтын Көпір» саммиті".to_string())),
+            "{found:?}"
+        );
+        assert!(
+            !found.iter().any(|(_, s)| s.contains("Жаңа")),
+            "a film is not an entity: {found:?}"
+        );
+    }
+
+    #[test]
+    fn common_words_that_spell_a_country_are_not_countries() {
+        assert!(
+            names("Сонымен қатар Орталық Азия және Ресей арасында")
+                .iter()
+                .all(|n| n != "Qatar")
+        );
+        assert!(names("Қатар әмірі Астанаға келді").contains(&"Qatar".to_string()));
     }
 
     #[test]

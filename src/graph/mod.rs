@@ -187,13 +187,32 @@ pub struct EntityRec {
     pub node: NodeIndex,
 }
 
-/// Sort key of an event by date: days since CE, unknown dates first (oldest).
+/// Sort key of an event by date: days since CE; undated events get negative keys, so they
+/// sort first (oldest) and group by their known day and month, if any.
 pub type DateKey = i32;
 
-/// The sort key of a date span.
+/// The sort key of a date span (see [`DateKey`]).
 pub fn date_key(date: &DateSpan) -> DateKey {
     use chrono::Datelike;
     date.start.map_or(i32::MIN, |d| d.num_days_from_ce())
+}
+
+/// The key of an undated event whose day and month are known.
+pub fn month_day_key(month_day: MonthDay) -> DateKey {
+    i32::MIN + 1 + (month_day.month * 32 + month_day.day) as i32
+}
+
+/// The key of an event record.
+pub fn event_key(date: &DateSpan, month_day: Option<MonthDay>) -> DateKey {
+    match (date.start, month_day) {
+        (None, Some(md)) => month_day_key(md),
+        _ => date_key(date),
+    }
+}
+
+/// True for the keys of undated events.
+pub fn is_undated(key: DateKey) -> bool {
+    key < 0
 }
 
 /// The event graph.

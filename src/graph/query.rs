@@ -4,7 +4,7 @@
 //! Every list has a documented order: events by date (newest first by default), then by
 //! index, so cursors are stable while the graph grows.
 
-use super::{DateKey, EdgeKind, EntityIx, EventIx, Graph, NodeRef, date_key};
+use super::{DateKey, EdgeKind, EntityIx, EventIx, Graph, NodeRef, date_key, is_undated};
 use crate::model::{DatePrecision, EntityKind, EventKind, EventStatus, Language};
 use chrono::{Datelike, Duration, NaiveDate};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
@@ -190,12 +190,12 @@ impl Graph {
         } else {
             base.range((lo, 0)..=(hi, EventIx::MAX))
                 .filter(|&&(k, e)| {
-                    !(dated_filter && k == i32::MIN) && self.event_matches(e, filter)
+                    !(dated_filter && is_undated(k)) && self.event_matches(e, filter)
                 })
                 .count()
         };
         let keep = |&&(k, e): &&(DateKey, EventIx)| {
-            !(dated_filter && k == i32::MIN) && self.event_matches(e, filter)
+            !(dated_filter && is_undated(k)) && self.event_matches(e, filter)
         };
         let mut page = Vec::with_capacity(first.min(128));
         let mut has_next = false;
@@ -250,7 +250,7 @@ impl Graph {
             Some(e) => &self.entity_events[e as usize],
             None => &self.events_by_date,
         };
-        let lo = from.map_or(i32::MIN + 1, |d| d.num_days_from_ce());
+        let lo = from.map_or(0, |d| d.num_days_from_ce());
         let hi = to.map_or(i32::MAX, |d| d.num_days_from_ce());
         let mut buckets: BTreeMap<(NaiveDate, NaiveDate), Vec<EventIx>> = BTreeMap::new();
         for &(_, event) in base.range((lo, 0)..=(hi, EventIx::MAX)) {

@@ -8,15 +8,15 @@
 
 use super::{
     ArticleIx, ArticleRec, DateKey, EdgeKind, EntityIx, EntityRec, EventIx, EventRec, Evidence,
-    Graph, NodeRef, date_key,
+    Graph, NodeRef, event_key, month_day_key,
 };
 use crate::extract::{EventFacts, Extraction, entities::named_keys};
 use crate::ingest::Article;
 use crate::kb::KnowledgeBase;
-use crate::model::{DatePrecision, EntityKind, EventStatus};
+use crate::model::{DatePrecision, EntityKind, EventStatus, MonthDay};
 use crate::text::fold;
 use chrono::Datelike;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 
 /// What applying one article changed.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -278,7 +278,8 @@ impl Graph {
                     deleted: false,
                 });
                 self.event_by_id.insert(id, ix);
-                self.events_by_date.insert((date_key(&facts.date), ix));
+                self.events_by_date
+                    .insert((event_key(&facts.date, facts.month_day), ix));
                 self.live_events += 1;
                 report.new_events.push(ix);
                 ix
@@ -338,7 +339,7 @@ impl Graph {
                 *self.cooccurrence[other as usize].entry(entity).or_default() += 1;
             }
             record.entities.push(entity);
-            let key = date_key(&record.date);
+            let key = event_key(&record.date, record.month_day);
             self.entity_events[entity as usize].insert((key, event));
         }
     }
@@ -346,7 +347,7 @@ impl Graph {
     /// A finer date or a confirmed happening from a new report.
     fn refine_event(&mut self, event: EventIx, facts: &EventFacts, reported: bool) {
         let record = &self.events[event as usize];
-        let old_key = date_key(&record.date);
+        let old_key = event_key(&record.date, record.month_day);
         let finer = precision_rank(facts.date.precision) > precision_rank(record.date.precision);
         if reported
             && record.status == EventStatus::Planned
@@ -358,7 +359,7 @@ impl Graph {
             return;
         }
         self.events[event as usize].date = facts.date;
-        let new_key = date_key(&facts.date);
+        let new_key = event_key(&facts.date, None);
         if new_key != old_key {
             self.rekey_event(event, old_key, new_key);
         }
@@ -391,57 +392,80 @@ impl Graph {
         rarest.sort_by_key(|&e| self.entity_events[e as usize].len());
         rarest.truncate(3);
 
-        let mut candidates: HashSet<EventIx> = HashSet::new();
+        let mut candidates: Vec<EventIx> = Vec::new();
         for &anchor in &rarest {
             let set = &self.entity_events[anchor as usize];
-            match (facts.date.start, facts.date.last_day()) {
-                (Some(start), Some(end)) => {
+            let exact = |key: DateKey| set.range((key, 0)..=(key, EventIx::MAX)).map(|&(_, e)| e);
+            match (
+                facts.date.start,
+                facts.date.last_day(),
+                facts.date.precision,
+            ) {
+                (Some(start), Some(end), DatePrecision::Day) => {
                     let lo = start.num_days_from_ce() - 2;
                     let hi = end.num_days_from_ce() + 2;
                     candidates.extend(set.range((lo, 0)..=(hi, EventIx::MAX)).map(|&(_, e)| e));
-                    // Undated reports of a known day and month.
-                    candidates.extend(
-                        set.range((i32::MIN, 0)..=(i32::MIN, EventIx::MAX))
-                            .map(|&(_, e)| e)
-                            .filter(|&e| {
-                                self.events[e as usize].month_day.is_some_and(|md| {
-                                    md.month == start.month() && md.day == start.day()
-                                })
-                            }),
-                    );
+                    // Coarser events that contain the day (a visit planned "in November").
+                    let month = chrono::NaiveDate::from_ymd_opt(start.year(), start.month(), 1);
+                    let year = chrono::NaiveDate::from_ymd_opt(start.year(), 1, 1);
+                    for coarse in [month, year].into_iter().flatten() {
+                        candidates.extend(exact(coarse.num_days_from_ce()));
+                    }
+                    // Undated reports of the same day and month.
+                    candidates.extend(exact(month_day_key(MonthDay {
+                        month: start.month(),
+                        day: start.day(),
+                    })));
                 }
-                _ => candidates.extend(set.iter().map(|&(_, e)| e)),
+                // A month or a year: only events known to the same period.
+                (Some(start), _, _) => candidates.extend(exact(start.num_days_from_ce())),
+                (None, _, _) => {
+                    if let Some(md) = facts.month_day {
+                        candidates.extend(exact(month_day_key(md)));
+                        candidates.extend(
+                            set.iter()
+                                .filter(|&&(k, _)| k >= 0)
+                                .map(|&(_, e)| e)
+                                .filter(|&e| {
+                                    let date = &self.events[e as usize].date;
+                                    date.precision == DatePrecision::Day
+                                        && date.start.is_some_and(|d| {
+                                            d.month() == md.month && d.day() == md.day
+                                        })
+                                }),
+                        );
+                    }
+                }
             }
         }
-        let new_set: HashSet<EntityIx> = entities.iter().copied().collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        let places = |set: &[EntityIx]| -> Vec<EntityIx> {
+            set.iter()
+                .copied()
+                .filter(|&e| kind_of(e) == EntityKind::Place)
+                .collect()
+        };
+        let new_places = places(entities);
         let mut best: Option<(f64, usize, EventIx)> = None;
-        let mut ordered: Vec<EventIx> = candidates.into_iter().collect();
-        ordered.sort_unstable();
-        for candidate in ordered {
+        for candidate in candidates {
             let c = &self.events[candidate as usize];
             if c.deleted || c.kind != facts.kind || !self.dates_agree(c, facts) {
                 continue;
             }
-            let cand_set: HashSet<EntityIx> = c.entities.iter().copied().collect();
-            let shared: Vec<EntityIx> = new_set.intersection(&cand_set).copied().collect();
-            if !shared.iter().any(|e| anchors.contains(e)) {
+            if !anchors.iter().any(|a| c.entities.contains(a)) {
                 continue;
             }
-            let places = |set: &HashSet<EntityIx>| -> HashSet<EntityIx> {
-                set.iter()
-                    .copied()
-                    .filter(|&e| kind_of(e) == EntityKind::Place)
-                    .collect()
-            };
-            let (new_places, cand_places) = (places(&new_set), places(&cand_set));
+            let shared = entities.iter().filter(|e| c.entities.contains(e)).count();
+            let cand_places = places(&c.entities);
             if !new_places.is_empty()
                 && !cand_places.is_empty()
-                && new_places.is_disjoint(&cand_places)
+                && !new_places.iter().any(|p| cand_places.contains(p))
             {
                 continue;
             }
-            let smaller = new_set.len().min(cand_set.len()).max(1);
-            let overlap = shared.len() as f64 / smaller as f64;
+            let smaller = entities.len().min(c.entities.len()).max(1);
+            let overlap = shared as f64 / smaller as f64;
             if overlap < MIN_OVERLAP {
                 continue;
             }
@@ -492,7 +516,7 @@ impl Graph {
             rec.mentioned_by.retain(|&a| a != article);
             if rec.reported_by.is_empty() && rec.mentioned_by.is_empty() && !rec.deleted {
                 rec.deleted = true;
-                let key = date_key(&rec.date);
+                let key = event_key(&rec.date, rec.month_day);
                 let node = rec.node;
                 let entities = rec.entities.clone();
                 self.events_by_date.remove(&(key, event));
