@@ -229,10 +229,7 @@ impl<'a> Finder<'a> {
                 .checked_sub(1)
                 .map(|k| &self.tokens[k])
                 .filter(|x| x.sentence == sentence);
-            let (kind, noun) = match (
-                after.and_then(|a| noun_kind(a)),
-                before.and_then(|b| noun_kind(b)),
-            ) {
+            let (kind, noun) = match (after.and_then(&noun_kind), before.and_then(&noun_kind)) {
                 (Some(kind), _) => (kind, after),
                 (None, Some(kind)) => (kind, None),
                 (None, None) => continue,
