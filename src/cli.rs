@@ -395,7 +395,8 @@ fn run_query(args: QueryArgs) -> Result<()> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    let response = runtime.block_on(schema.execute(request));
+    let mut response = runtime.block_on(schema.execute(request));
+    crate::api::annotate_errors(&mut response);
     println!(
         "{}",
         serde_json::to_string_pretty(&response).context("encoding the response")?

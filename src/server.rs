@@ -4,7 +4,7 @@
 //! `serve` takes an already bound listener and a shutdown future, so `main` passes ctrl-c
 //! and tests pass a `127.0.0.1:0` listener: one code path, no port races.
 
-use crate::api::{EventGraphSchema, WriteAccess, build_schema};
+use crate::api::{EventGraphSchema, WriteAccess, annotate_errors, build_schema, codes};
 use crate::service::Service;
 use async_graphql::http::GraphiQLSource;
 use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
@@ -103,10 +103,11 @@ async fn graphql_post(
 ) -> GraphQLResponse {
     let access = write_access(&headers, state.write_token.as_deref());
     let started = Instant::now();
-    let response = state
+    let mut response = state
         .schema
         .execute(request.into_inner().data(access))
         .await;
+    annotate_errors(&mut response);
     record("graphql", started, response.errors.is_empty());
     response.into()
 }
@@ -142,10 +143,11 @@ async fn graphql_get(
         Ok(req) => {
             let started = Instant::now();
             // GET may not write: mutations over GET are refused by async-graphql itself.
-            let response = state
+            let mut response = state
                 .schema
                 .execute(req.into_inner().data(WriteAccess::Disabled))
                 .await;
+            annotate_errors(&mut response);
             record("graphql", started, response.errors.is_empty());
             GraphQLResponse::from(response).into_response()
         }
@@ -215,6 +217,18 @@ fn cors(origins: &[String]) -> CorsLayer {
     }
 }
 
+/// HTTP-level refusals (body too large, timeout) as GraphQL error bodies with a code, so a
+/// client reads every refusal the same way; the status code stays.
+async fn http_refusals_as_graphql(response: Response) -> Response {
+    let message = match response.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => "request body is over the server's limit",
+        StatusCode::REQUEST_TIMEOUT => "the request took longer than the server's timeout",
+        _ => return response,
+    };
+    let body = serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": codes::LIMIT_EXCEEDED } }] });
+    (response.status(), Json(body)).into_response()
+}
+
 /// Builds the router over a service.
 pub fn router(service: Arc<Service>, config: &ServerConfig) -> Router {
     let state = AppState {
@@ -234,6 +248,8 @@ pub fn router(service: Arc<Service>, config: &ServerConfig) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             config.timeout,
         ))
+        // Outside the limits, so it sees their refusals.
+        .layer(axum::middleware::map_response(http_refusals_as_graphql))
         .layer(cors(&config.cors_origins))
         .layer(tower_http::trace::TraceLayer::new_for_http())
 }

@@ -52,11 +52,46 @@ pub mod codes {
     pub const LIMIT_EXCEEDED: &str = "LIMIT_EXCEEDED";
     /// Something failed inside; details are in the server log.
     pub const INTERNAL: &str = "INTERNAL";
+    /// The query text does not parse.
+    pub const GRAPHQL_PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
+    /// The query does not fit the schema.
+    pub const GRAPHQL_VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
 }
 
 /// A GraphQL error with a code.
 pub fn error(code: &'static str, message: impl Into<String>) -> async_graphql::Error {
     async_graphql::Error::new(message.into()).extend_with(|_, ext| ext.set("code", code))
+}
+
+/// Gives every error of a response an `extensions.code`: our resolvers set one; errors that
+/// async-graphql raises itself (parse, validation, depth and complexity limits) get one here.
+pub fn annotate_errors(response: &mut async_graphql::Response) {
+    for e in &mut response.errors {
+        if e.extensions
+            .as_ref()
+            .is_some_and(|x| x.get("code").is_some())
+        {
+            continue;
+        }
+        let message = e.message.to_lowercase();
+        let code = if message.contains("nested too deep")
+            || message.contains("too complex")
+            || message.contains("recursive depth")
+        {
+            codes::LIMIT_EXCEEDED
+        } else if message.contains("-->") {
+            codes::GRAPHQL_PARSE_FAILED
+        } else if message.contains("invalid value") || message.contains("failed to parse") {
+            codes::BAD_USER_INPUT
+        } else if e.path.is_empty() {
+            codes::GRAPHQL_VALIDATION_FAILED
+        } else {
+            codes::INTERNAL
+        };
+        e.extensions
+            .get_or_insert_with(Default::default)
+            .set("code", code);
+    }
 }
 
 /// Builds the schema over a service.

@@ -189,6 +189,7 @@ fn limits_are_refused_with_codes() {
             .contains("nested too deep"),
         "{deep}"
     );
+    assert_eq!(error_codes(&deep), ["LIMIT_EXCEEDED"], "{deep}");
 
     let complex = server.graphql(
         "{ events(first: 100) { nodes { entities { events(first: 100) { nodes { entities { events(first: 100) { totalCount } } } } } } } }",
@@ -201,6 +202,7 @@ fn limits_are_refused_with_codes() {
             .contains("too complex"),
         "{complex}"
     );
+    assert_eq!(error_codes(&complex), ["LIMIT_EXCEEDED"], "{complex}");
 
     let aliases: String = (0..40)
         .map(|i| format!("a{i}: stats {{ articles }} "))
@@ -210,9 +212,20 @@ fn limits_are_refused_with_codes() {
 
     let malformed = server.graphql("{ events(first: ", json!({}));
     assert!(malformed["errors"][0]["message"].is_string(), "{malformed}");
+    assert_eq!(
+        error_codes(&malformed),
+        ["GRAPHQL_PARSE_FAILED"],
+        "{malformed}"
+    );
+    let unknown_field = server.graphql("{ nonsense }", json!({}));
+    assert_eq!(
+        error_codes(&unknown_field),
+        ["GRAPHQL_VALIDATION_FAILED"],
+        "{unknown_field}"
+    );
 
     // A body over the limit is refused from its Content-Length, before it is read.
-    let (status, _) = http(
+    let (status, body) = http(
         &server.addr,
         "POST",
         "/graphql",
@@ -224,6 +237,7 @@ fn limits_are_refused_with_codes() {
     )
     .unwrap_or((0, String::new()));
     assert_eq!(status, 413);
+    assert!(body.contains("LIMIT_EXCEEDED"), "{body}");
 
     let missing = server.graphql("{ node(id: \"Entity:nope\") { id } path(from: \"Entity:nope\", to: \"Entity:x\") { length } }", json!({}));
     assert_eq!(error_codes(&missing), ["NOT_FOUND"], "{missing}");
