@@ -24,7 +24,8 @@ if [ ! -f "$store/eventgraph.db" ]; then
 fi
 mkdir -p "$work/no-seeds"
 log="$work/load-serve.log"
-"$bin" serve --data "$store" --seeds "$work/no-seeds" --addr 127.0.0.1:0 >/dev/null 2>"$log" &
+# SERVE_ARGS=--no-response-cache measures execution without the response cache.
+"$bin" serve --data "$store" --seeds "$work/no-seeds" --addr 127.0.0.1:0 ${SERVE_ARGS:-} >/dev/null 2>"$log" &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 until grep -aq "serving GraphQL" "$log"; do
@@ -62,7 +63,7 @@ LUA
   printf '%-14s %10s req/s   p50 %8s   p99 %8s\n' "$name" "$rps" "$p50" "$p99"
 }
 
-echo "== wrk -t2 -c16 -d${secs}s, server and load generator on this machine"
+echo "== wrk -t2 -c16 -d${secs}s, server and load generator on this machine, serve args: ${SERVE_ARGS:-none}"
 run typename '{ __typename }'
 run timeline "{ node(id: \"$heavy\") { ... on Entity { events(first: 20) { totalCount nodes { id title date kind } } } } }"
 run related "{ node(id: \"$heavy\") { ... on Entity { related(first: 20) { weight entity { id name } } } } }"

@@ -70,6 +70,9 @@ struct ServeArgs {
     /// Per-request timeout in seconds.
     #[arg(long, env = "EVENTGRAPH_REQUEST_TIMEOUT", default_value_t = 30)]
     request_timeout: u64,
+    /// Execute every query, never answering from the response cache.
+    #[arg(long, env = "EVENTGRAPH_NO_RESPONSE_CACHE")]
+    no_response_cache: bool,
     /// Exit when standard input closes (test harnesses: the server dies with its parent).
     #[arg(long, hide = true)]
     exit_when_stdin_closes: bool,
@@ -206,6 +209,7 @@ fn run_serve(args: ServeArgs) -> Result<()> {
             .map(|s| s.trim().to_string())
             .collect(),
         timeout: Duration::from_secs(args.request_timeout),
+        response_cache: !args.no_response_cache,
         ..ServerConfig::default()
     };
     if config.write_token.is_none() {

@@ -31,6 +31,8 @@ pub struct ServerConfig {
     pub timeout: Duration,
     /// Origins allowed by CORS; `["*"]` allows any.
     pub cors_origins: Vec<String>,
+    /// Serve repeated identical queries from a cache until the next write.
+    pub response_cache: bool,
 }
 
 impl Default for ServerConfig {
@@ -40,6 +42,7 @@ impl Default for ServerConfig {
             body_limit: 2 << 20,
             timeout: Duration::from_secs(30),
             cors_origins: vec!["*".to_string()],
+            response_cache: true,
         }
     }
 }
@@ -50,6 +53,54 @@ struct AppState {
     service: Arc<Service>,
     write_token: Option<Arc<str>>,
     metrics: Option<PrometheusHandle>,
+    cache: Option<Arc<ResponseCache>>,
+}
+
+/// Whole responses of read-only queries by (query, variables, operation), tagged with the
+/// graph generation they were computed at: a timeline widget polling the same query is
+/// answered without executing it until the next write changes the graph.
+#[derive(Default)]
+struct ResponseCache {
+    entries: std::sync::Mutex<std::collections::HashMap<String, (u64, axum::body::Bytes)>>,
+}
+
+const RESPONSE_CACHE_ENTRIES: usize = 4096;
+
+impl ResponseCache {
+    fn key(request: &async_graphql::Request) -> Option<String> {
+        // Only plain reads: anything that mentions a mutation or subscription is executed.
+        let q = &request.query;
+        if q.len() > 16_384 || q.contains("mutation") || q.contains("subscription") {
+            return None;
+        }
+        let variables = serde_json::to_string(&request.variables).ok()?;
+        Some(format!(
+            "{}\u{0}{}\u{0}{}",
+            request.operation_name.as_deref().unwrap_or(""),
+            variables,
+            q
+        ))
+    }
+
+    fn get(&self, key: &str, generation: u64) -> Option<axum::body::Bytes> {
+        let entries = self.entries.lock().ok()?;
+        entries
+            .get(key)
+            .filter(|(g, _)| *g == generation)
+            .map(|(_, body)| body.clone())
+    }
+
+    fn put(&self, key: String, generation: u64, body: axum::body::Bytes) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= RESPONSE_CACHE_ENTRIES {
+                entries.retain(|_, (g, _)| *g == generation);
+                if entries.len() >= RESPONSE_CACHE_ENTRIES {
+                    entries.clear();
+                }
+            }
+            entries.insert(key, (generation, body));
+        }
+    }
 }
 
 /// An example query the playground opens with.
@@ -100,16 +151,36 @@ async fn graphql_post(
     State(state): State<AppState>,
     headers: HeaderMap,
     request: GraphQLRequest,
-) -> GraphQLResponse {
+) -> Response {
     let access = write_access(&headers, state.write_token.as_deref());
     let started = Instant::now();
-    let mut response = state
-        .schema
-        .execute(request.into_inner().data(access))
-        .await;
+    let request = request.into_inner();
+    let cached = state.cache.as_ref().and_then(|cache| {
+        let key = ResponseCache::key(&request)?;
+        let generation = state.service.generation();
+        Some((cache, key, generation))
+    });
+    if let Some((cache, key, generation)) = &cached
+        && let Some(body) = cache.get(key, *generation)
+    {
+        record("graphql", started, true);
+        return ([(header::CONTENT_TYPE, "application/json")], body).into_response();
+    }
+    let mut response = state.schema.execute(request.data(access)).await;
     annotate_errors(&mut response);
-    record("graphql", started, response.errors.is_empty());
-    response.into()
+    let ok = response.errors.is_empty();
+    record("graphql", started, ok);
+    match cached {
+        Some((cache, key, generation)) if ok => match serde_json::to_vec(&response) {
+            Ok(body) => {
+                let body = axum::body::Bytes::from(body);
+                cache.put(key, generation, body.clone());
+                ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+            }
+            Err(_) => GraphQLResponse::from(response).into_response(),
+        },
+        _ => GraphQLResponse::from(response).into_response(),
+    }
 }
 
 async fn graphql_get(
@@ -236,6 +307,9 @@ pub fn router(service: Arc<Service>, config: &ServerConfig) -> Router {
         service,
         write_token: config.write_token.clone().map(Arc::from),
         metrics: metrics_handle(),
+        cache: config
+            .response_cache
+            .then(|| Arc::new(ResponseCache::default())),
     };
     Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))

@@ -183,6 +183,8 @@ pub struct Service {
     updates: broadcast::Sender<GraphUpdate>,
     limits: Limits,
     version: String,
+    /// Bumped after every write to the graph; read caches compare it.
+    generation: std::sync::atomic::AtomicU64,
 }
 
 impl std::fmt::Debug for Service {
@@ -208,6 +210,7 @@ impl Service {
             updates: broadcast::channel(1024).0,
             limits,
             version: extractor_version(),
+            generation: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
@@ -333,6 +336,17 @@ impl Service {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// The graph's write generation: it changes after every write, so a cached read result
+    /// tagged with an older generation is stale.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    fn bump_generation(&self) {
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+    }
+
     /// Subscribes to graph updates.
     pub fn subscribe(&self) -> broadcast::Receiver<GraphUpdate> {
         self.updates.subscribe()
@@ -427,6 +441,7 @@ impl Service {
                             }));
                         }
                     }
+                    self.bump_generation();
                     metrics::counter!("eventgraph_articles_ingested_total").increment(
                         notes
                             .iter()
@@ -468,6 +483,8 @@ impl Service {
                 .updates
                 .send(GraphUpdate::EventUpdated(graph.event(e).id.clone()));
         }
+        drop(graph);
+        self.bump_generation();
         Ok(removed_ids)
     }
 }

@@ -100,6 +100,7 @@ pub fn build_schema(service: Arc<Service>) -> EventGraphSchema {
         .data(service)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
+        .extension(limits::ParseCache::default())
         .extension(limits::AliasLimit)
         .finish()
 }
@@ -122,6 +123,59 @@ mod limits {
     use std::sync::Arc;
 
     pub struct AliasLimit;
+
+    /// Parsed documents by query text: widgets and programs send the same few queries over
+    /// and over (with different variables), and parsing is a large share of a small query's
+    /// cost. Only documents that passed the alias limit are cached; the cache is bounded.
+    #[derive(Default)]
+    pub struct ParseCache {
+        documents: Arc<std::sync::Mutex<std::collections::HashMap<String, ExecutableDocument>>>,
+    }
+
+    const PARSE_CACHE_ENTRIES: usize = 1024;
+    const PARSE_CACHE_MAX_QUERY: usize = 8192;
+
+    impl ExtensionFactory for ParseCache {
+        fn create(&self) -> Arc<dyn Extension> {
+            Arc::new(ParseCacheExtension {
+                documents: self.documents.clone(),
+            })
+        }
+    }
+
+    struct ParseCacheExtension {
+        documents: Arc<std::sync::Mutex<std::collections::HashMap<String, ExecutableDocument>>>,
+    }
+
+    #[async_trait::async_trait]
+    impl Extension for ParseCacheExtension {
+        async fn parse_query(
+            &self,
+            ctx: &ExtensionContext<'_>,
+            query: &str,
+            variables: &Variables,
+            next: NextParseQuery<'_>,
+        ) -> ServerResult<ExecutableDocument> {
+            let cached = self
+                .documents
+                .lock()
+                .ok()
+                .and_then(|d| d.get(query).cloned());
+            if let Some(document) = cached {
+                return Ok(document);
+            }
+            let document = next.run(ctx, query, variables).await?;
+            if query.len() <= PARSE_CACHE_MAX_QUERY
+                && let Ok(mut documents) = self.documents.lock()
+            {
+                if documents.len() >= PARSE_CACHE_ENTRIES {
+                    documents.clear();
+                }
+                documents.insert(query.to_string(), document.clone());
+            }
+            Ok(document)
+        }
+    }
 
     impl ExtensionFactory for AliasLimit {
         fn create(&self) -> Arc<dyn Extension> {

@@ -324,6 +324,9 @@ fn writes_need_the_token() {
         )),
         ["UNAUTHENTICATED"]
     );
+    let count_query = "{ articles { totalCount } }";
+    let before_ingest =
+        locked.graphql(count_query, json!({}))["data"]["articles"]["totalCount"].as_i64();
     let ok = locked.graphql_authed(INGEST, input.clone());
     assert_eq!(ok["data"]["ingestArticle"]["duplicate"], false, "{ok}");
     assert_eq!(
@@ -332,6 +335,10 @@ fn writes_need_the_token() {
     );
     let again = locked.graphql_authed(INGEST, input);
     assert_eq!(again["data"]["ingestArticle"]["duplicate"], true);
+    // The same read after a write sees the write (the response cache is invalidated).
+    let after_ingest =
+        locked.graphql(count_query, json!({}))["data"]["articles"]["totalCount"].as_i64();
+    assert_eq!(after_ingest, before_ingest.map(|n| n + 1));
 
     // Batch: each result separately.
     let batch = locked.graphql_authed(
