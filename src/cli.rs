@@ -339,6 +339,7 @@ fn run_ingest(args: IngestArgs) -> Result<()> {
         return Err(e);
     }
     flush(&mut pending, &mut summary)?;
+    store.checkpoint().context("checkpointing the store")?;
     progress.finish_and_clear();
     let elapsed = started.elapsed().as_secs_f64();
     let total = summary.accepted + summary.duplicate + summary.rejected.len();

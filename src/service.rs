@@ -257,6 +257,7 @@ impl Service {
                 "refreshed cached facts for a new extractor version"
             );
             store.update_facts(&stale, &service.version)?;
+            store.checkpoint()?;
         }
         Ok(Service {
             store: Some(Mutex::new(store)),

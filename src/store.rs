@@ -95,6 +95,7 @@ impl Store {
                 "PRAGMA journal_mode=WAL;
                  PRAGMA synchronous=FULL;
                  PRAGMA busy_timeout=5000;
+                 PRAGMA journal_size_limit=67108864;
                  CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
                  CREATE TABLE IF NOT EXISTS articles(
                     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -199,16 +200,31 @@ impl Store {
             path: path.clone(),
             source,
         };
-        let tx = self.conn.transaction().map_err(err)?;
-        {
-            let mut stmt = tx
-                .prepare_cached("UPDATE articles SET facts=?1, facts_version=?2 WHERE id=?3")
-                .map_err(err)?;
-            for (id, facts) in updates {
-                stmt.execute(params![facts, version, id.0]).map_err(err)?;
+        // Modest transactions keep the write-ahead log small.
+        for chunk in updates.chunks(10_000) {
+            let tx = self.conn.transaction().map_err(err)?;
+            {
+                let mut stmt = tx
+                    .prepare_cached("UPDATE articles SET facts=?1, facts_version=?2 WHERE id=?3")
+                    .map_err(err)?;
+                for (id, facts) in chunk {
+                    stmt.execute(params![facts, version, id.0]).map_err(err)?;
+                }
             }
+            tx.commit().map_err(err)?;
         }
-        tx.commit().map_err(err)
+        Ok(())
+    }
+
+    /// Moves the write-ahead log into the database file and truncates it, after a large
+    /// write (bulk ingest, facts refresh), so later reads do not go through a huge log.
+    ///
+    /// # Errors
+    /// When SQLite fails.
+    pub fn checkpoint(&self) -> Result<(), StoreError> {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .map_err(self.err())
     }
 
     /// Deletes an article; `true` when it existed.
