@@ -20,6 +20,20 @@ const TRIGGERS: &str = include_str!("../kb/lexicon/triggers.tsv");
 const CUES: &str = include_str!("../kb/lexicon/cues.tsv");
 const ORDINALS: &str = include_str!("../kb/lexicon/ordinals.tsv");
 const NAME_NOUNS: &str = include_str!("../kb/lexicon/name_nouns.tsv");
+const SUMMIT_EDITIONS: &str = include_str!("../kb/summit_editions.tsv");
+
+/// One edition of a recurring summit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SummitEdition {
+    /// The format's key (`summit/sco-summit`).
+    pub format: String,
+    /// First day.
+    pub start: NaiveDate,
+    /// Last day.
+    pub end: NaiveDate,
+    /// Host place key.
+    pub place: Option<String>,
+}
 
 /// An office a person held: `president@KZ:2019-03-20..`.
 #[derive(Debug, Clone, PartialEq)]
@@ -129,6 +143,8 @@ pub struct KnowledgeBase {
     pub ordinals: Vec<(String, u32)>,
     /// Nouns that type a quoted name: (MEDIA | ORGANIZATION | SUMMIT, pattern).
     pub name_nouns: Vec<(String, String)>,
+    /// Known editions of recurring summits.
+    pub summit_editions: Vec<SummitEdition>,
 }
 
 /// The index key of a folded word: its first four characters before any hyphen or dot.
@@ -373,6 +389,17 @@ impl KnowledgeBase {
             cues: parse_patterns(CUES, false),
             country_adjectives,
             morph: Morphology::load(),
+            summit_editions: data_lines(SUMMIT_EDITIONS)
+                .filter_map(|cols| {
+                    let date = |i: usize| NaiveDate::parse_from_str(cols.get(i)?, "%Y-%m-%d").ok();
+                    Some(SummitEdition {
+                        format: cols.first()?.to_string(),
+                        start: date(1)?,
+                        end: date(2)?,
+                        place: cols.get(3).filter(|p| !p.is_empty()).map(|p| p.to_string()),
+                    })
+                })
+                .collect(),
             name_nouns: data_lines(NAME_NOUNS)
                 .flat_map(|cols| {
                     let kind = cols.first().map(|k| k.to_string()).unwrap_or_default();

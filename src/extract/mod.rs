@@ -200,6 +200,15 @@ impl Extractor {
             None => estimate_article_date(&document, &tokens, &dates_found, layout),
         };
         let mentions = find_entities(&self.kb, &tokens, &document, article_date.start);
+        // A day and month without a year ("Astana. July 4."), in an article about a known
+        // summit in its host city: the summit's edition gives the year.
+        let (article_date, article_month_day) = match (article_date.start, article_month_day) {
+            (None, Some(md)) => match year_from_summit_edition(&self.kb, &mentions, md) {
+                Some(day) => (DateSpan::day(day), None),
+                None => (article_date, article_month_day),
+            },
+            _ => (article_date, article_month_day),
+        };
         let (mut triggers, background, hypothetical) =
             find_triggers(&self.triggers, &self.cues, &self.kb.morph, &tokens);
         triggers.retain(|t| !credit_sentences.contains(&t.sentence));
@@ -381,6 +390,45 @@ fn is_dateline(tokens: &[Token], document: &str, mention: &EntityMention, layout
     first_of_line && followed_by_stop && token.sentence <= layout.title_end + 1
 }
 
+/// The date of `month_day` in the one year that a mentioned summit held in a mentioned
+/// place covers (within a week of the edition); `None` when there is no such year or more
+/// than one.
+fn year_from_summit_edition(
+    kb: &KnowledgeBase,
+    mentions: &[EntityMention],
+    md: MonthDay,
+) -> Option<NaiveDate> {
+    let summits: HashSet<&str> = mentions
+        .iter()
+        .filter(|m| m.kind == EntityKind::Summit)
+        .flat_map(|m| std::iter::once(m.key.as_str()).chain(m.format_key.as_deref()))
+        .collect();
+    let places: HashSet<&str> = mentions
+        .iter()
+        .filter(|m| m.kind == EntityKind::Place)
+        .map(|m| m.key.as_str())
+        .collect();
+    let mut days: Vec<NaiveDate> = kb
+        .summit_editions
+        .iter()
+        .filter(|e| {
+            summits.contains(e.format.as_str())
+                && e.place.as_deref().is_some_and(|p| places.contains(p))
+        })
+        .filter_map(|e| {
+            let day = NaiveDate::from_ymd_opt(chrono::Datelike::year(&e.start), md.month, md.day)?;
+            let near = (day - e.start).num_days() >= -7 && (day - e.end).num_days() <= 7;
+            near.then_some(day)
+        })
+        .collect();
+    days.sort_unstable();
+    days.dedup();
+    match days.as_slice() {
+        [day] => Some(*day),
+        _ => None,
+    }
+}
+
 /// The text of one sentence.
 fn sentence_span(tokens: &[Token], document: &str, sentence: usize) -> String {
     let mut in_sentence = tokens.iter().filter(|t| t.sentence == sentence);
@@ -493,6 +541,31 @@ fn event_entities(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_summit_in_its_host_city_dates_an_undated_report() {
+        let extractor = Extractor::new();
+        let facts = extractor.extract(ArticleText {
+            title: "Tokayev met with Putin",
+            body: "Astana. July 4. KazTAG - President Tokayev met Vladimir Putin, who came to the SCO summit in Astana.",
+            published_on: None,
+            language: None,
+        });
+        assert_eq!(
+            facts.main_event.date,
+            DateSpan::day(NaiveDate::from_ymd_opt(2024, 7, 4).unwrap_or_default())
+        );
+        let elsewhere = extractor.extract(ArticleText {
+            title: "Tokayev met with Putin",
+            body: "Minsk. July 4. KazTAG - President Tokayev met Vladimir Putin in Minsk after the SCO summit.",
+            published_on: None,
+            language: None,
+        });
+        assert_eq!(
+            elsewhere.main_event.date.start, None,
+            "no SCO summit was held in Minsk"
+        );
+    }
 
     fn main_kind(title: &str, body: &str) -> EventKind {
         let extractor = Extractor::new();
