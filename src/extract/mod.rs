@@ -214,6 +214,11 @@ impl Extractor {
         triggers.retain(|t| !credit_sentences.contains(&t.sentence));
 
         let main = main_trigger(&triggers, &tokens, &background, layout);
+        let planned_sentences: HashSet<usize> = triggers
+            .iter()
+            .filter(|t| t.planned && main.is_none_or(|m| m.sentence != t.sentence))
+            .map(|t| t.sentence)
+            .collect();
         let trigger_sentences: HashSet<usize> = triggers
             .iter()
             .filter(|t| {
@@ -273,7 +278,11 @@ impl Extractor {
             month_day: main_month_day,
             title: clip(article.title, TITLE_CHARS),
             entities: event_entities(&self.kb, &mentions, |m| {
-                let in_lead = main_sentences.contains(&m.sentence);
+                // Lead sentences count unless they announce a planned event of their own.
+                let in_lead = main_sentences.contains(&m.sentence)
+                    && (m.sentence < layout.title_end
+                        || main.is_some_and(|t| t.sentence == m.sentence)
+                        || !planned_sentences.contains(&m.sentence));
                 // People and summits named later in plain narration (not quotes, not
                 // sentences with an event of their own) take part in the main event too.
                 let in_body = m.sentence < layout.title_end.saturating_add(BODY_SENTENCES)
@@ -325,7 +334,13 @@ impl Extractor {
             if own_date.is_some_and(|d| d.today) {
                 continue;
             }
-            let date = own_date.map_or(DateSpan::UNKNOWN, |d| d.span);
+            let date = own_date.map_or(DateSpan::UNKNOWN, |d| {
+                if d.year_explicit || d.relative {
+                    d.span
+                } else {
+                    year_by_status(d.span, status, article.published_on)
+                }
+            });
             let month_day = own_date.and_then(|d| {
                 if d.span.start.is_none() {
                     d.month_day
@@ -384,10 +399,39 @@ fn is_dateline(tokens: &[Token], document: &str, mention: &EntityMention, layout
     let token = &tokens[mention.first_token];
     let first_of_line =
         mention.first_token == 0 || tokens[mention.first_token - 1].line != token.line;
-    let followed_by_stop = document[mention.end..]
-        .trim_start_matches(' ')
-        .starts_with(['.', ',']);
+    let after = document[mention.end..].trim_start_matches(' ');
+    // "АСТАНА. KAZINFORM", "ТАШКЕНТ, 14 ноября", "TASHKENT – Kazakh President …".
+    let followed_by_stop =
+        after.starts_with(['.', ',']) || (token.all_caps && after.starts_with(['–', '—', '-']));
     first_of_line && followed_by_stop && token.sentence <= layout.title_end + 1
+}
+
+/// A day or month whose year the text does not give: a planned event lies ahead of the
+/// article, a past one behind it (the date finder's guess knows no tense).
+fn year_by_status(span: DateSpan, status: EventStatus, anchor: Option<NaiveDate>) -> DateSpan {
+    let (Some(start), Some(anchor)) = (span.start, anchor) else {
+        return span;
+    };
+    let shift = |years: i32| {
+        let moved = |d: NaiveDate| {
+            NaiveDate::from_ymd_opt(
+                chrono::Datelike::year(&d) + years,
+                chrono::Datelike::month(&d),
+                chrono::Datelike::day(&d),
+            )
+        };
+        DateSpan {
+            start: moved(start),
+            end: span.end.and_then(moved),
+            precision: span.precision,
+        }
+    };
+    let last = span.last_day().unwrap_or(start);
+    match status {
+        EventStatus::Planned if last < anchor => shift(1),
+        EventStatus::Happened if start > anchor => shift(-1),
+        _ => span,
+    }
 }
 
 /// The date of `month_day` in the one year that a mentioned summit held in a mentioned
@@ -541,6 +585,23 @@ fn event_entities(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_planned_month_lies_ahead_and_a_past_one_behind() {
+        let july = NaiveDate::from_ymd_opt(2025, 7, 15);
+        let november_last_year = DateSpan::month(2024, 11);
+        let planned = year_by_status(november_last_year, EventStatus::Planned, july);
+        assert_eq!(planned, DateSpan::month(2025, 11));
+        let march_next = DateSpan::month(2026, 3);
+        assert_eq!(
+            year_by_status(march_next, EventStatus::Happened, july),
+            DateSpan::month(2025, 3)
+        );
+        assert_eq!(
+            year_by_status(DateSpan::month(2025, 3), EventStatus::Happened, july),
+            DateSpan::month(2025, 3)
+        );
+    }
 
     #[test]
     fn a_summit_in_its_host_city_dates_an_undated_report() {

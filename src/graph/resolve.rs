@@ -13,7 +13,7 @@ use super::{
 use crate::extract::{EventFacts, Extraction, entities::named_keys};
 use crate::ingest::Article;
 use crate::kb::KnowledgeBase;
-use crate::model::{DatePrecision, EntityKind, EventStatus, MonthDay};
+use crate::model::{DatePrecision, EntityKind, EventKind, EventStatus, MonthDay};
 use crate::text::fold;
 use chrono::Datelike;
 use std::collections::{BTreeSet, HashMap};
@@ -450,8 +450,25 @@ impl Graph {
         let mut best: Option<(f64, usize, EventIx)> = None;
         for candidate in candidates {
             let c = &self.events[candidate as usize];
-            if c.deleted || c.kind != facts.kind || !self.dates_agree(c, facts) {
+            if c.deleted || !self.dates_agree(c, facts) {
                 continue;
+            }
+            // Talks, a visit and the signing on that day are often one occasion told
+            // differently: other kinds merge only with two shared people.
+            if c.kind != facts.kind {
+                let occasion = |k: EventKind| {
+                    matches!(
+                        k,
+                        EventKind::Meeting | EventKind::Visit | EventKind::Agreement
+                    )
+                };
+                let shared_people = entities
+                    .iter()
+                    .filter(|&&e| kind_of(e) == EntityKind::Person && c.entities.contains(&e))
+                    .count();
+                if !(occasion(c.kind) && occasion(facts.kind) && shared_people >= 2) {
+                    continue;
+                }
             }
             if !anchors.iter().any(|a| c.entities.contains(a)) {
                 continue;
@@ -580,6 +597,35 @@ mod tests {
         assert_eq!(a, b);
         assert_eq!(graph.event(a).kind, EventKind::Meeting);
         assert_eq!(graph.event(a).reported_by.len(), 2);
+    }
+
+    #[test]
+    fn talks_and_the_signing_of_one_day_are_one_occasion() {
+        let extractor = Extractor::new();
+        let mut graph = Graph::new();
+        let visit = add(
+            &mut graph,
+            &extractor,
+            " date 2025-11-12 Tokayev on state visit to Uzbekistan\nTASHKENT – Kazakh President Kassym-Jomart Tokayev held talks with Shavkat Mirziyoyev in Tashkent during his state visit.",
+        );
+        let signing = add(
+            &mut graph,
+            &extractor,
+            " date 2025-11-12 Тоқаев пен Мирзиёев мәлімдемеге қол қойды\nҚасым-Жомарт Тоқаев пен Шавкат Мирзиёев Ташкентте бірлескен мәлімдемеге қол қойды.",
+        );
+        assert_eq!(
+            graph.article(visit).main_event,
+            graph.article(signing).main_event
+        );
+        let other_leader = add(
+            &mut graph,
+            &extractor,
+            " date 2025-11-12 Тоқаев Жапаровпен келісімге қол қойды\nҚасым-Жомарт Тоқаев Ташкентте Садыр Жапаровпен келісімге қол қойды.",
+        );
+        assert_ne!(
+            graph.article(visit).main_event,
+            graph.article(other_leader).main_event
+        );
     }
 
     #[test]
