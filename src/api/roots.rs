@@ -248,7 +248,7 @@ fn resolve_entities(graph: &Graph, ids: &[ID]) -> Result<Vec<crate::graph::Entit
     ids.iter().map(|id| entity_arg(graph, id)).collect()
 }
 
-#[Object]
+#[Object(name = "Query")]
 impl QueryRoot {
     /// Any node by its global id (`Article:…`, `Event:…`, `Entity:…`).
     async fn node(&self, ctx: &Context<'_>, id: ID) -> Option<Node> {
@@ -561,8 +561,8 @@ impl QueryRoot {
 #[async_graphql::ComplexObject]
 impl TimelineBucket {
     /// The bucket's top events (most sources first).
-    async fn events(&self, #[graphql(default = 3)] first: i32) -> Result<Vec<EventView>> {
-        let n = page_size(Some(first))?;
+    async fn events(&self, #[graphql(default = 3)] first: Option<i32>) -> Result<Vec<EventView>> {
+        let n = page_size(Some(first.unwrap_or(3)))?;
         Ok(self.events.iter().take(n).map(|&e| EventView(e)).collect())
     }
 }
@@ -668,7 +668,7 @@ fn service_error(e: ServiceError) -> async_graphql::Error {
 /// The mutation root. Writes need `Authorization: Bearer <token>`.
 pub struct MutationRoot;
 
-#[Object]
+#[Object(name = "Mutation")]
 impl MutationRoot {
     /// Ingests one article. Bad input is a BAD_USER_INPUT error and changes nothing.
     async fn ingest_article(
@@ -819,7 +819,7 @@ fn event_stream(
     })
 }
 
-#[Subscription]
+#[Subscription(name = "Subscription")]
 impl SubscriptionRoot {
     /// A new event entered the graph (from any entry point).
     async fn event_added(
