@@ -116,6 +116,31 @@ pub struct Prepared {
     pub facts_json: String,
 }
 
+/// Maps `f` over `items` on every core (scoped threads, one contiguous chunk each); the
+/// results keep the input order.
+fn parallel_map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len().max(1));
+    let chunk = items.len().div_ceil(threads).max(1);
+    let mut chunks: Vec<Vec<T>> = Vec::new();
+    let mut items = items.into_iter().peekable();
+    while items.peek().is_some() {
+        chunks.push(items.by_ref().take(chunk).collect());
+    }
+    let f = &f;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|part| scope.spawn(move || part.into_iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    })
+}
+
 /// Validates and extracts, in parallel on every core; results keep the input order.
 pub fn prepare_all(
     extractor: &Extractor,
@@ -123,31 +148,7 @@ pub fn prepare_all(
     limits: Limits,
     today: chrono::NaiveDate,
 ) -> Vec<Result<Prepared, IngestError>> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(raws.len().max(1));
-    let chunk = raws.len().div_ceil(threads).max(1);
-    let mut chunks: Vec<Vec<RawArticle>> = Vec::new();
-    let mut raws = raws.into_iter().peekable();
-    while raws.peek().is_some() {
-        chunks.push(raws.by_ref().take(chunk).collect());
-    }
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = chunks
-            .into_iter()
-            .map(|part| {
-                scope.spawn(move || {
-                    part.into_iter()
-                        .map(|raw| prepare_one(extractor, raw, limits, today))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
-    })
+    parallel_map(raws, |raw| prepare_one(extractor, raw, limits, today))
 }
 
 fn prepare_one(
@@ -271,47 +272,21 @@ impl Service {
         &self,
         items: Vec<crate::store::StoredArticle>,
     ) -> Vec<(Article, Extraction, Option<String>)> {
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let chunk = items.len().div_ceil(threads).max(1);
-        let extractor = &self.extractor;
-        let version = &self.version;
-        let mut parts: Vec<Vec<crate::store::StoredArticle>> = Vec::new();
-        let mut items = items.into_iter().peekable();
-        while items.peek().is_some() {
-            parts.push(items.by_ref().take(chunk).collect());
-        }
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = parts
-                .into_iter()
-                .map(|part| {
-                    scope.spawn(move || {
-                        part.into_iter()
-                            .map(|stored| {
-                                let cached = stored
-                                    .facts
-                                    .as_ref()
-                                    .filter(|(_, v)| v == version)
-                                    .and_then(|(json, _)| {
-                                        serde_json::from_str::<Extraction>(json).ok()
-                                    });
-                                match cached {
-                                    Some(facts) => (stored.article, facts, None),
-                                    None => {
-                                        let facts = extract_article(extractor, &stored.article);
-                                        let json =
-                                            serde_json::to_string(&facts).unwrap_or_default();
-                                        (stored.article, facts, Some(json))
-                                    }
-                                }
-                            })
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().unwrap_or_default())
-                .collect()
+        let (extractor, version) = (&self.extractor, &self.version);
+        parallel_map(items, |stored| {
+            let cached = stored
+                .facts
+                .as_ref()
+                .filter(|(_, v)| v == version)
+                .and_then(|(json, _)| serde_json::from_str::<Extraction>(json).ok());
+            match cached {
+                Some(facts) => (stored.article, facts, None),
+                None => {
+                    let facts = extract_article(extractor, &stored.article);
+                    let json = serde_json::to_string(&facts).unwrap_or_default();
+                    (stored.article, facts, Some(json))
+                }
+            }
         })
     }
 
