@@ -262,22 +262,7 @@ impl<'a> Finder<'a> {
             for k in first..first + n_surface {
                 self.consumed[k] = true;
             }
-            self.mentions.push(EntityMention {
-                key,
-                kind: entity_kind,
-                name,
-                surface: self.surface(first, n_surface),
-                start: t.start,
-                end: self.tokens[first + n_surface - 1].end,
-                first_token: first,
-                n_tokens: n_surface,
-                sentence,
-                by_role: false,
-                adjective: false,
-                new_entity: true,
-                country: None,
-                format_key: None,
-            });
+            self.push_new(entity_kind, key, name, first, n_surface);
         }
         // A Latin name next to a media noun: «в газете Turkistan», «Turkistan» газетінде» (a
         // city's name there is the newspaper's).
@@ -305,22 +290,14 @@ impl<'a> Finder<'a> {
             }
             let surface = self.surface(i, 1);
             self.consumed[i] = true;
-            self.mentions.push(EntityMention {
-                key: format!("org/~{}", phonetic_key(&surface)),
-                kind: EntityKind::Organization,
-                name: format!("{surface} (newspaper)"),
-                surface,
-                start: t.start,
-                end: t.end,
-                first_token: i,
-                n_tokens: 1,
-                sentence: t.sentence,
-                by_role: false,
-                adjective: false,
-                new_entity: true,
-                country: None,
-                format_key: None,
-            });
+            let key = format!("org/~{}", phonetic_key(&surface));
+            self.push_new(
+                EntityKind::Organization,
+                key,
+                format!("{surface} (newspaper)"),
+                i,
+                1,
+            );
         }
     }
 
@@ -553,22 +530,7 @@ impl<'a> Finder<'a> {
                     format!("{}–{} summit", ea.name, eb.name),
                 ),
             };
-            self.mentions.push(EntityMention {
-                key,
-                kind: EntityKind::Summit,
-                name,
-                surface: self.surface(i, n),
-                start: t.start,
-                end: self.tokens[i + n - 1].end,
-                first_token: i,
-                n_tokens: n,
-                sentence: t.sentence,
-                by_role: false,
-                adjective: false,
-                new_entity: true,
-                country: None,
-                format_key: None,
-            });
+            self.push_new(EntityKind::Summit, key, name, i, n);
         }
     }
 
@@ -836,7 +798,7 @@ impl<'a> Finder<'a> {
             );
             let key = format!("person/~{}", phonetic_key(&name));
             surnames.insert(phonetic_key(&surname), (key.clone(), name.clone()));
-            self.push_new_person(key, name, i, n);
+            self.push_new(EntityKind::Person, key, name, i, n);
             for k in i..i + n {
                 self.consumed[k] = true;
             }
@@ -851,15 +813,17 @@ impl<'a> Finder<'a> {
             let lemma = phonetic_key(&self.kb.morph.name_lemma(&t.lower));
             if let Some((key, name)) = surnames.get(&lemma).cloned() {
                 self.consumed[i] = true;
-                self.push_new_person(key, name, i, 1);
+                self.push_new(EntityKind::Person, key, name, i, 1);
             }
         }
     }
 
-    fn push_new_person(&mut self, key: String, name: String, first: usize, n: usize) {
+    /// Records a mention of an entity the knowledge base does not have, over tokens
+    /// `first..first + n`.
+    fn push_new(&mut self, kind: EntityKind, key: String, name: String, first: usize, n: usize) {
         self.mentions.push(EntityMention {
             key,
-            kind: EntityKind::Person,
+            kind,
             name,
             surface: self.surface(first, n),
             start: self.tokens[first].start,

@@ -8,12 +8,10 @@
 mod query;
 mod resolve;
 
-pub use query::{EventFilter, Granularity, Neighborhood, PathStep, SortOrder, TimelineBucket};
+pub use query::{EventFilter, Granularity, Neighborhood, SortOrder, TimelineBucket};
 pub use resolve::ApplyReport;
 
-use crate::model::{
-    ArticleId, DatePrecision, DateSpan, EntityKind, EventKind, EventStatus, Language, MonthDay,
-};
+use crate::model::{ArticleId, DateSpan, EntityKind, EventKind, EventStatus, Language, MonthDay};
 use chrono::NaiveDate;
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
 use std::collections::{BTreeSet, HashMap};
@@ -453,10 +451,5 @@ impl Graph {
             data.evidence.push(ev);
         }
         index
-    }
-
-    /// Precision of a date span, as stored.
-    pub fn precision(date: &DateSpan) -> DatePrecision {
-        date.precision
     }
 }

@@ -84,9 +84,6 @@ pub struct Neighborhood {
     pub edges: Vec<(NodeRef, NodeRef, EdgeKind)>,
 }
 
-/// One node of a path.
-pub type PathStep = NodeRef;
-
 fn bucket_of(date: NaiveDate, granularity: Granularity) -> (NaiveDate, NaiveDate) {
     let month_end = |y: i32, m: u32| {
         let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };

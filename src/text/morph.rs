@@ -95,11 +95,6 @@ impl Morphology {
         }
     }
 
-    /// Number of Kazakh suffix chains known (about 2,000).
-    pub fn n_chains(&self) -> usize {
-        self.kk_chains.len()
-    }
-
     /// True when `rest`, what follows a dictionary word inside a text word, is an
     /// inflection: a Kazakh chain, a Russian ending or an English possessive.
     pub fn is_inflection(&self, stem: &str, rest: &str) -> bool {
