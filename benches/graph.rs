@@ -5,8 +5,9 @@
 //!     cargo bench --bench graph
 //!     EVENTGRAPH_BENCH_CORPUS=/tmp/eventgraph-bench/c1000000/articles.jsonl cargo bench --bench graph
 
+use async_graphql::Executor;
 use criterion::{Criterion, criterion_group, criterion_main};
-use eventgraph::api::build_schema;
+use eventgraph::api::Api;
 use eventgraph::extract::Extractor;
 use eventgraph::ingest::{self, Limits, RawArticle};
 use eventgraph::service::{Service, extract_article};
@@ -47,13 +48,13 @@ fn benches(c: &mut Criterion) {
     for chunk in raws.chunks(10_000) {
         service.ingest_many(chunk.to_vec());
     }
-    let schema = build_schema(service.clone());
+    let api = Api::new(service.clone());
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap_or_else(|e| panic!("{e}"));
     let run = |query: &str| {
-        let response = runtime.block_on(schema.execute(query));
+        let response = runtime.block_on(api.execute(query.into()));
         assert!(response.errors.is_empty(), "{:?}", response.errors);
         response
     };

@@ -2,13 +2,14 @@
 //! `bench-extract`. Two-stage configuration: flags are parsed and validated first, then the
 //! real objects (store, service, listener) are built from them.
 
-use crate::api::{build_schema, sdl};
+use crate::api::{Api, sdl};
 use crate::extract::Extractor;
 use crate::ingest::{self, IngestError, Limits, RawArticle};
 use crate::server::{ServerConfig, serve};
 use crate::service::{BATCH, Service, ServiceError, prepare_all, today};
 use crate::store::Store;
 use anyhow::{Context, Result, bail};
+use async_graphql::Executor;
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::Read;
@@ -389,7 +390,7 @@ fn run_query(args: QueryArgs) -> Result<()> {
         None => Service::open(extractor, &args.store.data, limits)
             .with_context(|| format!("opening the store in {}", args.store.data.display()))?,
     };
-    let schema = build_schema(Arc::new(service));
+    let api = Api::new(Arc::new(service));
     let mut request = async_graphql::Request::new(args.query);
     if let Some(vars) = args.variables {
         let value: serde_json::Value =
@@ -400,8 +401,7 @@ fn run_query(args: QueryArgs) -> Result<()> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    let mut response = runtime.block_on(schema.execute(request));
-    crate::api::annotate_errors(&mut response);
+    let response = runtime.block_on(api.execute(request));
     println!(
         "{}",
         serde_json::to_string_pretty(&response).context("encoding the response")?

@@ -4,8 +4,9 @@
 //! `serve` takes an already bound listener and a shutdown future, so `main` passes ctrl-c
 //! and tests pass a `127.0.0.1:0` listener: one code path, no port races.
 
-use crate::api::{EventGraphSchema, WriteAccess, annotate_errors, build_schema, codes};
+use crate::api::{Api, WriteAccess, codes};
 use crate::service::Service;
+use async_graphql::Executor;
 use async_graphql::http::GraphiQLSource;
 use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
 use axum::extract::{FromRequest, State, WebSocketUpgrade};
@@ -49,7 +50,7 @@ impl Default for ServerConfig {
 
 #[derive(Clone)]
 struct AppState {
-    schema: EventGraphSchema,
+    api: Api,
     service: Arc<Service>,
     write_token: Option<Arc<str>>,
     metrics: Option<PrometheusHandle>,
@@ -166,8 +167,7 @@ async fn graphql_post(
         record("graphql", started, true);
         return ([(header::CONTENT_TYPE, "application/json")], body).into_response();
     }
-    let mut response = state.schema.execute(request.data(access)).await;
-    annotate_errors(&mut response);
+    let response = state.api.execute(request.data(access)).await;
     let ok = response.errors.is_empty();
     record("graphql", started, ok);
     match cached {
@@ -214,11 +214,10 @@ async fn graphql_get(
         Ok(req) => {
             let started = Instant::now();
             // GET may not write: mutations over GET are refused by async-graphql itself.
-            let mut response = state
-                .schema
+            let response = state
+                .api
                 .execute(req.into_inner().data(WriteAccess::Disabled))
                 .await;
-            annotate_errors(&mut response);
             record("graphql", started, response.errors.is_empty());
             GraphQLResponse::from(response).into_response()
         }
@@ -231,10 +230,10 @@ async fn graphql_ws(
     protocol: GraphQLProtocol,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    let schema = state.schema.clone();
+    let api = state.api.clone();
     upgrade
         .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |stream| GraphQLWebSocket::new(stream, schema, protocol).serve())
+        .on_upgrade(move |stream| GraphQLWebSocket::new(stream, api, protocol).serve())
 }
 
 async fn healthz(State(state): State<AppState>) -> Json<serde_json::Value> {
@@ -303,7 +302,7 @@ async fn http_refusals_as_graphql(response: Response) -> Response {
 /// Builds the router over a service.
 pub fn router(service: Arc<Service>, config: &ServerConfig) -> Router {
     let state = AppState {
-        schema: build_schema(service.clone()),
+        api: Api::new(service.clone()),
         service,
         write_token: config.write_token.clone().map(Arc::from),
         metrics: metrics_handle(),

@@ -5,13 +5,19 @@
 //! resolvers take the graph's read lock for the few microseconds they need.
 
 mod roots;
+mod rows;
 mod types;
 
 pub use roots::{MutationRoot, QueryRoot, SubscriptionRoot};
 
 use crate::service::Service;
-use async_graphql::{ErrorExtensions, Schema};
-use std::sync::Arc;
+use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+use async_graphql::{
+    ErrorExtensions, Executor, Request, Response, Schema, ServerError, ValidationMode,
+};
+use futures_util::stream::{BoxStream, StreamExt};
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 
 /// The schema type.
 pub type EventGraphSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
@@ -81,7 +87,10 @@ pub fn annotate_errors(response: &mut async_graphql::Response) {
             codes::LIMIT_EXCEEDED
         } else if message.contains("-->") {
             codes::GRAPHQL_PARSE_FAILED
-        } else if message.contains("invalid value") || message.contains("failed to parse") {
+        } else if message.contains("invalid value")
+            || message.contains("failed to parse")
+            || message.contains("expected input type")
+        {
             codes::BAD_USER_INPUT
         } else if e.path.is_empty() {
             codes::GRAPHQL_VALIDATION_FAILED
@@ -94,15 +103,183 @@ pub fn annotate_errors(response: &mut async_graphql::Response) {
     }
 }
 
-/// Builds the schema over a service.
-pub fn build_schema(service: Arc<Service>) -> EventGraphSchema {
-    Schema::build(QueryRoot, MutationRoot, SubscriptionRoot)
-        .data(service)
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY)
-        .extension(limits::ParseCache::default())
-        .extension(limits::AliasLimit)
-        .finish()
+/// The schema behind its guards: the one entry point for every transport (HTTP POST/GET,
+/// WebSocket, the CLI `query` command).
+///
+/// Before execution it parses the query (through a bounded cache of parsed documents:
+/// widgets and programs send the same few queries over and over) and refuses operations
+/// with too many aliases; after execution it gives every error an `extensions.code`.
+/// Doing this here rather than in schema extensions keeps async-graphql on its fast path,
+/// where a field's resolver is called without an extension chain around it.
+///
+/// Validation: a request is checked by every GraphQL validation rule the first time; once
+/// the same document with the same variables and operation has run without an error, it is
+/// run again with async-graphql's fast validation, which still enforces the depth and
+/// complexity limits. The full rules depend only on the schema, the document and the
+/// variables, so skipping them for an identical request cannot change its outcome.
+#[derive(Clone)]
+pub struct Api {
+    strict: EventGraphSchema,
+    fast: EventGraphSchema,
+    documents: Arc<Mutex<HashMap<String, ExecutableDocument>>>,
+    validated: Arc<Mutex<HashSet<String>>>,
+}
+
+const PARSE_CACHE_ENTRIES: usize = 1024;
+const VALIDATED_ENTRIES: usize = 4096;
+const CACHE_MAX_QUERY: usize = 8192;
+
+impl Api {
+    /// The API over a service.
+    pub fn new(service: Arc<Service>) -> Api {
+        let schema = |mode: ValidationMode| {
+            Schema::build(QueryRoot, MutationRoot, SubscriptionRoot)
+                .data(service.clone())
+                .limit_depth(MAX_DEPTH)
+                .limit_complexity(MAX_COMPLEXITY)
+                .validation_mode(mode)
+                .finish()
+        };
+        Api {
+            strict: schema(ValidationMode::Strict),
+            fast: schema(ValidationMode::Fast),
+            documents: Arc::default(),
+            validated: Arc::default(),
+        }
+    }
+
+    /// Parses (or finds in the cache) the request's document and checks the alias limit.
+    fn prepare(&self, mut request: Request) -> Result<Request, ServerError> {
+        let cached = self
+            .documents
+            .lock()
+            .ok()
+            .and_then(|documents| documents.get(&request.query).cloned());
+        let document = match cached {
+            Some(document) => document,
+            None => {
+                let document = async_graphql::parser::parse_query(&request.query)?;
+                check_aliases(&document)?;
+                if request.query.len() <= CACHE_MAX_QUERY
+                    && let Ok(mut documents) = self.documents.lock()
+                {
+                    if documents.len() >= PARSE_CACHE_ENTRIES {
+                        documents.clear();
+                    }
+                    documents.insert(request.query.clone(), document.clone());
+                }
+                document
+            }
+        };
+        request.set_parsed_query(document);
+        Ok(request)
+    }
+
+    /// The key under which a request counts as validated: operation, variables and query.
+    fn validation_key(request: &Request) -> Option<String> {
+        if request.query.len() > CACHE_MAX_QUERY {
+            return None;
+        }
+        let variables = serde_json::to_string(&request.variables).ok()?;
+        Some(format!(
+            "{}\u{0}{variables}\u{0}{}",
+            request.operation_name.as_deref().unwrap_or(""),
+            request.query
+        ))
+    }
+
+    fn was_validated(&self, key: &str) -> bool {
+        self.validated
+            .lock()
+            .is_ok_and(|validated| validated.contains(key))
+    }
+
+    fn remember_validated(&self, key: String) {
+        if let Ok(mut validated) = self.validated.lock() {
+            if validated.len() >= VALIDATED_ENTRIES {
+                validated.clear();
+            }
+            validated.insert(key);
+        }
+    }
+}
+
+impl Executor for Api {
+    async fn execute(&self, request: Request) -> Response {
+        let key = Api::validation_key(&request);
+        let mut response = match self.prepare(request) {
+            Ok(request) => match &key {
+                Some(key) if self.was_validated(key) => self.fast.execute(request).await,
+                _ => {
+                    let response = self.strict.execute(request).await;
+                    if let Some(key) = key
+                        && response.errors.is_empty()
+                    {
+                        self.remember_validated(key);
+                    }
+                    response
+                }
+            },
+            Err(refusal) => Response::from_errors(vec![refusal]),
+        };
+        annotate_errors(&mut response);
+        response
+    }
+
+    fn execute_stream(
+        &self,
+        request: Request,
+        session_data: Option<Arc<async_graphql::Data>>,
+    ) -> BoxStream<'static, Response> {
+        let stream = match self.prepare(request) {
+            Ok(request) => self
+                .strict
+                .execute_stream_with_session_data(request, session_data.unwrap_or_default()),
+            Err(refusal) => {
+                futures_util::stream::once(async move { Response::from_errors(vec![refusal]) })
+                    .boxed()
+            }
+        };
+        stream
+            .map(|mut response| {
+                annotate_errors(&mut response);
+                response
+            })
+            .boxed()
+    }
+}
+
+fn count_aliases(set: &SelectionSet) -> usize {
+    set.items
+        .iter()
+        .map(|item| match &item.node {
+            Selection::Field(f) => {
+                usize::from(f.node.alias.is_some()) + count_aliases(&f.node.selection_set.node)
+            }
+            Selection::InlineFragment(fr) => count_aliases(&fr.node.selection_set.node),
+            Selection::FragmentSpread(_) => 0,
+        })
+        .sum()
+}
+
+/// Refuses a document with more than [`MAX_ALIASES`] aliased fields.
+fn check_aliases(document: &ExecutableDocument) -> Result<(), ServerError> {
+    let mut aliases: usize = document
+        .fragments
+        .values()
+        .map(|f| count_aliases(&f.node.selection_set.node))
+        .sum();
+    for (_, op) in document.operations.iter() {
+        aliases += count_aliases(&op.node.selection_set.node);
+    }
+    if aliases > MAX_ALIASES {
+        let e = error(
+            codes::LIMIT_EXCEEDED,
+            format!("query uses {aliases} aliases, the limit is {MAX_ALIASES}"),
+        );
+        return Err(e.into_server_error(async_graphql::Pos::default()));
+    }
+    Ok(())
 }
 
 /// The SDL, as committed in `schema/schema.graphql`.
@@ -110,120 +287,4 @@ pub fn sdl() -> String {
     Schema::build(QueryRoot, MutationRoot, SubscriptionRoot)
         .finish()
         .sdl()
-}
-
-mod limits {
-    //! Refuses operations with too many aliases, before execution.
-    use super::{MAX_ALIASES, codes, error};
-    use async_graphql::extensions::{
-        Extension, ExtensionContext, ExtensionFactory, NextParseQuery,
-    };
-    use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-    use async_graphql::{ServerResult, Variables};
-    use std::sync::Arc;
-
-    pub struct AliasLimit;
-
-    /// Parsed documents by query text: widgets and programs send the same few queries over
-    /// and over (with different variables), and parsing is a large share of a small query's
-    /// cost. Only documents that passed the alias limit are cached; the cache is bounded.
-    #[derive(Default)]
-    pub struct ParseCache {
-        documents: Arc<std::sync::Mutex<std::collections::HashMap<String, ExecutableDocument>>>,
-    }
-
-    const PARSE_CACHE_ENTRIES: usize = 1024;
-    const PARSE_CACHE_MAX_QUERY: usize = 8192;
-
-    impl ExtensionFactory for ParseCache {
-        fn create(&self) -> Arc<dyn Extension> {
-            Arc::new(ParseCacheExtension {
-                documents: self.documents.clone(),
-            })
-        }
-    }
-
-    struct ParseCacheExtension {
-        documents: Arc<std::sync::Mutex<std::collections::HashMap<String, ExecutableDocument>>>,
-    }
-
-    #[async_trait::async_trait]
-    impl Extension for ParseCacheExtension {
-        async fn parse_query(
-            &self,
-            ctx: &ExtensionContext<'_>,
-            query: &str,
-            variables: &Variables,
-            next: NextParseQuery<'_>,
-        ) -> ServerResult<ExecutableDocument> {
-            let cached = self
-                .documents
-                .lock()
-                .ok()
-                .and_then(|d| d.get(query).cloned());
-            if let Some(document) = cached {
-                return Ok(document);
-            }
-            let document = next.run(ctx, query, variables).await?;
-            if query.len() <= PARSE_CACHE_MAX_QUERY
-                && let Ok(mut documents) = self.documents.lock()
-            {
-                if documents.len() >= PARSE_CACHE_ENTRIES {
-                    documents.clear();
-                }
-                documents.insert(query.to_string(), document.clone());
-            }
-            Ok(document)
-        }
-    }
-
-    impl ExtensionFactory for AliasLimit {
-        fn create(&self) -> Arc<dyn Extension> {
-            Arc::new(AliasLimitExtension)
-        }
-    }
-
-    struct AliasLimitExtension;
-
-    fn count(set: &SelectionSet) -> usize {
-        set.items
-            .iter()
-            .map(|item| match &item.node {
-                Selection::Field(f) => {
-                    usize::from(f.node.alias.is_some()) + count(&f.node.selection_set.node)
-                }
-                Selection::InlineFragment(fr) => count(&fr.node.selection_set.node),
-                Selection::FragmentSpread(_) => 0,
-            })
-            .sum()
-    }
-
-    #[async_trait::async_trait]
-    impl Extension for AliasLimitExtension {
-        async fn parse_query(
-            &self,
-            ctx: &ExtensionContext<'_>,
-            query: &str,
-            variables: &Variables,
-            next: NextParseQuery<'_>,
-        ) -> ServerResult<ExecutableDocument> {
-            let document = next.run(ctx, query, variables).await?;
-            let mut aliases: usize = document
-                .fragments
-                .values()
-                .map(|f| count(&f.node.selection_set.node))
-                .sum();
-            for (_, op) in document.operations.iter() {
-                aliases += count(&op.node.selection_set.node);
-            }
-            if aliases > MAX_ALIASES {
-                let e = error(
-                    codes::LIMIT_EXCEEDED,
-                    format!("query uses {aliases} aliases, the limit is {MAX_ALIASES}"),
-                );
-                return Err(e.into_server_error(async_graphql::Pos::default()));
-            }
-            Ok(document)
-        }
-    }
 }

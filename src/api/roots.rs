@@ -1,5 +1,6 @@
 //! Query, mutation and subscription roots, and the Relay connection types.
 
+use super::rows::Rows;
 use super::types::{
     ArticleView, Date, EntityKind, EntityMatch, EntityView, EventKind, EventStatus, EventView,
     Granularity, Language, Node, Order, entity_arg, event_label, node_id, node_view, page_size,
@@ -47,7 +48,7 @@ macro_rules! connection {
             /// Items with cursors.
             pub edges: Vec<$edge>,
             /// Items.
-            pub nodes: Vec<$view>,
+            pub nodes: Rows<$view>,
             /// Pagination state.
             pub page_info: PageInfo,
             /// Items in the whole list.

@@ -1,6 +1,7 @@
 //! GraphQL view types: enums and scalars mirroring `model`, and thin views over graph
 //! records (`ArticleView`, `EventView`, `EntityView`) with their navigation fields.
 
+use super::rows::{PlainFields, Rows};
 use super::{DEFAULT_PAGE, MAX_PAGE, codes, error};
 use crate::graph::{
     ArticleIx, EdgeKind, EntityIx, EventFilter, EventIx, Graph, NodeRef, SortOrder,
@@ -8,8 +9,8 @@ use crate::graph::{
 use crate::model;
 use crate::service::Service;
 use async_graphql::{
-    Context, Enum, ID, InputValueError, InputValueResult, Interface, Object, Result, Scalar,
-    ScalarType, SimpleObject, Value,
+    Context, ContextBase, Enum, ID, InputType, InputValueError, InputValueResult, Interface,
+    Object, Result, Scalar, ScalarType, SimpleObject, Value,
 };
 use chrono::NaiveDate;
 use std::sync::Arc;
@@ -149,7 +150,7 @@ impl From<EdgeKind> for LinkKind {
     }
 }
 
-pub(crate) fn service<'a>(ctx: &Context<'a>) -> &'a Arc<Service> {
+pub(crate) fn service<'a, T>(ctx: &ContextBase<'a, T>) -> &'a Arc<Service> {
     // The schema is always built with the service (see build_schema).
     ctx.data_unchecked::<Arc<Service>>()
 }
@@ -280,6 +281,28 @@ pub(crate) fn links_of(graph: &Graph, node: NodeRef) -> Vec<Link> {
 #[derive(Clone, Copy)]
 pub struct ArticleView(pub ArticleIx);
 
+impl ArticleView {
+    fn published_on_in(&self, graph: &Graph) -> Option<Date> {
+        graph.article(self.0).published_on.map(Date)
+    }
+}
+
+impl PlainFields for ArticleView {
+    const TYPE_NAME: &'static str = "Article";
+
+    fn plain_field(&self, graph: &Graph, name: &str) -> Option<Value> {
+        let a = graph.article(self.0);
+        Some(match name {
+            "id" => Value::String(node_id(graph, NodeRef::Article(self.0)).0),
+            "source" => Value::String(a.source.clone()),
+            "title" => Value::String(a.title.clone()),
+            "language" => Language::from(a.language).to_value(),
+            "publishedOn" => self.published_on_in(graph).to_value(),
+            _ => return None,
+        })
+    }
+}
+
 #[Object(name = "Article")]
 impl ArticleView {
     async fn id(&self, ctx: &Context<'_>) -> ID {
@@ -297,7 +320,7 @@ impl ArticleView {
     }
     /// Null when the article carries no date: never invented.
     async fn published_on(&self, ctx: &Context<'_>) -> Option<Date> {
-        service(ctx).read().article(self.0).published_on.map(Date)
+        self.published_on_in(&service(ctx).read())
     }
     /// The article body.
     async fn text(&self, ctx: &Context<'_>) -> String {
@@ -340,7 +363,7 @@ impl ArticleView {
 pub struct EventView(pub EventIx);
 
 impl EventView {
-    fn entities_of(&self, graph: &Graph, kind: Option<model::EntityKind>) -> Vec<EntityView> {
+    fn entities_of(&self, graph: &Graph, kind: Option<model::EntityKind>) -> Rows<EntityView> {
         graph
             .event(self.0)
             .entities
@@ -348,6 +371,38 @@ impl EventView {
             .filter(|&&e| kind.is_none_or(|k| graph.entity(e).kind == k))
             .map(|&e| EntityView(e))
             .collect()
+    }
+}
+
+impl EventView {
+    fn date_in(&self, graph: &Graph) -> Option<Date> {
+        graph.event(self.0).date.start.map(Date)
+    }
+    fn end_date_in(&self, graph: &Graph) -> Option<Date> {
+        let date = graph.event(self.0).date;
+        match date.precision {
+            model::DatePrecision::Day => date.end.map(Date),
+            _ => date.last_day().map(Date),
+        }
+    }
+}
+
+impl PlainFields for EventView {
+    const TYPE_NAME: &'static str = "Event";
+
+    fn plain_field(&self, graph: &Graph, name: &str) -> Option<Value> {
+        let e = graph.event(self.0);
+        Some(match name {
+            "id" => Value::String(node_id(graph, NodeRef::Event(self.0)).0),
+            "kind" => EventKind::from(e.kind).to_value(),
+            "title" => Value::String(e.title.clone()),
+            "date" => self.date_in(graph).to_value(),
+            "endDate" => self.end_date_in(graph).to_value(),
+            "datePrecision" => DatePrecision::from(e.date.precision).to_value(),
+            "status" => EventStatus::from(e.status).to_value(),
+            "label" => Value::String(event_label(graph, self.0)),
+            _ => return None,
+        })
     }
 }
 
@@ -364,17 +419,12 @@ impl EventView {
     }
     /// Start date; null when unknown.
     async fn date(&self, ctx: &Context<'_>) -> Option<Date> {
-        service(ctx).read().event(self.0).date.start.map(Date)
+        self.date_in(&service(ctx).read())
     }
     /// Last day of a multi-day event at DAY precision; the end of the month or year for
     /// coarser precisions.
     async fn end_date(&self, ctx: &Context<'_>) -> Option<Date> {
-        let graph = service(ctx).read();
-        let date = graph.event(self.0).date;
-        match date.precision {
-            model::DatePrecision::Day => date.end.map(Date),
-            _ => date.last_day().map(Date),
-        }
+        self.end_date_in(&service(ctx).read())
     }
     async fn date_precision(&self, ctx: &Context<'_>) -> DatePrecision {
         service(ctx).read().event(self.0).date.precision.into()
@@ -423,27 +473,27 @@ impl EventView {
         langs.dedup();
         langs.into_iter().map(Into::into).collect()
     }
-    async fn entities(&self, ctx: &Context<'_>, kind: Option<EntityKind>) -> Vec<EntityView> {
+    async fn entities(&self, ctx: &Context<'_>, kind: Option<EntityKind>) -> Rows<EntityView> {
         self.entities_of(&service(ctx).read(), kind.map(Into::into))
     }
     /// People taking part.
-    async fn participants(&self, ctx: &Context<'_>) -> Vec<EntityView> {
+    async fn participants(&self, ctx: &Context<'_>) -> Rows<EntityView> {
         self.entities_of(&service(ctx).read(), Some(model::EntityKind::Person))
     }
     /// Countries involved.
-    async fn countries(&self, ctx: &Context<'_>) -> Vec<EntityView> {
+    async fn countries(&self, ctx: &Context<'_>) -> Rows<EntityView> {
         self.entities_of(&service(ctx).read(), Some(model::EntityKind::Country))
     }
     /// Where it took place.
-    async fn places(&self, ctx: &Context<'_>) -> Vec<EntityView> {
+    async fn places(&self, ctx: &Context<'_>) -> Rows<EntityView> {
         self.entities_of(&service(ctx).read(), Some(model::EntityKind::Place))
     }
     /// Organisations involved.
-    async fn organizations(&self, ctx: &Context<'_>) -> Vec<EntityView> {
+    async fn organizations(&self, ctx: &Context<'_>) -> Rows<EntityView> {
         self.entities_of(&service(ctx).read(), Some(model::EntityKind::Organization))
     }
     /// Summit formats it belongs to.
-    async fn summits(&self, ctx: &Context<'_>) -> Vec<EntityView> {
+    async fn summits(&self, ctx: &Context<'_>) -> Rows<EntityView> {
         self.entities_of(&service(ctx).read(), Some(model::EntityKind::Summit))
     }
     /// Events this one's articles refer to (past or planned).
@@ -514,6 +564,22 @@ pub struct RelatedEntity {
     pub entity: EntityView,
     /// Number of shared events.
     pub weight: i32,
+}
+
+impl PlainFields for EntityView {
+    const TYPE_NAME: &'static str = "Entity";
+
+    fn plain_field(&self, graph: &Graph, name: &str) -> Option<Value> {
+        let e = graph.entity(self.0);
+        Some(match name {
+            "id" => Value::String(node_id(graph, NodeRef::Entity(self.0)).0),
+            "kind" => EntityKind::from(e.kind).to_value(),
+            "name" => Value::String(e.name.clone()),
+            "names" => e.names.to_value(),
+            "eventCount" => Value::from(graph.entity_event_count(self.0) as i32),
+            _ => return None,
+        })
+    }
 }
 
 #[Object(name = "Entity")]

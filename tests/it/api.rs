@@ -459,3 +459,83 @@ fn readme_cookbook_queries_run() {
         );
     }
 }
+
+/// A seeded server that executes every request (no response cache), so repeated requests
+/// reach the executor.
+fn uncached() -> &'static Server {
+    static SERVER: OnceLock<(Server, TempDir)> = OnceLock::new();
+    &SERVER
+        .get_or_init(|| {
+            let data = TempDir::new("api-uncached");
+            let seeds = seeds_dir();
+            let server = Server::start(ServerOptions {
+                data: data.path(),
+                seeds: Some(&seeds),
+                token: None,
+                extra: vec!["--no-response-cache"],
+            });
+            (server, data)
+        })
+        .0
+}
+
+/// Lists whose selection is plain fields are built in one pass (api::rows); any other
+/// selection goes through async-graphql's own resolution. An inline fragment forces the
+/// general path: both must give the same JSON.
+#[test]
+fn plain_rows_equal_general_resolution() {
+    let server = uncached();
+    let pairs = [
+        (
+            "{ events(first: 20, order: OLDEST_FIRST) { nodes { __typename id title kind date endDate datePrecision status label } } }",
+            "{ events(first: 20, order: OLDEST_FIRST) { nodes { ... on Event { __typename id title kind date endDate datePrecision status label } } } }",
+        ),
+        (
+            "{ events(first: 20) { nodes { participants { __typename id kind name names eventCount } places { n: name } } } }",
+            "{ events(first: 20) { nodes { participants { ... on Entity { __typename id kind name names eventCount } } places { ... on Entity { n: name } } } } }",
+        ),
+        (
+            "{ articles(first: 20) { nodes { __typename id source title language publishedOn } } }",
+            "{ articles(first: 20) { nodes { ... on Article { __typename id source title language publishedOn } } } }",
+        ),
+        (
+            "{ entities(first: 50) { nodes { id name kind eventCount } } }",
+            "{ entities(first: 50) { nodes { ... on Entity { id name kind eventCount } } } }",
+        ),
+    ];
+    for (plain, general) in pairs {
+        let a = server.graphql(plain, json!({}));
+        let b = server.graphql(general, json!({}));
+        let rows = data(&a).to_string();
+        assert!(rows.len() > 200, "too little data to compare: {rows}");
+        assert_eq!(data(&a), data(&b), "{plain}");
+    }
+}
+
+/// An identical request runs the full validation rules once; new variables are validated
+/// again, so a bad value or an over-complex page is still refused.
+#[test]
+fn repeated_requests_keep_validation_and_limits() {
+    let server = uncached();
+    let query = "query($n: Int, $m: Int) { entities(first: $n) { nodes { name events(first: $m) { nodes { title } } } } }";
+    let small = json!({ "n": 2, "m": 2 });
+    let first = server.graphql(query, small.clone());
+    for _ in 0..3 {
+        assert_eq!(server.graphql(query, small.clone()), first);
+    }
+    let bad = server.graphql(query, json!({ "n": "two", "m": 2 }));
+    assert!(bad["data"].is_null(), "{bad}");
+    let codes = error_codes(&bad);
+    assert!(
+        !codes.is_empty() && codes.iter().all(|c| c == "BAD_USER_INPUT"),
+        "{bad}"
+    );
+    let heavy = json!({ "n": 100, "m": 100 });
+    for _ in 0..2 {
+        let r = server.graphql(
+            "query($n: Int, $m: Int) { entities(first: $n) { nodes { name events(first: $m) { nodes { title kind date label } } } } }",
+            heavy.clone(),
+        );
+        assert_eq!(error_codes(&r), vec!["LIMIT_EXCEEDED"], "{r}");
+    }
+}

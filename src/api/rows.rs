@@ -1,0 +1,117 @@
+//! Lists of nodes resolved in one pass when the selection is plain.
+//!
+//! async-graphql resolves every object of a list through its general machinery: a future
+//! per field, joined, plus a read of the graph per field. For the lists front ends page
+//! through (`events(first: 20) { nodes { id title date kind } }`) that machinery is most
+//! of a request's cost. [`Rows`] looks at the selection once: when every selected field
+//! is *plain* (a field without arguments, directives or sub-selection that the view can
+//! read straight from a graph record), it takes the read lock once and builds the whole
+//! list's values directly. Any other selection (fragments, directives, nested objects,
+//! arguments) goes through async-graphql's own list resolution, unchanged.
+//!
+//! A view's plain fields are computed by the same helpers its `#[Object]` resolvers call,
+//! so both paths give the same values; an integration test compares them.
+
+use super::types::service;
+use crate::graph::Graph;
+use async_graphql::indexmap::IndexMap;
+use async_graphql::parser::types::{Field, Selection};
+use async_graphql::{
+    ContainerType, ContextSelectionSet, Name, OutputType, Positioned, ServerResult, Value, registry,
+};
+use std::borrow::Cow;
+
+/// A node view that can read its plain fields from the graph.
+pub(crate) trait PlainFields: OutputType + ContainerType + Sync {
+    /// The GraphQL type name, for `__typename`.
+    const TYPE_NAME: &'static str;
+
+    /// The value of the plain field `name`, or `None` when `name` is not a plain field.
+    fn plain_field(&self, graph: &Graph, name: &str) -> Option<Value>;
+}
+
+/// A list of views, exposed in the schema exactly as `[T!]!`.
+pub struct Rows<T>(pub Vec<T>);
+
+impl<T> FromIterator<T> for Rows<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
+        Rows(iter.into_iter().collect())
+    }
+}
+
+/// The response keys and field names of a selection made only of plain fields, or `None`.
+fn plain_selection<'a, T: PlainFields>(
+    ctx: &'a ContextSelectionSet<'_>,
+    sample: &T,
+    graph: &Graph,
+) -> Option<Vec<(&'a Name, &'a str)>> {
+    let mut fields = Vec::with_capacity(ctx.item.node.items.len());
+    for item in &ctx.item.node.items {
+        let Selection::Field(field) = &item.node else {
+            return None;
+        };
+        let Field {
+            name,
+            arguments,
+            directives,
+            selection_set,
+            ..
+        } = &field.node;
+        if !arguments.is_empty() || !directives.is_empty() || !selection_set.node.items.is_empty() {
+            return None;
+        }
+        let name = name.node.as_str();
+        if name != "__typename" && sample.plain_field(graph, name).is_none() {
+            return None;
+        }
+        fields.push((&field.node.response_key().node, name));
+    }
+    Some(fields)
+}
+
+impl<T: PlainFields> OutputType for Rows<T> {
+    fn type_name() -> Cow<'static, str> {
+        <Vec<T> as OutputType>::type_name()
+    }
+
+    fn qualified_type_name() -> String {
+        <Vec<T> as OutputType>::qualified_type_name()
+    }
+
+    fn create_type_info(registry: &mut registry::Registry) -> String {
+        <Vec<T> as OutputType>::create_type_info(registry)
+    }
+
+    async fn resolve(
+        &self,
+        ctx: &ContextSelectionSet<'_>,
+        field: &Positioned<Field>,
+    ) -> ServerResult<Value> {
+        let Some(first) = self.0.first() else {
+            return Ok(Value::List(Vec::new()));
+        };
+        let fast = {
+            let graph = service(ctx).read();
+            plain_selection(ctx, first, &graph).map(|fields| {
+                self.0
+                    .iter()
+                    .map(|view| {
+                        let mut object = IndexMap::with_capacity(fields.len());
+                        for &(key, name) in &fields {
+                            let value = match name {
+                                "__typename" => Value::String(T::TYPE_NAME.to_string()),
+                                _ => view.plain_field(&graph, name).unwrap_or(Value::Null),
+                            };
+                            object.insert(key.clone(), value);
+                        }
+                        Value::Object(object)
+                    })
+                    .collect()
+            })
+        };
+        match fast {
+            Some(values) => Ok(Value::List(values)),
+            None => async_graphql::resolver_utils::resolve_list(ctx, field, &self.0, None).await,
+        }
+    }
+}
