@@ -1,19 +1,18 @@
 //! The one place that runs the pipeline in order — validate → extract → store → graph →
 //! notify — for every entry point (CLI, GraphQL, start-up replay).
 //!
-//! Concurrency: extraction runs outside any lock; the store is behind a mutex; the graph
-//! behind an `RwLock` whose write side is held only to apply already-extracted facts (a few
-//! microseconds per article, released between batches), so readers never wait for a
-//! write's parsing, extraction or disk commit.
+//! Concurrency: extraction runs outside any lock; the store is behind a mutex; the graph is
+//! kept as two copies ([`Snapshots`]): readers load the published one without a lock while
+//! the writer changes the other and then swaps them, so readers never wait for a write.
 
 use crate::extract::{ArticleText, Extraction, Extractor};
-use crate::graph::Graph;
+use crate::graph::{Change, Graph, Outcome, Snapshots};
 use crate::ingest::{Article, IngestError, Limits, RawArticle, validate};
 use crate::model::ArticleId;
 use crate::store::{Store, StoreError};
 use sha2::{Digest, Sha256};
 use std::path::Path;
-use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
+use std::sync::{Arc, Mutex};
 use thiserror::Error;
 use tokio::sync::broadcast;
 
@@ -181,7 +180,7 @@ pub fn extract_article(extractor: &Extractor, article: &Article) -> Extraction {
 pub struct Service {
     extractor: Arc<Extractor>,
     store: Option<Mutex<Store>>,
-    graph: RwLock<Graph>,
+    graph: Snapshots,
     updates: broadcast::Sender<GraphUpdate>,
     limits: Limits,
     version: String,
@@ -208,7 +207,7 @@ impl Service {
         Service {
             extractor,
             store: None,
-            graph: RwLock::new(Graph::new()),
+            graph: Snapshots::new(Graph::new()),
             updates: broadcast::channel(1024).0,
             limits,
             version: extractor_version(),
@@ -233,12 +232,11 @@ impl Service {
         };
         let mut stale: Vec<(ArticleId, String)> = Vec::new();
         let mut pending: Vec<crate::store::StoredArticle> = Vec::with_capacity(BATCH);
-        let replay = |chunk: &mut Vec<crate::store::StoredArticle>,
-                      stale: &mut Vec<(ArticleId, String)>| {
+        let mut graph = Graph::new();
+        let mut replay = |chunk: &mut Vec<crate::store::StoredArticle>,
+                          stale: &mut Vec<(ArticleId, String)>| {
             let items = std::mem::take(chunk);
-            let decoded = service.decode_all(items);
-            let mut graph = service.write_graph();
-            for (article, facts, refreshed) in decoded {
+            for (article, facts, refreshed) in service.decode_all(items) {
                 if let Some(json) = refreshed {
                     stale.push((article.id.clone(), json));
                 }
@@ -263,6 +261,7 @@ impl Service {
         }
         Ok(Service {
             store: Some(Mutex::new(store)),
+            graph: Snapshots::new(graph),
             ..service
         })
     }
@@ -300,17 +299,15 @@ impl Service {
         self.limits
     }
 
-    /// A read view of the graph.
-    pub fn read(&self) -> RwLockReadGuard<'_, Graph> {
-        self.graph
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    /// The current graph snapshot. Never waits: a write in progress works on another copy.
+    pub fn read(&self) -> arc_swap::Guard<Arc<Graph>> {
+        self.graph.load()
     }
 
-    fn write_graph(&self) -> std::sync::RwLockWriteGuard<'_, Graph> {
-        self.graph
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    /// The two graph copies (for tests of the snapshot scheme).
+    #[cfg(test)]
+    pub(crate) fn snapshots(&self) -> &Snapshots {
+        &self.graph
     }
 
     /// The graph's write generation: it changes after every write, so a cached read result
@@ -368,7 +365,9 @@ impl Service {
                 }
             }
         }
-        for chunk in accepted.chunks(BATCH) {
+        let mut accepted = accepted.into_iter().peekable();
+        while accepted.peek().is_some() {
+            let chunk: Vec<(usize, Prepared)> = accepted.by_ref().take(BATCH).collect();
             let stored = match &self.store {
                 None => Ok(vec![true; chunk.len()]),
                 Some(store) => {
@@ -392,32 +391,43 @@ impl Service {
                     let message = e.to_string();
                     tracing::error!(error = %message, "store write failed");
                     for (index, _) in chunk {
-                        results[*index] = Some(Err(ServiceError::StoreFailed(message.clone())));
+                        results[index] = Some(Err(ServiceError::StoreFailed(message.clone())));
                     }
                 }
                 Ok(inserted) => {
-                    let mut notes = Vec::new();
-                    {
-                        let mut graph = self.write_graph();
-                        for ((index, p), new) in chunk.iter().zip(inserted) {
-                            if new {
-                                let report = graph.apply(&self.extractor.kb, &p.article, &p.facts);
-                                notes.push(GraphUpdate::ArticleIngested(p.article.id.0.clone()));
-                                notes.extend(
-                                    report.new_events.iter().map(|&e| {
-                                        GraphUpdate::EventAdded(graph.event(e).id.clone())
-                                    }),
-                                );
-                                notes.extend(report.updated_events.iter().map(|&e| {
-                                    GraphUpdate::EventUpdated(graph.event(e).id.clone())
-                                }));
-                            }
-                            results[*index] = Some(Ok(Ingested {
-                                id: p.article.id.clone(),
-                                duplicate: !new,
-                            }));
+                    let mut added = Vec::new();
+                    for ((index, p), new) in chunk.into_iter().zip(inserted) {
+                        results[index] = Some(Ok(Ingested {
+                            id: p.article.id.clone(),
+                            duplicate: !new,
+                        }));
+                        if new {
+                            added.push((p.article, p.facts));
                         }
                     }
+                    let notes = if added.is_empty() {
+                        Vec::new()
+                    } else {
+                        let change = Change::Add(added);
+                        self.graph
+                            .commit(&self.extractor.kb, change, |graph, outcome| {
+                                let mut notes = Vec::new();
+                                let Outcome::Added(reports) = outcome else {
+                                    return notes;
+                                };
+                                for report in reports {
+                                    let article = graph.article(report.article);
+                                    notes.push(GraphUpdate::ArticleIngested(article.id.0.clone()));
+                                    notes.extend(report.new_events.iter().map(|&e| {
+                                        GraphUpdate::EventAdded(graph.event(e).id.clone())
+                                    }));
+                                    notes.extend(report.updated_events.iter().map(|&e| {
+                                        GraphUpdate::EventUpdated(graph.event(e).id.clone())
+                                    }));
+                                }
+                                notes
+                            })
+                    };
                     self.bump_generation();
                     metrics::counter!("eventgraph_articles_ingested_total").increment(
                         notes
@@ -452,15 +462,20 @@ impl Service {
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
             store.delete(&ArticleId(id.to_string()))?;
         }
-        let mut graph = self.write_graph();
-        let (removed, updated) = graph.remove_article(ix);
-        let removed_ids: Vec<String> = removed.iter().map(|&e| graph.event(e).id.clone()).collect();
-        for &e in &updated {
-            let _ = self
-                .updates
-                .send(GraphUpdate::EventUpdated(graph.event(e).id.clone()));
+        let (removed_ids, updated_ids) =
+            self.graph
+                .commit(&self.extractor.kb, Change::Remove(ix), |graph, outcome| {
+                    let ids = |events: &[crate::graph::EventIx]| -> Vec<String> {
+                        events.iter().map(|&e| graph.event(e).id.clone()).collect()
+                    };
+                    match outcome {
+                        Outcome::Removed { removed, updated } => (ids(removed), ids(updated)),
+                        Outcome::Added(_) => (Vec::new(), Vec::new()),
+                    }
+                });
+        for id in updated_ids {
+            let _ = self.updates.send(GraphUpdate::EventUpdated(id));
         }
-        drop(graph);
         self.bump_generation();
         Ok(removed_ids)
     }

@@ -7,9 +7,11 @@
 
 mod query;
 mod resolve;
+mod snapshots;
 
 pub use query::{EventFilter, Granularity, Neighborhood, SortOrder, TimelineBucket};
 pub use resolve::ApplyReport;
+pub use snapshots::{Change, Outcome, Snapshots};
 
 use crate::model::{ArticleId, DateSpan, EntityKind, EventKind, EventStatus, Language, MonthDay};
 use chrono::NaiveDate;
@@ -214,7 +216,7 @@ pub fn is_undated(key: DateKey) -> bool {
 }
 
 /// The event graph.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Graph {
     graph: StableDiGraph<NodeRef, EdgeData>,
     articles: Vec<ArticleRec>,
@@ -252,6 +254,43 @@ impl Graph {
     /// An empty graph.
     pub fn new() -> Graph {
         Graph::default()
+    }
+
+    /// Everything in the graph as text, with maps in sorted order: two graphs built by the
+    /// same changes in the same order have the same fingerprint.
+    #[cfg(test)]
+    pub(crate) fn fingerprint(&self) -> String {
+        use petgraph::visit::{EdgeRef, IntoEdgeReferences};
+        fn sorted<K: std::fmt::Debug + Ord, V: std::fmt::Debug>(
+            map: &HashMap<K, V>,
+        ) -> Vec<(&K, &V)> {
+            let mut items: Vec<(&K, &V)> = map.iter().collect();
+            items.sort_by(|a, b| a.0.cmp(b.0));
+            items
+        }
+        let edges: Vec<String> = self
+            .graph
+            .edge_references()
+            .map(|e| format!("{:?}->{:?} {:?}", e.source(), e.target(), e.weight()))
+            .collect();
+        let cooccurrence: Vec<Vec<(&EntityIx, &u32)>> =
+            self.cooccurrence.iter().map(sorted).collect();
+        format!(
+            "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{} {}",
+            self.articles,
+            self.events,
+            self.entities,
+            edges,
+            sorted(&self.article_by_id),
+            sorted(&self.event_by_id),
+            sorted(&self.entity_by_key),
+            sorted(&self.name_index),
+            self.events_by_date,
+            self.entity_events,
+            cooccurrence,
+            self.live_articles,
+            self.live_events
+        )
     }
 
     /// Counts.
