@@ -2,7 +2,7 @@
 //! connections, errors with `extensions.code`, and the query limits.
 //!
 //! Only this module knows async-graphql. Views are thin wrappers holding a record index;
-//! resolvers take the graph's read lock for the few microseconds they need.
+//! resolvers load the current graph snapshot (never blocking) for the few microseconds they need.
 
 mod roots;
 mod rows;

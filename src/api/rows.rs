@@ -5,7 +5,7 @@
 //! through (`events(first: 20) { nodes { id title date kind } }`) that machinery is most
 //! of a request's cost. [`Rows`] looks at the selection once: when every selected field
 //! is *plain* (a field without arguments, directives or sub-selection that the view can
-//! read straight from a graph record), it takes the read lock once and builds the whole
+//! read straight from a graph record), it loads the graph snapshot once and builds the whole
 //! list's values directly. Any other selection (fragments, directives, nested objects,
 //! arguments) goes through async-graphql's own list resolution, unchanged.
 //!
