@@ -5,13 +5,14 @@
 //! - [`model`]: shared vocabulary (ids, kinds, dates with precision);
 //! - [`ingest`]: raw bytes → validated [`ingest::Article`] (format, limits, clear errors);
 //! - [`text`]: tokens, language id, kk/ru/en morphology;
-//! - [`kb`]: the knowledge base loaded from `data/`;
+//! - [`kb`]: the knowledge base loaded from `kb/`;
 //! - [`extract`]: one article → its facts (pure, no I/O);
 //! - [`graph`]: petgraph StableGraph + indexes, same-event merging, queries;
 //! - [`store`]: the durable SQLite article log;
 //! - [`service`]: the one place that runs ingest → store → graph and publishes updates;
 //! - [`api`]: the async-graphql schema;
 //! - [`server`]: the axum router and `serve(listener, state, shutdown)`;
+//! - [`playground`]: the GraphiQL page and its vendored, embedded assets;
 //! - [`cli`]: the command line.
 #![warn(missing_docs)]
 
@@ -22,6 +23,7 @@ pub mod graph;
 pub mod ingest;
 pub mod kb;
 pub mod model;
+pub mod playground;
 pub mod server;
 pub mod service;
 pub mod store;

@@ -7,7 +7,6 @@
 use crate::api::{Api, WriteAccess, codes};
 use crate::service::Service;
 use async_graphql::Executor;
-use async_graphql::http::GraphiQLSource;
 use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
 use axum::extract::{FromRequest, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -104,18 +103,6 @@ impl ResponseCache {
     }
 }
 
-/// An example query the playground opens with.
-pub const PLAYGROUND_QUERY: &str = r#"# Welcome to eventgraph. Press ▶ to run.
-{
-  events(first: 5) {
-    totalCount
-    nodes { id title kind date datePrecision status
-            participants { name } places { name }
-            articles { source language } }
-  }
-}
-"#;
-
 fn metrics_handle() -> Option<PrometheusHandle> {
     static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
     HANDLE
@@ -194,17 +181,7 @@ async fn graphql_get(
         .is_some_and(|a| a.contains("text/html"));
     let has_query = request.uri().query().is_some_and(|q| q.contains("query="));
     if wants_html && !has_query {
-        let page = GraphiQLSource::build()
-            .endpoint("/graphql")
-            .subscription_endpoint("/graphql/ws")
-            .title("eventgraph")
-            .finish();
-        let default_query = serde_json::to_string(PLAYGROUND_QUERY).unwrap_or_default();
-        // Open the playground with a useful example unless the user has one stored.
-        let script = format!(
-            "<script>if(!localStorage.getItem('graphiql:query')){{localStorage.setItem('graphiql:query',{default_query});}}</script></head>"
-        );
-        return Html(page.replacen("</head>", &script, 1)).into_response();
+        return Html(crate::playground::page("/graphql", "/graphql/ws")).into_response();
     }
     match GraphQLRequest::<async_graphql_axum::rejection::GraphQLRejection>::from_request(
         request, &state,
@@ -234,6 +211,21 @@ async fn graphql_ws(
     upgrade
         .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |stream| GraphQLWebSocket::new(stream, api, protocol).serve())
+}
+
+/// A vendored playground file (JavaScript or CSS), cached by browsers for a day.
+async fn playground_asset(axum::extract::Path(file): axum::extract::Path<String>) -> Response {
+    match crate::playground::asset(&file) {
+        Some((content_type, bytes)) => (
+            [
+                (header::CONTENT_TYPE, content_type),
+                (header::CACHE_CONTROL, "public, max-age=86400"),
+            ],
+            bytes,
+        )
+            .into_response(),
+        None => (StatusCode::NOT_FOUND, "no such playground file").into_response(),
+    }
 }
 
 async fn healthz(State(state): State<AppState>) -> Json<serde_json::Value> {
@@ -313,6 +305,7 @@ pub fn router(service: Arc<Service>, config: &ServerConfig) -> Router {
     Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
         .route("/graphql/ws", get(graphql_ws))
+        .route("/playground/{file}", get(playground_asset))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics_route))
         .with_state(state)

@@ -30,6 +30,9 @@ pub const MAX_PAGE: usize = 100;
 pub const MAX_DEPTH: usize = 12;
 /// Maximum query complexity; a list field costs its page size times its children.
 pub const MAX_COMPLEXITY: usize = 50_000;
+/// Maximum depth of an introspection-only operation: the standard introspection query
+/// (graphql-js `getIntrospectionQuery`, sent by GraphiQL) nests `ofType` eight levels deep.
+pub const MAX_INTROSPECTION_DEPTH: usize = 16;
 /// Maximum number of aliased fields in one operation.
 pub const MAX_ALIASES: usize = 30;
 
@@ -121,6 +124,7 @@ pub fn annotate_errors(response: &mut async_graphql::Response) {
 pub struct Api {
     strict: EventGraphSchema,
     fast: EventGraphSchema,
+    introspection: EventGraphSchema,
     documents: Arc<Mutex<HashMap<String, ExecutableDocument>>>,
     validated: Arc<Mutex<HashSet<String>>>,
 }
@@ -132,24 +136,26 @@ const CACHE_MAX_QUERY: usize = 8192;
 impl Api {
     /// The API over a service.
     pub fn new(service: Arc<Service>) -> Api {
-        let schema = |mode: ValidationMode| {
+        let schema = |mode: ValidationMode, depth: usize| {
             Schema::build(QueryRoot, MutationRoot, SubscriptionRoot)
                 .data(service.clone())
-                .limit_depth(MAX_DEPTH)
+                .limit_depth(depth)
                 .limit_complexity(MAX_COMPLEXITY)
                 .validation_mode(mode)
                 .finish()
         };
         Api {
-            strict: schema(ValidationMode::Strict),
-            fast: schema(ValidationMode::Fast),
+            strict: schema(ValidationMode::Strict, MAX_DEPTH),
+            fast: schema(ValidationMode::Fast, MAX_DEPTH),
+            introspection: schema(ValidationMode::Strict, MAX_INTROSPECTION_DEPTH),
             documents: Arc::default(),
             validated: Arc::default(),
         }
     }
 
-    /// Parses (or finds in the cache) the request's document and checks the alias limit.
-    fn prepare(&self, mut request: Request) -> Result<Request, ServerError> {
+    /// Parses (or finds in the cache) the request's document and checks the alias limit;
+    /// also tells whether the document is an introspection query.
+    fn prepare(&self, mut request: Request) -> Result<(Request, bool), ServerError> {
         let cached = self
             .documents
             .lock()
@@ -171,8 +177,9 @@ impl Api {
                 document
             }
         };
+        let introspection = is_introspection(&document);
         request.set_parsed_query(document);
-        Ok(request)
+        Ok((request, introspection))
     }
 
     /// The key under which a request counts as validated: operation, variables and query.
@@ -208,7 +215,8 @@ impl Executor for Api {
     async fn execute(&self, request: Request) -> Response {
         let key = Api::validation_key(&request);
         let mut response = match self.prepare(request) {
-            Ok(request) => match &key {
+            Ok((request, true)) => self.introspection.execute(request).await,
+            Ok((request, false)) => match &key {
                 Some(key) if self.was_validated(key) => self.fast.execute(request).await,
                 _ => {
                     let response = self.strict.execute(request).await;
@@ -232,7 +240,7 @@ impl Executor for Api {
         session_data: Option<Arc<async_graphql::Data>>,
     ) -> BoxStream<'static, Response> {
         let stream = match self.prepare(request) {
-            Ok(request) => self
+            Ok((request, _)) => self
                 .strict
                 .execute_stream_with_session_data(request, session_data.unwrap_or_default()),
             Err(refusal) => {
@@ -247,6 +255,22 @@ impl Executor for Api {
             })
             .boxed()
     }
+}
+
+/// True when every operation of the document asks only for `__schema`, `__type` or
+/// `__typename` at its root: the schema query GraphiQL and client generators send.
+fn is_introspection(document: &ExecutableDocument) -> bool {
+    document.operations.iter().all(|(_, op)| {
+        op.node
+            .selection_set
+            .node
+            .items
+            .iter()
+            .all(|item| match &item.node {
+                Selection::Field(f) => f.node.name.node.starts_with("__"),
+                _ => false,
+            })
+    })
 }
 
 fn count_aliases(set: &SelectionSet) -> usize {

@@ -270,7 +270,24 @@ fn http_extras_health_metrics_playground_get() {
     )
     .unwrap_or_default();
     assert_eq!(status, 200);
-    assert!(page.contains("graphiql") && page.contains("events(first: 5)"));
+    assert!(page.contains("GraphiQL") && page.contains("events(first: 5)"));
+    // The playground works offline: every script and stylesheet comes from this server.
+    let assets: Vec<&str> = page
+        .split(['"', '\''])
+        .filter(|s| s.starts_with("/playground/"))
+        .collect();
+    assert_eq!(assets.len(), 4, "{page}");
+    assert!(
+        !page.contains("https://") && !page.contains("http://"),
+        "{page}"
+    );
+    for path in assets {
+        let (status, body) = http(&server.addr, "GET", path, &[], "").unwrap_or_default();
+        assert_eq!(status, 200, "{path}");
+        assert!(body.len() > 10_000, "{path}: {} bytes", body.len());
+    }
+    let (status, _) = http(&server.addr, "GET", "/playground/nope.js", &[], "").unwrap_or_default();
+    assert_eq!(status, 404);
     let (status, body) = http(
         &server.addr,
         "GET",
@@ -538,4 +555,49 @@ fn repeated_requests_keep_validation_and_limits() {
         );
         assert_eq!(error_codes(&r), vec!["LIMIT_EXCEEDED"], "{r}");
     }
+}
+
+/// The schema query GraphiQL sends on load (graphql-js 16 `getIntrospectionQuery` with
+/// descriptions, deprecations and input-value deprecation). It nests deeper than the limit
+/// for ordinary queries and must still be answered, or the playground has no docs.
+const STANDARD_INTROSPECTION: &str = r#"query IntrospectionQuery {
+  __schema {
+    queryType { name } mutationType { name } subscriptionType { name }
+    types { ...FullType }
+    directives { name description locations args(includeDeprecated: true) { ...InputValue } }
+  }
+}
+fragment FullType on __Type {
+  kind name description
+  fields(includeDeprecated: true) {
+    name description args(includeDeprecated: true) { ...InputValue }
+    type { ...TypeRef } isDeprecated deprecationReason
+  }
+  inputFields(includeDeprecated: true) { ...InputValue }
+  interfaces { ...TypeRef }
+  enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
+  possibleTypes { ...TypeRef }
+}
+fragment InputValue on __InputValue {
+  name description type { ...TypeRef } defaultValue isDeprecated deprecationReason
+}
+fragment TypeRef on __Type {
+  kind name
+  ofType { kind name ofType { kind name ofType { kind name ofType { kind name
+    ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } }
+}"#;
+
+#[test]
+fn playground_introspection_is_answered_but_deep_queries_are_not() {
+    let server = seeded();
+    let r = server.graphql(STANDARD_INTROSPECTION, json!({}));
+    let types = data(&r)["__schema"]["types"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(types.iter().any(|t| t["name"] == "Event"), "{r}");
+    // The ordinary depth limit still holds for data queries.
+    let deep = "{ events { nodes { participants { events { nodes { participants { events { nodes { participants { events { nodes { id } } } } } } } } } } } }";
+    let r = server.graphql(deep, json!({}));
+    assert_eq!(error_codes(&r), vec!["LIMIT_EXCEEDED"], "{r}");
 }
