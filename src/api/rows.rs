@@ -39,12 +39,10 @@ impl<T> FromIterator<T> for Rows<T> {
     }
 }
 
-/// The response keys and field names of a selection made only of plain fields, or `None`.
-fn plain_selection<'a, T: PlainFields>(
-    ctx: &'a ContextSelectionSet<'_>,
-    sample: &T,
-    graph: &Graph,
-) -> Option<Vec<(&'a Name, &'a str)>> {
+/// The response keys and field names of a selection made only of fields without
+/// arguments, directives or sub-selection, or `None`. Whether each is a plain field of the
+/// view is known when the first row is built.
+fn simple_selection<'a>(ctx: &'a ContextSelectionSet<'_>) -> Option<Vec<(&'a Name, &'a str)>> {
     let mut fields = Vec::with_capacity(ctx.item.node.items.len());
     for item in &ctx.item.node.items {
         let Selection::Field(field) = &item.node else {
@@ -60,13 +58,31 @@ fn plain_selection<'a, T: PlainFields>(
         if !arguments.is_empty() || !directives.is_empty() || !selection_set.node.items.is_empty() {
             return None;
         }
-        let name = name.node.as_str();
-        if name != "__typename" && sample.plain_field(graph, name).is_none() {
-            return None;
-        }
-        fields.push((&field.node.response_key().node, name));
+        fields.push((&field.node.response_key().node, name.node.as_str()));
     }
     Some(fields)
+}
+
+/// Every row's values, or `None` as soon as a selected field is not a plain field.
+fn plain_rows<T: PlainFields>(
+    views: &[T],
+    graph: &Graph,
+    fields: &[(&Name, &str)],
+) -> Option<Vec<Value>> {
+    views
+        .iter()
+        .map(|view| {
+            let mut object = IndexMap::with_capacity(fields.len());
+            for &(key, name) in fields {
+                let value = match name {
+                    "__typename" => Value::String(T::TYPE_NAME.to_string()),
+                    _ => view.plain_field(graph, name)?,
+                };
+                object.insert(key.clone(), value);
+            }
+            Some(Value::Object(object))
+        })
+        .collect()
 }
 
 impl<T: PlainFields> OutputType for Rows<T> {
@@ -87,28 +103,8 @@ impl<T: PlainFields> OutputType for Rows<T> {
         ctx: &ContextSelectionSet<'_>,
         field: &Positioned<Field>,
     ) -> ServerResult<Value> {
-        let Some(first) = self.0.first() else {
-            return Ok(Value::List(Vec::new()));
-        };
-        let fast = {
-            let graph = service(ctx).read();
-            plain_selection(ctx, first, &graph).map(|fields| {
-                self.0
-                    .iter()
-                    .map(|view| {
-                        let mut object = IndexMap::with_capacity(fields.len());
-                        for &(key, name) in &fields {
-                            let value = match name {
-                                "__typename" => Value::String(T::TYPE_NAME.to_string()),
-                                _ => view.plain_field(&graph, name).unwrap_or(Value::Null),
-                            };
-                            object.insert(key.clone(), value);
-                        }
-                        Value::Object(object)
-                    })
-                    .collect()
-            })
-        };
+        let fast = simple_selection(ctx)
+            .and_then(|fields| plain_rows(&self.0, &service(ctx).read(), &fields));
         match fast {
             Some(values) => Ok(Value::List(values)),
             None => async_graphql::resolver_utils::resolve_list(ctx, field, &self.0, None).await,
