@@ -14,6 +14,12 @@ use thiserror::Error;
 
 /// Default maximum article size: 1 MiB.
 pub const DEFAULT_MAX_BYTES: usize = 1 << 20;
+/// Maximum size of a title (given or taken from the first line), in bytes.
+pub const MAX_TITLE_BYTES: usize = 2048;
+/// Maximum size of a source key, in bytes.
+pub const MAX_SOURCE_BYTES: usize = 2048;
+/// The earliest publication date accepted.
+pub const EARLIEST_YEAR: i32 = 1800;
 
 /// Why an article was refused.
 #[derive(Debug, Error, Clone, PartialEq)]
@@ -65,6 +71,31 @@ pub enum IngestError {
     /// The source key is empty.
     #[error("article source is empty: give a file name, URL or other key")]
     EmptySource,
+    /// A publication date before the earliest one accepted.
+    #[error("publication date {date} is before {earliest}: not a news article date")]
+    AncientDate {
+        /// The date given.
+        date: NaiveDate,
+        /// The earliest date accepted.
+        earliest: NaiveDate,
+    },
+    /// The body holds no letter or digit (only punctuation, emoji or invisible characters).
+    #[error("article body has no words: only punctuation, symbols or invisible characters")]
+    NoWords,
+    /// A title or source longer than its limit.
+    #[error("article {field} is {size} bytes, over the {limit}-byte limit for that field")]
+    FieldTooLong {
+        /// `title` or `source`.
+        field: &'static str,
+        /// Size in bytes.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// Extraction failed on this article (a defect; the article is refused, nothing else is
+    /// touched).
+    #[error("extraction failed on this article: {0}")]
+    ExtractionFailed(String),
     /// A JSON Lines record that does not parse.
     #[error("line {line}: not a valid article record: {message}")]
     BadRecord {
@@ -164,6 +195,33 @@ fn split_seed_format(text: &str) -> Result<(String, Option<NaiveDate>, String), 
     Ok((first_trimmed.to_string(), None, rest.to_string()))
 }
 
+/// The first sentence of a one-line news brief, when the line holds at least two sentences:
+/// a sentence end (`.`, `!`, `?` or `…`, after a word of two or more letters) followed by a
+/// space and an upper-case letter, a digit or an opening quote.
+fn brief_headline(line: &str) -> Option<String> {
+    let chars: Vec<(usize, char)> = line.char_indices().collect();
+    for (i, &(at, c)) in chars.iter().enumerate() {
+        if !matches!(c, '.' | '!' | '?' | '…') {
+            continue;
+        }
+        let word_before = chars[..i]
+            .iter()
+            .rev()
+            .take_while(|(_, c)| c.is_alphabetic())
+            .count();
+        let next = chars.get(i + 1).map(|&(_, c)| c);
+        let after = chars.get(i + 2).map(|&(_, c)| c);
+        if word_before >= 2
+            && next == Some(' ')
+            && after.is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || "«\"“".contains(c))
+        {
+            let headline = line[..at + c.len_utf8()].trim();
+            return (!headline.is_empty()).then(|| headline.to_string());
+        }
+    }
+    None
+}
+
 /// The content id: SHA-256 over date, title and body (whitespace-trimmed), first 16 hex digits.
 pub fn content_id(title: &str, published_on: Option<NaiveDate>, body: &str) -> ArticleId {
     let mut hasher = Sha256::new();
@@ -184,6 +242,22 @@ pub fn validate(raw: RawArticle, limits: Limits, today: NaiveDate) -> Result<Art
     let source = raw.source.trim().to_string();
     if source.is_empty() {
         return Err(IngestError::EmptySource);
+    }
+    if source.len() > MAX_SOURCE_BYTES {
+        return Err(IngestError::FieldTooLong {
+            field: "source",
+            size: source.len(),
+            limit: MAX_SOURCE_BYTES,
+        });
+    }
+    if let Some(title) = &raw.title
+        && title.len() > MAX_TITLE_BYTES
+    {
+        return Err(IngestError::FieldTooLong {
+            field: "title",
+            size: title.len(),
+            limit: MAX_TITLE_BYTES,
+        });
     }
     if raw.bytes.len() > limits.max_bytes {
         return Err(IngestError::TooLarge {
@@ -216,12 +290,34 @@ pub fn validate(raw: RawArticle, limits: Limits, today: NaiveDate) -> Result<Art
         if title.trim().is_empty() {
             return Err(IngestError::Empty);
         }
-        return Err(IngestError::NoBody);
+        // A news brief: one paragraph of several sentences and no headline line. Its first
+        // sentence is the title, the whole paragraph the body.
+        match brief_headline(&title) {
+            Some(headline) => {
+                body = title.clone();
+                title = headline;
+            }
+            None => return Err(IngestError::NoBody),
+        }
     }
-    if let Some(date) = published_on
-        && date > today
-    {
-        return Err(IngestError::FutureDate { date, today });
+    if title.len() > MAX_TITLE_BYTES {
+        return Err(IngestError::FieldTooLong {
+            field: "title",
+            size: title.len(),
+            limit: MAX_TITLE_BYTES,
+        });
+    }
+    if !body.chars().any(char::is_alphanumeric) {
+        return Err(IngestError::NoWords);
+    }
+    if let Some(date) = published_on {
+        if date > today {
+            return Err(IngestError::FutureDate { date, today });
+        }
+        let earliest = NaiveDate::from_ymd_opt(EARLIEST_YEAR, 1, 1).unwrap_or(NaiveDate::MIN);
+        if date < earliest {
+            return Err(IngestError::AncientDate { date, earliest });
+        }
     }
     Ok(Article {
         id: content_id(&title, published_on, &body),
@@ -440,6 +536,21 @@ mod tests {
             check(" date 2025-01-01 Title only"),
             Err(IngestError::NoBody)
         );
+        assert_eq!(check("Тоқаев кездесті\n🎉"), Err(IngestError::NoWords));
+        assert_eq!(check("Title\n!!! \u{200b}"), Err(IngestError::NoWords));
+        assert!(matches!(
+            check(" date -262143-01-01 Title\nbody"),
+            Err(IngestError::MalformedDateLine { .. } | IngestError::AncientDate { .. })
+        ));
+        assert!(matches!(
+            check(" date 1700-01-01 Title\nbody"),
+            Err(IngestError::AncientDate { .. })
+        ));
+        let long_title = format!("{}\nbody", "t".repeat(MAX_TITLE_BYTES + 1));
+        assert!(matches!(
+            check(&long_title),
+            Err(IngestError::FieldTooLong { field: "title", .. })
+        ));
         let bad_utf8 = validate(
             RawArticle {
                 source: "x".into(),
@@ -466,6 +577,25 @@ mod tests {
                 limit: 10
             })
         );
+    }
+
+    #[test]
+    fn a_one_paragraph_brief_is_accepted_with_its_first_sentence_as_title()
+    -> Result<(), IngestError> {
+        let brief = check(
+            "Президент Казахстана провёл переговоры в Астане. Стороны обсудили торговлю. Подписаны 5 документов.",
+        )?;
+        assert_eq!(
+            brief.title,
+            "Президент Казахстана провёл переговоры в Астане."
+        );
+        assert!(brief.body.starts_with("Президент Казахстана провёл"));
+        assert!(brief.body.ends_with("Подписаны 5 документов."));
+        assert_eq!(
+            check("Just a headline with no full stop"),
+            Err(IngestError::NoBody)
+        );
+        Ok(())
     }
 
     #[test]

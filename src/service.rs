@@ -116,28 +116,58 @@ pub struct Prepared {
 }
 
 /// Maps `f` over `items` on every core (scoped threads, one contiguous chunk each); the
-/// results keep the input order.
-fn parallel_map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
+/// results keep the input order, one per item. An item whose `f` panics gets `Err` with the
+/// panic message; its neighbours are not touched.
+fn parallel_map<T: Send, R: Send>(
+    items: Vec<T>,
+    f: impl Fn(T) -> R + Sync,
+) -> Vec<Result<R, String>> {
+    let count = items.len();
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
-        .min(items.len().max(1));
-    let chunk = items.len().div_ceil(threads).max(1);
+        .min(count.max(1));
+    let chunk = count.div_ceil(threads).max(1);
     let mut chunks: Vec<Vec<T>> = Vec::new();
     let mut items = items.into_iter().peekable();
     while items.peek().is_some() {
         chunks.push(items.by_ref().take(chunk).collect());
     }
     let f = &f;
-    std::thread::scope(|scope| {
+    let run_one = move |item: T| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(item))).map_err(|payload| {
+            payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "panic".to_string())
+        })
+    };
+    let results: Vec<Result<R, String>> = std::thread::scope(|scope| {
         let handles: Vec<_> = chunks
             .into_iter()
-            .map(|part| scope.spawn(move || part.into_iter().map(f).collect::<Vec<R>>()))
+            .map(|part| {
+                let size = part.len();
+                (
+                    size,
+                    scope.spawn(move || part.into_iter().map(run_one).collect::<Vec<_>>()),
+                )
+            })
             .collect();
         handles
             .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
+            .flat_map(|(size, h)| {
+                // Items run under catch_unwind, so a thread fails only if unwinding itself
+                // failed; its items then each get an error rather than vanish.
+                h.join().unwrap_or_else(|_| {
+                    (0..size)
+                        .map(|_| Err("worker thread failed".to_string()))
+                        .collect()
+                })
+            })
             .collect()
-    })
+    });
+    assert_eq!(results.len(), count, "one result per input, in order");
+    results
 }
 
 /// Validates and extracts, in parallel on every core; results keep the input order.
@@ -148,6 +178,15 @@ pub fn prepare_all(
     today: chrono::NaiveDate,
 ) -> Vec<Result<Prepared, IngestError>> {
     parallel_map(raws, |raw| prepare_one(extractor, raw, limits, today))
+        .into_iter()
+        .map(|r| {
+            r.unwrap_or_else(|message| {
+                metrics::counter!("eventgraph_extraction_failures_total").increment(1);
+                tracing::error!(%message, "extraction panicked; the article is refused");
+                Err(IngestError::ExtractionFailed(message))
+            })
+        })
+        .collect()
 }
 
 fn prepare_one(
@@ -272,7 +311,8 @@ impl Service {
         items: Vec<crate::store::StoredArticle>,
     ) -> Vec<(Article, Extraction, Option<String>)> {
         let (extractor, version) = (&self.extractor, &self.version);
-        parallel_map(items, |stored| {
+        let ids: Vec<ArticleId> = items.iter().map(|s| s.article.id.clone()).collect();
+        let results = parallel_map(items, |stored| {
             let cached = stored
                 .facts
                 .as_ref()
@@ -286,7 +326,21 @@ impl Service {
                     (stored.article, facts, Some(json))
                 }
             }
-        })
+        });
+        results
+            .into_iter()
+            .zip(ids)
+            .filter_map(|(r, id)| match r {
+                Ok(item) => Some(item),
+                Err(message) => {
+                    // Quarantined: kept in the store, left out of the graph, never a crash
+                    // loop at start-up.
+                    metrics::counter!("eventgraph_articles_quarantined_total").increment(1);
+                    tracing::error!(article = %id.0, %message, "a stored article failed to extract; quarantined");
+                    None
+                }
+            })
+            .collect()
     }
 
     /// The extractor.

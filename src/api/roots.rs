@@ -12,6 +12,7 @@ use crate::ingest::{IngestError, RawArticle};
 use crate::model;
 use crate::service::{GraphUpdate, ServiceError};
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject, Subscription};
+use chrono::NaiveDate;
 use futures_util::Stream;
 use futures_util::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
@@ -112,6 +113,8 @@ pub(crate) fn event_connection(
     after: Option<String>,
 ) -> Result<EventConnection> {
     let n = page_size(first)?;
+    check_date_range(filter.from, filter.to)?;
+    check_event_cursor(after.as_deref())?;
     let graph = service(ctx).read();
     let (page, total, has_next) = graph.events_page(filter, order.into(), n, after.as_deref());
     let items = page.into_iter().map(|(c, e)| (c, EventView(e))).collect();
@@ -121,6 +124,30 @@ pub(crate) fn event_connection(
         has_next,
         after.is_some(),
     ))
+}
+
+/// Refuses a date range whose start lies after its end.
+pub(crate) fn check_date_range(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<()> {
+    match (from, to) {
+        (Some(from), Some(to)) if from > to => Err(error(
+            codes::BAD_USER_INPUT,
+            format!("from ({from}) is after to ({to}): give from <= to"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Refuses an event cursor that no event list ever produced.
+fn check_event_cursor(after: Option<&str>) -> Result<()> {
+    match after {
+        Some(c) if !crate::graph::is_event_cursor(c) => Err(error(
+            codes::BAD_USER_INPUT,
+            format!(
+                "cursor {c:?} does not belong to an event list; pass an endCursor or cursor from one"
+            ),
+        )),
+        _ => Ok(()),
+    }
 }
 
 fn offset_cursor(prefix: char, offset: usize) -> String {
@@ -371,6 +398,7 @@ impl QueryRoot {
         #[graphql(default_with = "Some(Granularity::Month)")] granularity: Option<Granularity>,
     ) -> Result<Vec<TimelineBucket>> {
         let granularity = granularity.unwrap_or(Granularity::Month);
+        check_date_range(from.map(|d| d.0), to.map(|d| d.0))?;
         let graph = service(ctx).read();
         let entity = entity.map(|id| entity_arg(&graph, &id)).transpose()?;
         let buckets = graph.timeline(
@@ -414,6 +442,8 @@ impl QueryRoot {
         after: Option<String>,
     ) -> Result<Vec<TimelineItem>> {
         let n = page_size(first)?;
+        check_date_range(from.map(|d| d.0), to.map(|d| d.0))?;
+        check_event_cursor(after.as_deref())?;
         let graph = service(ctx).read();
         let entity = entity.map(|id| entity_arg(&graph, &id)).transpose()?;
         let filter = EventFilter {

@@ -24,11 +24,20 @@ pub struct Date(pub NaiveDate);
 impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
-            Value::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .map(Date)
-                .map_err(|_| {
+            Value::String(s) => {
+                let date = NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
                     InputValueError::custom(format!("{s:?} is not a YYYY-MM-DD calendar date"))
-                }),
+                })?;
+                let year = chrono::Datelike::year(&date);
+                let latest = chrono::Datelike::year(&chrono::Utc::now().date_naive()) + 10;
+                if !(crate::ingest::EARLIEST_YEAR..=latest).contains(&year) {
+                    return Err(InputValueError::custom(format!(
+                        "{s:?} is outside the dates this graph can hold: before {}-01-01, or in the future past {latest}-12-31",
+                        crate::ingest::EARLIEST_YEAR
+                    )));
+                }
+                Ok(Date(date))
+            }
             _ => Err(InputValueError::expected_type(value)),
         }
     }

@@ -184,10 +184,11 @@ impl Extractor {
             .map(|t| t.sentence)
             .collect();
 
-        let title_end = tokens
-            .iter()
-            .find(|t| t.line > 0)
-            .map_or(usize::MAX, |t| t.sentence);
+        // The first body sentence; with no body words, one past the last sentence.
+        let title_end = tokens.iter().find(|t| t.line > 0).map_or_else(
+            || tokens.last().map_or(0, |t| t.sentence.saturating_add(1)),
+            |t| t.sentence,
+        );
         let layout = Layout {
             title_end,
             lead_end: title_end.saturating_add(LEAD_SENTENCES),
@@ -585,6 +586,25 @@ fn event_entities(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_without_words_extracts_without_panicking() {
+        let extractor = Extractor::new();
+        for (title, body) in [
+            ("T", "🎉"),
+            ("Тоқаев кездесті", "!!!"),
+            ("", ""),
+            ("T", "\u{200b}"),
+        ] {
+            let facts = extractor.extract(ArticleText {
+                title,
+                body,
+                published_on: None,
+                language: None,
+            });
+            assert!(facts.mentioned_events.is_empty(), "{title:?} {body:?}");
+        }
+    }
 
     #[test]
     fn a_planned_month_lies_ahead_and_a_past_one_behind() {

@@ -9,7 +9,9 @@ mod query;
 mod resolve;
 mod snapshots;
 
-pub use query::{EventFilter, Granularity, Neighborhood, SortOrder, TimelineBucket};
+pub use query::{
+    EventFilter, Granularity, Neighborhood, SortOrder, TimelineBucket, is_event_cursor,
+};
 pub use resolve::ApplyReport;
 pub use snapshots::{Change, Outcome, Snapshots};
 

@@ -7,7 +7,8 @@
 use super::{DateKey, EdgeKind, EntityIx, EventIx, Graph, NodeRef, date_key, is_undated};
 use crate::model::{DatePrecision, EntityKind, EventKind, EventStatus, Language};
 use chrono::{Datelike, Duration, NaiveDate};
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+use std::ops::Bound;
 
 /// Newest or oldest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -121,9 +122,37 @@ pub fn event_cursor(key: DateKey, event: EventIx) -> String {
     format!("e{key}.{event}")
 }
 
+/// Whether `cursor` has the shape of an event cursor ([`event_cursor`]).
+pub fn is_event_cursor(cursor: &str) -> bool {
+    parse_cursor(cursor).is_some()
+}
+
 fn parse_cursor(cursor: &str) -> Option<(DateKey, EventIx)> {
     let (key, ix) = cursor.strip_prefix('e')?.split_once('.')?;
     Some((key.parse().ok()?, ix.parse().ok()?))
+}
+
+type DateIndexKey = (DateKey, EventIx);
+
+/// `base.range((lo, hi))`, or an empty range where `lo` lies past `hi` (a `from` after `to`,
+/// a cursor outside the filtered range), which `BTreeSet::range` would panic on.
+fn range_or_empty(
+    base: &BTreeSet<DateIndexKey>,
+    lo: Bound<DateIndexKey>,
+    hi: Bound<DateIndexKey>,
+) -> std::collections::btree_set::Range<'_, DateIndexKey> {
+    let valid = match (lo, hi) {
+        (Bound::Included(a), Bound::Included(b)) => a <= b,
+        (Bound::Included(a) | Bound::Excluded(a), Bound::Excluded(b))
+        | (Bound::Excluded(a), Bound::Included(b)) => a < b,
+        _ => true,
+    };
+    if valid {
+        base.range((lo, hi))
+    } else {
+        // No key sorts below the smallest possible one: an empty range.
+        base.range(..(DateKey::MIN, 0))
+    }
 }
 
 impl Graph {
@@ -180,12 +209,16 @@ impl Graph {
         let lo = filter.from.map_or(i32::MIN, |d| d.num_days_from_ce());
         let hi = filter.to.map_or(i32::MAX, |d| d.num_days_from_ce());
         let dated_filter = filter.from.is_some() || filter.to.is_some();
-        let range = base.range((lo, 0)..=(hi, EventIx::MAX));
+        let (lo_key, hi_key) = (
+            Bound::Included((lo, 0)),
+            Bound::Included((hi, EventIx::MAX)),
+        );
+        let range = range_or_empty(base, lo_key, hi_key);
         let cursor = after.and_then(parse_cursor);
         let total = if filter.only_structural() && !dated_filter {
             base.len()
         } else {
-            base.range((lo, 0)..=(hi, EventIx::MAX))
+            range_or_empty(base, lo_key, hi_key)
                 .filter(|&&(k, e)| {
                     !(dated_filter && is_undated(k)) && self.event_matches(e, filter)
                 })
@@ -207,7 +240,7 @@ impl Graph {
         match order {
             SortOrder::NewestFirst => {
                 let iter: Box<dyn Iterator<Item = &(DateKey, EventIx)>> = match cursor {
-                    Some(c) => Box::new(base.range((lo, 0)..c).rev()),
+                    Some(c) => Box::new(range_or_empty(base, lo_key, Bound::Excluded(c)).rev()),
                     None => Box::new(range.rev()),
                 };
                 for item in iter.filter(keep) {
@@ -218,10 +251,7 @@ impl Graph {
             }
             SortOrder::OldestFirst => {
                 let iter: Box<dyn Iterator<Item = &(DateKey, EventIx)>> = match cursor {
-                    Some(c) => Box::new(base.range((
-                        std::ops::Bound::Excluded(c),
-                        std::ops::Bound::Included((hi, EventIx::MAX)),
-                    ))),
+                    Some(c) => Box::new(range_or_empty(base, Bound::Excluded(c), hi_key)),
                     None => Box::new(range),
                 };
                 for item in iter.filter(keep) {
@@ -250,7 +280,12 @@ impl Graph {
         let lo = from.map_or(0, |d| d.num_days_from_ce());
         let hi = to.map_or(i32::MAX, |d| d.num_days_from_ce());
         let mut buckets: BTreeMap<(NaiveDate, NaiveDate), Vec<EventIx>> = BTreeMap::new();
-        for &(_, event) in base.range((lo, 0)..=(hi, EventIx::MAX)) {
+        let range = range_or_empty(
+            base,
+            Bound::Included((lo, 0)),
+            Bound::Included((hi, EventIx::MAX)),
+        );
+        for &(_, event) in range {
             let e = &self.events[event as usize];
             let Some(start) = e.date.start else { continue };
             let width = coarser(e.date.precision, granularity).unwrap_or(granularity);
