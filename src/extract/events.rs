@@ -32,6 +32,9 @@ pub struct Trigger {
 pub enum Cue {
     /// Future or intention.
     Planned,
+    /// Marks only what follows it as ahead ("ahead of the summit", «в преддверии саммита»,
+    /// «саммит қарсаңында» is handled as a plain cue): the event before it is not planned.
+    PlannedNext,
     /// Completed.
     Past,
     /// The sentence recalls earlier news.
@@ -66,6 +69,11 @@ pub fn find_triggers(
         .filter(|c| *c.value == Cue::Planned)
         .map(|c| (c.first, tokens[c.first].sentence))
         .collect();
+    let planned_next_at: Vec<(usize, usize)> = cue_hits
+        .iter()
+        .filter(|c| *c.value == Cue::PlannedNext)
+        .map(|c| (c.first + c.len, tokens[c.first].sentence))
+        .collect();
     let found = triggers
         .find_all(morph, tokens)
         .into_iter()
@@ -78,6 +86,8 @@ pub fn find_triggers(
                     && !own.contains(&at)
                     && at + CUE_WINDOW >= m.first
                     && at <= m.first + m.len + CUE_WINDOW
+            }) || planned_next_at.iter().any(|&(after, s)| {
+                s == sentence && after <= m.first && m.first <= after + 2 * CUE_WINDOW
             });
             Trigger {
                 kind,
@@ -104,6 +114,18 @@ pub struct Layout {
 /// Score bonus of a trigger in the title and in the lead.
 const TITLE_BONUS: u32 = 5;
 const LEAD_BONUS: u32 = 1;
+/// Bonus of a reporting-frame trigger (an interview, a phone call): a report of an
+/// interview or a call is about that act, whatever the quoted words talk about.
+const FRAME_BONUS: u32 = 3;
+/// Statement triggers at or below this weight are speech verbs ("said", «атап өтті»,
+/// «отметил») that frame a quote; in a headline they do not outrank the occasion the lead
+/// reports.
+const SPEECH_VERB_WEIGHT: u32 = 2;
+
+/// Kinds that name the act of reporting itself.
+fn is_frame_kind(kind: EventKind) -> bool {
+    matches!(kind, EventKind::Interview | EventKind::PhoneCall)
+}
 /// A planned trigger can still be the main event (a visit that starts today), but loses to
 /// a completed one.
 const PLANNED_PENALTY: u32 = 4;
@@ -121,11 +143,15 @@ pub fn main_trigger<'a>(
         .filter(|t| t.sentence < layout.lead_end)
         .filter(|t| !tokens[t.first].quoted && !background.contains(&t.sentence))
         .max_by_key(|t| {
-            let bonus = if t.sentence < layout.title_end {
+            let speech_verb = t.kind == EventKind::Statement && t.weight <= SPEECH_VERB_WEIGHT;
+            let mut bonus = if t.sentence < layout.title_end && !speech_verb {
                 TITLE_BONUS
             } else {
                 LEAD_BONUS
             };
+            if is_frame_kind(t.kind) && !t.planned {
+                bonus += FRAME_BONUS;
+            }
             let penalty = if t.planned { PLANNED_PENALTY } else { 0 };
             (
                 (t.weight + bonus).saturating_sub(penalty),

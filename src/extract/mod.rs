@@ -147,6 +147,7 @@ impl Extractor {
                 .filter_map(|p| {
                     let cue = match p.label.as_str() {
                         "PLANNED" => Cue::Planned,
+                        "PLANNED_NEXT" => Cue::PlannedNext,
                         "PAST" => Cue::Past,
                         "BACKGROUND" => Cue::Background,
                         "HYPOTHETICAL" => Cue::Hypothetical,
