@@ -21,6 +21,7 @@ const CUES: &str = include_str!("../kb/lexicon/cues.tsv");
 const ORDINALS: &str = include_str!("../kb/lexicon/ordinals.tsv");
 const NAME_NOUNS: &str = include_str!("../kb/lexicon/name_nouns.tsv");
 const SUMMIT_EDITIONS: &str = include_str!("../kb/summit_editions.tsv");
+const PRIORS: &str = include_str!("../kb/priors.tsv");
 
 /// One edition of a recurring summit.
 #[derive(Debug, Clone, PartialEq)]
@@ -77,6 +78,8 @@ pub struct KbEntity {
     pub offices: Vec<Office>,
     /// Adjective stems (countries only): `российск`, `ресейлік`.
     pub adjectives: Vec<String>,
+    /// A news outlet or press service: it reports events rather than takes part.
+    pub source: bool,
 }
 
 /// One name of an entity, split into folded words for matching.
@@ -145,6 +148,8 @@ pub struct KnowledgeBase {
     pub name_nouns: Vec<(String, String)>,
     /// Known editions of recurring summits.
     pub summit_editions: Vec<SummitEdition>,
+    /// Prior shares of events naming an entity (`kb/priors.tsv`), by selector.
+    pub priors: HashMap<String, f64>,
 }
 
 /// The index key of a folded word: its first four characters before any hyphen or dot.
@@ -244,6 +249,7 @@ impl KnowledgeBase {
                 org: None,
                 offices: Vec::new(),
                 adjectives,
+                source: false,
             });
         }
         for cols in data_lines(PEOPLE) {
@@ -264,6 +270,7 @@ impl KnowledgeBase {
                 org: None,
                 offices,
                 adjectives: Vec::new(),
+                source: false,
             });
         }
         for cols in data_lines(ENTITIES) {
@@ -290,6 +297,7 @@ impl KnowledgeBase {
                 org: attribute(cols.get(4), "org").map(str::to_string),
                 offices: Vec::new(),
                 adjectives: Vec::new(),
+                source: attribute(cols.get(4), "source") == Some("1"),
             });
         }
         let by_key = entities
@@ -389,6 +397,13 @@ impl KnowledgeBase {
             cues: parse_patterns(CUES, false),
             country_adjectives,
             morph: Morphology::load(),
+            priors: data_lines(PRIORS)
+                .filter_map(|cols| {
+                    let share: f64 = cols.get(1)?.parse().ok()?;
+                    let selector = cols.first()?.to_string();
+                    (share > 0.0 && share < 1.0).then_some((selector, share))
+                })
+                .collect(),
             summit_editions: data_lines(SUMMIT_EDITIONS)
                 .filter_map(|cols| {
                     let date = |i: usize| NaiveDate::parse_from_str(cols.get(i)?, "%Y-%m-%d").ok();
@@ -431,6 +446,35 @@ impl KnowledgeBase {
                 .flatten()
                 .collect(),
         }
+    }
+
+    /// The prior share of events that name the entity `key` of `kind` (`kb/priors.tsv`):
+    /// its own line, else the largest share of its offices' roles or of news sources, else
+    /// its kind's default.
+    pub fn prior_share(&self, key: &str, kind: EntityKind) -> f64 {
+        if let Some(&share) = self.priors.get(key) {
+            return share;
+        }
+        let kind_default = self
+            .priors
+            .get(&format!("kind:{}", kind.name()))
+            .copied()
+            .unwrap_or(0.02);
+        let Some(entity) = self.get(key) else {
+            return kind_default;
+        };
+        let mut share = kind_default;
+        for office in &entity.offices {
+            if let Some(&role) = self.priors.get(&format!("role:{}", office.role)) {
+                share = share.max(role);
+            }
+        }
+        if entity.source
+            && let Some(&source) = self.priors.get("source:1")
+        {
+            share = share.max(source);
+        }
+        share
     }
 
     /// The entity with this key.

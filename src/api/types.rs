@@ -541,6 +541,37 @@ impl EventView {
     async fn label(&self, ctx: &Context<'_>) -> String {
         event_label(&service(ctx).read(), self.0)
     }
+    /// Why later reports were merged into this event: one entry per joining article, with
+    /// the same-event score, the runner-up's, and the evidence. Empty for an event told once.
+    async fn merged_because(&self, ctx: &Context<'_>) -> Vec<MergeReason> {
+        let graph = service(ctx).read();
+        graph
+            .event(self.0)
+            .merges
+            .iter()
+            .filter(|m| !graph.article(m.article).deleted)
+            .map(|m| MergeReason {
+                article: ArticleView(m.article),
+                score: f64::from(m.score),
+                runner_up: m.runner_up.map(f64::from),
+                evidence: m.evidence.clone(),
+            })
+            .collect()
+    }
+}
+
+/// Why an article's report was merged into an event (see ARCHITECTURE.md, same-event rule).
+#[derive(async_graphql::SimpleObject)]
+pub struct MergeReason {
+    /// The article whose report joined the event.
+    pub article: ArticleView,
+    /// The same-event score of the event for that report.
+    pub score: f64,
+    /// The score of the best other candidate event, if there was one.
+    pub runner_up: Option<f64>,
+    /// The evidence in words: shared entities with their rarity weights, kind and date
+    /// agreement, conflicts.
+    pub evidence: Vec<String>,
 }
 
 /// A short label: kind and up to two participants (`Meeting: Tokayev, Putin`).

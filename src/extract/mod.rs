@@ -242,6 +242,17 @@ impl Extractor {
         let main_sentences: HashSet<usize> = (0..layout.lead_end).collect();
         let mut main_date = article_date;
         let mut main_month_day = article_month_day;
+        // A day and month with no year to place them (an undated article): kept as such.
+        if let Some(trigger) = main
+            && let Some(own) = nearest_date(&dates_found, &tokens, trigger)
+            && own.span.start.is_none()
+            && !own.today
+            && !own.relative
+            && main_month_day.is_none()
+            && article_date.start.is_none()
+        {
+            main_month_day = own.month_day;
+        }
         if let Some(trigger) = main
             && let Some(own) = nearest_date(&dates_found, &tokens, trigger)
             && own.span.precision == DatePrecision::Day
@@ -704,5 +715,15 @@ mod tests {
             ),
             EventKind::Statement
         );
+    }
+}
+#[cfg(test)]
+mod scratch {
+    #[test]
+    fn scratch_print() {
+        let e = super::Extractor::new();
+        let f = e.extract(super::ArticleText { title: "В Кремле анонсировали визит", body: "Сейчас мы работаем над визитом, заявил Песков.\nПесков заявил это журналистам.\nОн заявил, что всё готово.\nОн также отметил работу.\n17 августа Токаев и президент РФ Владимир Путин провели телефонный разговор, в ходе которого российский лидер рассказал о встрече.", published_on: None, language: None });
+        for m in &f.mentioned_events { eprintln!("{:?} {:?} {:?} {:?}", m.kind, m.status, m.date, m.month_day); }
+        eprintln!("MAIN {:?} {:?} {:?}", f.main_event.kind, f.main_event.date, f.main_event.month_day);
     }
 }

@@ -7,6 +7,7 @@
 
 mod query;
 mod resolve;
+mod same_event;
 mod snapshots;
 
 pub use query::{
@@ -158,10 +159,25 @@ pub struct EventRec {
     pub mentioned_by: Vec<ArticleIx>,
     /// Linked entities and the edge kind.
     pub entities: Vec<EntityIx>,
+    /// Why later reports joined it (one note per joining article).
+    pub merges: Vec<MergeNote>,
     /// Node.
     pub node: NodeIndex,
     /// No source left.
     pub deleted: bool,
+}
+
+/// Why an article's event was merged into an existing event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MergeNote {
+    /// The article whose report joined.
+    pub article: ArticleIx,
+    /// The same-event score.
+    pub score: f32,
+    /// The best other candidate's score.
+    pub runner_up: Option<f32>,
+    /// The evidence, one line each.
+    pub evidence: Vec<String>,
 }
 
 impl EventRec {
@@ -185,6 +201,10 @@ pub struct EntityRec {
     pub name: String,
     /// Every name: canonical, aliases, and surface forms seen, in first-seen order.
     pub names: Vec<String>,
+    /// Prior share of events naming it (knowledge base), for same-event rarity weights.
+    pub prior: f32,
+    /// A news outlet or press service.
+    pub source: bool,
     /// Node.
     pub node: NodeIndex,
 }

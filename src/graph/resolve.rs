@@ -2,20 +2,17 @@
 //! main event and mentioned events merged into existing events when they are the same event,
 //! evidence attached to every link.
 //!
-//! Same-event rule (precision first): same kind, compatible dates (one day of slack, or the
-//! same day and month when a year is missing), at least one shared person or summit, half of
-//! the smaller entity set shared, and no disagreement on the place.
+//! Whether two reports are one event is decided in `same_event` (a scored decision).
 
 use super::{
     ArticleIx, ArticleRec, DateKey, EdgeKind, EntityIx, EntityRec, EventIx, EventRec, Evidence,
-    Graph, NodeRef, event_key, month_day_key,
+    Graph, MergeNote, NodeRef, event_key,
 };
 use crate::extract::{EventFacts, Extraction, entities::named_keys};
 use crate::ingest::Article;
 use crate::kb::KnowledgeBase;
-use crate::model::{DatePrecision, EntityKind, EventKind, EventStatus, MonthDay};
+use crate::model::{DatePrecision, EntityKind, EventKind, EventStatus};
 use crate::text::fold;
-use chrono::Datelike;
 use std::collections::{BTreeSet, HashMap};
 
 /// What applying one article changed.
@@ -29,11 +26,22 @@ pub struct ApplyReport {
     pub updated_events: Vec<EventIx>,
 }
 
-/// Days of slack between two DAY-precision dates of the same event (a report published the
-/// day after).
-const DATE_SLACK_DAYS: i64 = 1;
-/// Share of the smaller entity set two reports of one event must have in common.
-const MIN_OVERLAP: f64 = 0.5;
+
+/// How specific a kind is about the occasion: a merged event takes its reports' most
+/// specific kind (a phone call over a conversation, a signing over talks, a visit over a
+/// meeting, anything over a statement).
+fn kind_specificity(kind: EventKind) -> u8 {
+    match kind {
+        EventKind::PhoneCall | EventKind::Interview | EventKind::Address => 9,
+        EventKind::Agreement => 8,
+        EventKind::Summit => 7,
+        EventKind::Speech => 6,
+        EventKind::Visit => 5,
+        EventKind::Meeting => 4,
+        EventKind::Statement => 2,
+        EventKind::Other => 1,
+    }
+}
 
 fn precision_rank(p: DatePrecision) -> u8 {
     match p {
@@ -153,15 +161,17 @@ impl Graph {
         }
         let ix = self.entities.len() as EntityIx;
         let node = self.graph.add_node(NodeRef::Entity(ix));
-        let (name, aliases) = match kb.get(key).filter(|_| !key.contains('#')) {
-            Some(e) => (e.name.clone(), e.aliases.clone()),
-            None => (name.to_string(), Vec::new()),
+        let (name, aliases, source) = match kb.get(key).filter(|_| !key.contains('#')) {
+            Some(e) => (e.name.clone(), e.aliases.clone(), e.source),
+            None => (name.to_string(), Vec::new(), false),
         };
         self.entities.push(EntityRec {
             key: key.to_string(),
             kind,
             name: name.clone(),
             names: Vec::new(),
+            prior: kb.prior_share(key, kind) as f32,
+            source,
             node,
         });
         self.entity_events.push(BTreeSet::new());
@@ -254,9 +264,16 @@ impl Graph {
         let entity_set: Vec<EntityIx> = linked.iter().map(|(ix, _)| *ix).collect();
         let event = match self.find_same_event(facts, &entity_set) {
             // The article's own main event mentioned again: nothing to add.
-            Some(existing) if Some(existing) == main => return existing,
-            Some(existing) => {
+            Some(decision) if Some(decision.event) == main => return decision.event,
+            Some(decision) => {
+                let existing = decision.event;
                 self.refine_event(existing, facts, reported);
+                self.events[existing as usize].merges.push(MergeNote {
+                    article,
+                    score: decision.score as f32,
+                    runner_up: decision.runner_up.map(|r| r as f32),
+                    evidence: decision.evidence,
+                });
                 report.updated_events.push(existing);
                 existing
             }
@@ -274,6 +291,7 @@ impl Graph {
                     reported_by: Vec::new(),
                     mentioned_by: Vec::new(),
                     entities: Vec::new(),
+                    merges: Vec::new(),
                     node,
                     deleted: false,
                 });
@@ -355,11 +373,27 @@ impl Graph {
         {
             self.events[event as usize].status = EventStatus::Happened;
         }
-        if !finer {
-            return;
+        // The kind: a report's kind replaces one known only from mentions; among reports, the
+        // more specific kind wins (a conversation named a phone call, talks named a visit).
+        let record = &mut self.events[event as usize];
+        if reported
+            && (record.reported_by.is_empty()
+                || kind_specificity(facts.kind) > kind_specificity(record.kind))
+        {
+            record.kind = facts.kind;
         }
-        self.events[event as usize].date = facts.date;
-        let new_key = event_key(&facts.date, None);
+        if finer {
+            record.date = facts.date;
+            record.month_day = None;
+        } else if facts.date.start.is_none()
+            && record.date.start.is_none()
+            && record.month_day.is_none()
+            && facts.month_day.is_some()
+        {
+            record.month_day = facts.month_day;
+        }
+        let record = &self.events[event as usize];
+        let new_key = event_key(&record.date, record.month_day);
         if new_key != old_key {
             self.rekey_event(event, old_key, new_key);
         }
@@ -372,142 +406,6 @@ impl Graph {
             let set = &mut self.entity_events[entity as usize];
             set.remove(&(old_key, event));
             set.insert((new_key, event));
-        }
-    }
-
-    fn find_same_event(&self, facts: &EventFacts, entities: &[EntityIx]) -> Option<EventIx> {
-        if facts.date.start.is_none() && facts.month_day.is_none() {
-            return None;
-        }
-        let kind_of = |e: EntityIx| self.entities[e as usize].kind;
-        let anchors: Vec<EntityIx> = entities
-            .iter()
-            .copied()
-            .filter(|&e| matches!(kind_of(e), EntityKind::Person | EntityKind::Summit))
-            .collect();
-        if anchors.is_empty() {
-            return None;
-        }
-        let mut rarest = anchors.clone();
-        rarest.sort_by_key(|&e| self.entity_events[e as usize].len());
-        rarest.truncate(3);
-
-        let mut candidates: Vec<EventIx> = Vec::new();
-        for &anchor in &rarest {
-            let set = &self.entity_events[anchor as usize];
-            let exact = |key: DateKey| set.range((key, 0)..=(key, EventIx::MAX)).map(|&(_, e)| e);
-            match (
-                facts.date.start,
-                facts.date.last_day(),
-                facts.date.precision,
-            ) {
-                (Some(start), Some(end), DatePrecision::Day) => {
-                    let lo = start.num_days_from_ce() - 2;
-                    let hi = end.num_days_from_ce() + 2;
-                    candidates.extend(set.range((lo, 0)..=(hi, EventIx::MAX)).map(|&(_, e)| e));
-                    // Coarser events that contain the day (a visit planned "in November").
-                    let month = chrono::NaiveDate::from_ymd_opt(start.year(), start.month(), 1);
-                    let year = chrono::NaiveDate::from_ymd_opt(start.year(), 1, 1);
-                    for coarse in [month, year].into_iter().flatten() {
-                        candidates.extend(exact(coarse.num_days_from_ce()));
-                    }
-                    // Undated reports of the same day and month.
-                    candidates.extend(exact(month_day_key(MonthDay {
-                        month: start.month(),
-                        day: start.day(),
-                    })));
-                }
-                // A month or a year: only events known to the same period.
-                (Some(start), _, _) => candidates.extend(exact(start.num_days_from_ce())),
-                (None, _, _) => {
-                    if let Some(md) = facts.month_day {
-                        candidates.extend(exact(month_day_key(md)));
-                        candidates.extend(
-                            set.iter()
-                                .filter(|&&(k, _)| k >= 0)
-                                .map(|&(_, e)| e)
-                                .filter(|&e| {
-                                    let date = &self.events[e as usize].date;
-                                    date.precision == DatePrecision::Day
-                                        && date.start.is_some_and(|d| {
-                                            d.month() == md.month && d.day() == md.day
-                                        })
-                                }),
-                        );
-                    }
-                }
-            }
-        }
-        candidates.sort_unstable();
-        candidates.dedup();
-        let places = |set: &[EntityIx]| -> Vec<EntityIx> {
-            set.iter()
-                .copied()
-                .filter(|&e| kind_of(e) == EntityKind::Place)
-                .collect()
-        };
-        let new_places = places(entities);
-        let mut best: Option<(f64, usize, EventIx)> = None;
-        for candidate in candidates {
-            let c = &self.events[candidate as usize];
-            if c.deleted || !self.dates_agree(c, facts) {
-                continue;
-            }
-            // Talks, a visit and the signing on that day are often one occasion told
-            // differently: other kinds merge only with two shared people.
-            if c.kind != facts.kind {
-                let occasion = |k: EventKind| {
-                    matches!(
-                        k,
-                        EventKind::Meeting | EventKind::Visit | EventKind::Agreement
-                    )
-                };
-                let shared_people = entities
-                    .iter()
-                    .filter(|&&e| kind_of(e) == EntityKind::Person && c.entities.contains(&e))
-                    .count();
-                if !(occasion(c.kind) && occasion(facts.kind) && shared_people >= 2) {
-                    continue;
-                }
-            }
-            if !anchors.iter().any(|a| c.entities.contains(a)) {
-                continue;
-            }
-            let shared = entities.iter().filter(|e| c.entities.contains(e)).count();
-            let cand_places = places(&c.entities);
-            if !new_places.is_empty()
-                && !cand_places.is_empty()
-                && !new_places.iter().any(|p| cand_places.contains(p))
-            {
-                continue;
-            }
-            let smaller = entities.len().min(c.entities.len()).max(1);
-            let overlap = shared as f64 / smaller as f64;
-            if overlap < MIN_OVERLAP {
-                continue;
-            }
-            let sources = c.reported_by.len();
-            if best.is_none_or(|(o, s, _)| (overlap, sources) > (o, s)) {
-                best = Some((overlap, sources, candidate));
-            }
-        }
-        best.map(|(_, _, e)| e)
-    }
-
-    fn dates_agree(&self, event: &EventRec, facts: &EventFacts) -> bool {
-        match (event.date.start, facts.date.start) {
-            (Some(_), Some(_)) => event.date.compatible(&facts.date, DATE_SLACK_DAYS),
-            (Some(day), None) => facts.month_day.is_some_and(|md| {
-                event.date.precision == DatePrecision::Day
-                    && md.month == day.month()
-                    && md.day == day.day()
-            }),
-            (None, Some(day)) => event.month_day.is_some_and(|md| {
-                facts.date.precision == DatePrecision::Day
-                    && md.month == day.month()
-                    && md.day == day.day()
-            }),
-            (None, None) => event.month_day.is_some() && event.month_day == facts.month_day,
         }
     }
 
