@@ -216,9 +216,19 @@ impl Extractor {
         triggers.retain(|t| !credit_sentences.contains(&t.sentence));
 
         let main = main_trigger(&triggers, &tokens, &background, layout);
+        // Sentences that announce a planned event of their own and report nothing done.
+        let happened_sentences: HashSet<usize> = triggers
+            .iter()
+            .filter(|t| !t.planned && !matches!(t.kind, EventKind::Statement | EventKind::Other))
+            .map(|t| t.sentence)
+            .collect();
         let planned_sentences: HashSet<usize> = triggers
             .iter()
-            .filter(|t| t.planned && main.is_none_or(|m| m.sentence != t.sentence))
+            .filter(|t| {
+                t.planned
+                    && main.is_none_or(|m| m.sentence != t.sentence)
+                    && !happened_sentences.contains(&t.sentence)
+            })
             .map(|t| t.sentence)
             .collect();
         let trigger_sentences: HashSet<usize> = triggers
@@ -242,9 +252,22 @@ impl Extractor {
         let main_sentences: HashSet<usize> = (0..layout.lead_end).collect();
         let mut main_date = article_date;
         let mut main_month_day = article_month_day;
+        // A headline rarely carries the date; the first body sentence does ("… met … in
+        // Tokyo on December 18").
+        let lead_date = |trigger: &Trigger| {
+            nearest_date(&dates_found, &tokens, trigger).or_else(|| {
+                (trigger.sentence < layout.title_end)
+                    .then(|| {
+                        dates_found
+                            .iter()
+                            .find(|d| tokens[d.first].sentence == layout.title_end)
+                    })
+                    .flatten()
+            })
+        };
         // A day and month with no year to place them (an undated article): kept as such.
         if let Some(trigger) = main
-            && let Some(own) = nearest_date(&dates_found, &tokens, trigger)
+            && let Some(own) = lead_date(trigger)
             && own.span.start.is_none()
             && !own.today
             && !own.relative
