@@ -46,14 +46,36 @@ pub enum Cue {
 /// Tokens on either side of a trigger in which a status cue applies to it.
 const CUE_WINDOW: usize = 4;
 
+/// Triggers and the sentences marked by status cues.
+#[derive(Debug, Default)]
+pub struct TriggerScan {
+    /// Triggers in text order.
+    pub triggers: Vec<Trigger>,
+    /// Sentences that recall earlier news.
+    pub background: HashSet<usize>,
+    /// Sentences with a condition or readiness.
+    pub hypothetical: HashSet<usize>,
+    /// Sentences with a future or intention cue anywhere.
+    pub planned: HashSet<usize>,
+    /// Sentences with a completion cue anywhere.
+    pub past: HashSet<usize>,
+}
+
 /// Finds triggers and marks the planned ones.
 pub fn find_triggers(
     triggers: &PhraseSet<(EventKind, u32)>,
     cues: &PhraseSet<Cue>,
     morph: &crate::text::Morphology,
     tokens: &[Token],
-) -> (Vec<Trigger>, HashSet<usize>, HashSet<usize>) {
+) -> TriggerScan {
     let cue_hits = cues.find_all(morph, tokens);
+    let sentences_of = |cue: Cue| -> HashSet<usize> {
+        cue_hits
+            .iter()
+            .filter(|c| *c.value == cue)
+            .map(|c| tokens[c.first].sentence)
+            .collect()
+    };
     let hypothetical: HashSet<usize> = cue_hits
         .iter()
         .filter(|c| *c.value == Cue::Hypothetical)
@@ -74,7 +96,7 @@ pub fn find_triggers(
         .filter(|c| *c.value == Cue::PlannedNext)
         .map(|c| (c.first + c.len, tokens[c.first].sentence))
         .collect();
-    let found = triggers
+    let found: Vec<Trigger> = triggers
         .find_all(morph, tokens)
         .into_iter()
         .map(|m| {
@@ -99,7 +121,13 @@ pub fn find_triggers(
             }
         })
         .collect();
-    (found, background, hypothetical)
+    TriggerScan {
+        triggers: found,
+        background,
+        hypothetical,
+        planned: sentences_of(Cue::Planned),
+        past: sentences_of(Cue::Past),
+    }
 }
 
 /// Where the title and the lead are.
@@ -188,13 +216,14 @@ mod tests {
     fn kinds(text: &str) -> Vec<(EventKind, bool)> {
         let extractor = Extractor::new();
         let tokens = tokenize(text);
-        let (found, _, _) = find_triggers(
+        let scan = find_triggers(
             &extractor.triggers,
             &extractor.cues,
             &extractor.kb.morph,
             &tokens,
         );
-        found.into_iter().map(|t| (t.kind, t.planned)).collect()
+        scan.triggers
+            .into_iter().map(|t| (t.kind, t.planned)).collect()
     }
 
     #[test]

@@ -211,8 +211,9 @@ impl Extractor {
             },
             _ => (article_date, article_month_day),
         };
+        let scan = find_triggers(&self.triggers, &self.cues, &self.kb.morph, &tokens);
         let (mut triggers, background, hypothetical) =
-            find_triggers(&self.triggers, &self.cues, &self.kb.morph, &tokens);
+            (scan.triggers, scan.background, scan.hypothetical);
         triggers.retain(|t| !credit_sentences.contains(&t.sentence));
 
         let main = main_trigger(&triggers, &tokens, &background, layout);
@@ -357,15 +358,20 @@ impl Extractor {
             }
         }
         for trigger in by_sentence {
-            if hypothetical.contains(&trigger.sentence) {
+            let sentence = trigger.sentence;
+            if hypothetical.contains(&sentence) {
                 continue;
             }
             let own_date = nearest_date(&dates_found, &tokens, trigger);
-            let status = status_of(trigger);
-            // The main event told again ("Программа визита включает …") is not a new event.
-            if trigger.kind == main_kind && status == EventStatus::Happened && own_date.is_none() {
-                continue;
-            }
+            // Status from the clause's modality: a future or intention cue anywhere in the
+            // sentence («ожидается приезд … с государственным визитом», "is expected to"),
+            // unless the sentence also says something was done.
+            let modal = scan.planned.contains(&sentence) && !scan.past.contains(&sentence);
+            let mut status = if trigger.planned || modal {
+                EventStatus::Planned
+            } else {
+                status_of(trigger)
+            };
             // "Бүгінгі кездесу", "today's talks": the article's own day is the main event.
             if own_date.is_some_and(|d| d.today) {
                 continue;
@@ -377,6 +383,16 @@ impl Extractor {
                     year_by_status(d.span, status, article.published_on)
                 }
             });
+            // A date with its own year sets the tense against the article's date.
+            if let (Some(start), Some(last), Some(anchor)) =
+                (date.start, date.last_day(), article.published_on)
+            {
+                if last < anchor {
+                    status = EventStatus::Happened;
+                } else if start > anchor {
+                    status = EventStatus::Planned;
+                }
+            }
             let month_day = own_date.and_then(|d| {
                 if d.span.start.is_none() {
                     d.month_day
@@ -384,7 +400,17 @@ impl Extractor {
                     None
                 }
             });
-            let sentence = trigger.sentence;
+            // A past event with no time of its own, in a sentence that does not recall earlier
+            // news, is the report's own event told again (the airport welcome of a visit,
+            // "during the talks …"): narration of an earlier event carries a time adverbial
+            // («в сентябре прошлого года», "in 1991") or a recall cue («Напомним»).
+            if status == EventStatus::Happened
+                && date.start.is_none()
+                && month_day.is_none()
+                && !background.contains(&sentence)
+            {
+                continue;
+            }
             let entities = event_entities(&self.kb, &mentions, |m| m.sentence == sentence);
             // A mention with neither a date nor a person or summit of its own is talk about
             // events in general ("Әрбір келіссөзде …"), not an event.
@@ -405,7 +431,7 @@ impl Extractor {
                 continue;
             }
             let evidence = clip(&sentence_text(sentence), EVIDENCE_CHARS);
-            mentioned_events.push(EventFacts {
+            let facts = EventFacts {
                 kind: trigger.kind,
                 status,
                 date,
@@ -413,7 +439,20 @@ impl Extractor {
                 title: clip(&evidence, 100),
                 entities,
                 evidence,
-            });
+            };
+            // The same event mentioned again in a later sentence (the planned visit, then "the
+            // preparations for the visit"): one mention, with the date either gives.
+            if let Some(earlier) = mentioned_events
+                .iter_mut()
+                .find(|e: &&mut EventFacts| same_mention(e, &facts, &self.kb))
+            {
+                if earlier.date.start.is_none() && earlier.month_day.is_none() {
+                    earlier.date = facts.date;
+                    earlier.month_day = facts.month_day;
+                }
+                continue;
+            }
+            mentioned_events.push(facts);
         }
 
         Extraction {
@@ -423,6 +462,38 @@ impl Extractor {
             main_event,
             mentioned_events,
         }
+    }
+}
+
+/// Two mentions of one article that tell the same event: same kind and status, no
+/// conflicting dates, and a shared person (or, without people, a shared place or summit).
+fn same_mention(a: &EventFacts, b: &EventFacts, kb: &KnowledgeBase) -> bool {
+    if a.kind != b.kind || a.status != b.status {
+        return false;
+    }
+    let dates_conflict = match (a.date.start, b.date.start) {
+        (Some(_), Some(_)) => !a.date.compatible(&b.date, 1),
+        _ => matches!((a.month_day, b.month_day), (Some(x), Some(y)) if x != y),
+    };
+    if dates_conflict {
+        return false;
+    }
+    let kind_of = |key: &str| kb.get(key).map(|e| e.kind);
+    let shared = |kinds: &[EntityKind]| {
+        a.entities.iter().any(|x| {
+            kind_of(&x.key).is_some_and(|k| kinds.contains(&k))
+                && b.entities.iter().any(|y| y.key == x.key)
+        })
+    };
+    let has_people = |e: &EventFacts| {
+        e.entities
+            .iter()
+            .any(|x| kind_of(&x.key) == Some(EntityKind::Person))
+    };
+    if has_people(a) && has_people(b) {
+        shared(&[EntityKind::Person])
+    } else {
+        shared(&[EntityKind::Place, EntityKind::Summit, EntityKind::Person])
     }
 }
 
