@@ -22,6 +22,7 @@ const ORDINALS: &str = include_str!("../kb/lexicon/ordinals.tsv");
 const NAME_NOUNS: &str = include_str!("../kb/lexicon/name_nouns.tsv");
 const SUMMIT_EDITIONS: &str = include_str!("../kb/summit_editions.tsv");
 const PRIORS: &str = include_str!("../kb/priors.tsv");
+const LEADER_ROLES: &str = include_str!("../kb/lexicon/leader_roles.txt");
 
 /// One edition of a recurring summit.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,12 +51,14 @@ pub struct Office {
 }
 
 impl Office {
-    /// True when the office was held on `date` (or at any time, without a date).
+    /// True when the office was held on `date` (or at any time, without a date). Terms are
+    /// half-open: the day of a handover (`to` of one holder, `from` of the next) belongs to
+    /// the successor.
     pub fn held_on(&self, date: Option<NaiveDate>) -> bool {
         let Some(date) = date else {
             return self.to.is_none();
         };
-        self.from.is_none_or(|from| from <= date) && self.to.is_none_or(|to| date <= to)
+        self.from.is_none_or(|from| from <= date) && self.to.is_none_or(|to| date < to)
     }
 }
 
@@ -150,6 +153,8 @@ pub struct KnowledgeBase {
     pub summit_editions: Vec<SummitEdition>,
     /// Prior shares of events naming an entity (`kb/priors.tsv`), by selector.
     pub priors: HashMap<String, f64>,
+    /// Offices that lead a country or organisation (`kb/lexicon/leader_roles.txt`).
+    pub leader_roles: HashSet<String>,
 }
 
 /// The index key of a folded word: its first four characters before any hyphen or dot.
@@ -397,6 +402,9 @@ impl KnowledgeBase {
             cues: parse_patterns(CUES, false),
             country_adjectives,
             morph: Morphology::load(),
+            leader_roles: data_lines(LEADER_ROLES)
+                .filter_map(|cols| cols.first().map(|r| r.to_string()))
+                .collect(),
             priors: data_lines(PRIORS)
                 .filter_map(|cols| {
                     let share: f64 = cols.get(1)?.parse().ok()?;
@@ -526,9 +534,156 @@ impl KnowledgeBase {
     }
 }
 
+/// Problems in the knowledge base's data files: malformed or reversed office dates,
+/// overlapping terms of one office, keys that point nowhere, and one alias shared by two
+/// entities of one kind. Empty when the data is sound (a unit test keeps it so).
+pub fn lint(kb: &KnowledgeBase) -> Vec<String> {
+    let mut problems = lint_offices(PEOPLE);
+    for edition in &kb.summit_editions {
+        for key in std::iter::once(&edition.format).chain(edition.place.iter()) {
+            if kb.get(key).is_none() {
+                problems.push(format!("summit_editions.tsv: unknown key {key}"));
+            }
+        }
+        if edition.end < edition.start {
+            problems.push(format!(
+                "summit_editions.tsv: {} ends before it starts",
+                edition.format
+            ));
+        }
+    }
+    for entity in &kb.entities {
+        if let Some(org) = &entity.org
+            && kb.get(&format!("org/{org}")).is_none()
+        {
+            problems.push(format!("{}: org={org} is not an organisation", entity.key));
+        }
+    }
+    for selector in kb.priors.keys() {
+        let known = selector.starts_with("kind:")
+            || selector.starts_with("role:")
+            || selector.starts_with("source:")
+            || kb.get(selector).is_some();
+        if !known {
+            problems.push(format!("priors.tsv: unknown key {selector}"));
+        }
+    }
+    let mut owners: HashMap<(EntityKind, String), &str> = HashMap::new();
+    for entity in &kb.entities {
+        let mut names: Vec<String> = std::iter::once(&entity.name)
+            .chain(entity.aliases.iter())
+            .map(|n| fold(n))
+            .collect();
+        names.sort();
+        names.dedup();
+        for name in names {
+            match owners.get(&(entity.kind, name.clone())) {
+                Some(other) if *other != entity.key => problems.push(format!(
+                    "alias {name:?} is shared by {other} and {}",
+                    entity.key
+                )),
+                _ => {
+                    owners.insert((entity.kind, name), &entity.key);
+                }
+            }
+        }
+    }
+    problems
+}
+
+/// Office problems in a people file: dates that do not parse, terms that end before they
+/// start, and two holders of one office whose (half-open) terms overlap.
+fn lint_offices(people: &str) -> Vec<String> {
+    /// A holder's term: (person id, first day, day the term ended).
+    type Term = (String, Option<NaiveDate>, Option<NaiveDate>);
+    let mut problems = Vec::new();
+    let mut terms: HashMap<(String, String), Vec<Term>> = HashMap::new();
+    for cols in data_lines(people) {
+        let (Some(id), Some(field)) = (cols.first(), cols.get(3)) else {
+            continue;
+        };
+        for spec in field.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+            let Some((role, rest)) = spec.split_once('@') else {
+                problems.push(format!("{id}: office {spec:?} is not role@OF:from..to"));
+                continue;
+            };
+            let (of, dates) = rest.split_once(':').unwrap_or((rest, ".."));
+            let Some((from, to)) = dates.split_once("..") else {
+                problems.push(format!("{id}: office {spec:?} has no '..' between dates"));
+                continue;
+            };
+            let parse = |text: &str| -> Result<Option<NaiveDate>, String> {
+                if text.is_empty() {
+                    return Ok(None);
+                }
+                NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                    .map(Some)
+                    .map_err(|_| format!("{id}: office {spec:?} has a malformed date {text:?}"))
+            };
+            match (parse(from), parse(to)) {
+                (Ok(from), Ok(to)) => {
+                    if let (Some(f), Some(t)) = (from, to)
+                        && t <= f
+                    {
+                        problems.push(format!("{id}: office {spec:?} ends before it starts"));
+                    }
+                    terms
+                        .entry((role.to_string(), of.to_string()))
+                        .or_default()
+                        .push((id.to_string(), from, to));
+                }
+                (Err(e), _) | (_, Err(e)) => problems.push(e),
+            }
+        }
+    }
+    // Offices some countries fill with several people at once.
+    const SHARED: [&str; 3] = ["deputy-prime-minister", "aide", "special-envoy"];
+    for ((role, of), mut holders) in terms {
+        if SHARED.contains(&role.as_str()) {
+            continue;
+        }
+        holders.sort_by_key(|(_, from, _)| *from);
+        for pair in holders.windows(2) {
+            let [(a, _, a_to), (b, b_from, _)] = pair else {
+                continue;
+            };
+            let overlap = match (a_to, b_from) {
+                (None, _) => a != b,
+                (Some(end), Some(start)) => start < end,
+                (Some(_), None) => true,
+            };
+            if overlap {
+                problems.push(format!("{role}@{of}: the terms of {a} and {b} overlap"));
+            }
+        }
+    }
+    problems
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_knowledge_base_is_sound() {
+        let kb = KnowledgeBase::load();
+        let problems = lint(&kb);
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+
+    #[test]
+    fn the_lint_finds_bad_office_data() {
+        let bad = "a\tA\t\tpresident@XX:2020-01-01..2021-01-01\n\
+                   b\tB\t\tpresident@XX:2020-06-01..\n\
+                   c\tC\t\tpresident@YY:2020-13-01..\n\
+                   d\tD\t\tpresident@ZZ:2021-01-01..2020-01-01\n";
+        let problems = lint_offices(bad);
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        // A handover day is not an overlap.
+        let handover = "a\tA\t\tpresident@XX:2019-01-01..2020-01-01\n\
+                        b\tB\t\tpresident@XX:2020-01-01..\n";
+        assert!(lint_offices(handover).is_empty());
+    }
 
     fn date(s: &str) -> Option<NaiveDate> {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()

@@ -269,6 +269,53 @@ pub struct MonthDay {
     pub day: u32,
 }
 
+/// How two event kinds relate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KindRelation {
+    /// The same kind.
+    Same,
+    /// One occasion told differently.
+    Occasion,
+    /// Possibly one occasion; only with agreeing dates.
+    Weak,
+    /// Never one event.
+    Unrelated,
+}
+
+/// The relation of two event kinds.
+pub fn kind_relation(a: EventKind, b: EventKind) -> KindRelation {
+    use EventKind::*;
+    if a == b {
+        return KindRelation::Same;
+    }
+    let pair = |x: EventKind, y: EventKind| (a == x && b == y) || (a == y && b == x);
+    // Talks in person or by phone: the medium of a conversation is often unsaid.
+    let talks = |k: EventKind| matches!(k, Meeting | Visit | Agreement | PhoneCall);
+    let gathering = |k: EventKind| matches!(k, Summit | Speech | Address);
+    let in_person = |k: EventKind| matches!(k, Meeting | Visit | Agreement);
+    if pair(PhoneCall, Visit) || pair(PhoneCall, Agreement) {
+        return KindRelation::Unrelated;
+    }
+    if (talks(a) && talks(b)) || (gathering(a) && gathering(b)) || pair(Interview, Statement) {
+        return KindRelation::Occasion;
+    }
+    if matches!(a, Statement | Other) || matches!(b, Statement | Other) {
+        let other = if matches!(a, Statement | Other) { b } else { a };
+        return if other == Interview {
+            KindRelation::Unrelated
+        } else {
+            KindRelation::Weak
+        };
+    }
+    if pair(Visit, Summit) || pair(Visit, Speech) || pair(Agreement, Summit) {
+        return KindRelation::Weak;
+    }
+    if in_person(a) && in_person(b) {
+        return KindRelation::Occasion;
+    }
+    KindRelation::Unrelated
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

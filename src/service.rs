@@ -55,8 +55,9 @@ pub struct Ingested {
 
 /// Everything extraction output depends on: its data files and its source code, so cached
 /// facts are refreshed automatically whenever either changes.
-const DATA_FILES: [&[u8]; 30] = [
+const DATA_FILES: [&[u8]; 31] = [
     include_bytes!("../kb/summit_editions.tsv"),
+    include_bytes!("../kb/lexicon/leader_roles.txt"),
     include_bytes!("../kb/lexicon/name_nouns.tsv"),
     include_bytes!("extract/mod.rs"),
     include_bytes!("extract/dates.rs"),

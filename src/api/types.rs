@@ -140,6 +140,10 @@ pub enum LinkKind {
     RefersTo,
     /// Person → the country or organisation they lead or led.
     LeaderOf,
+    /// Person → the country or organisation where they hold or held another office.
+    HoldsOffice,
+    /// Event → a news outlet or press service that reported it.
+    ReportedBy,
 }
 
 impl From<EdgeKind> for LinkKind {
@@ -155,6 +159,8 @@ impl From<EdgeKind> for LinkKind {
             EdgeKind::Organization => LinkKind::Organization,
             EdgeKind::RefersTo => LinkKind::RefersTo,
             EdgeKind::LeaderOf => LinkKind::LeaderOf,
+            EdgeKind::HoldsOffice => LinkKind::HoldsOffice,
+            EdgeKind::ReportedBy => LinkKind::ReportedBy,
         }
     }
 }
@@ -497,9 +503,28 @@ impl EventView {
     async fn places(&self, ctx: &Context<'_>) -> Rows<EntityView> {
         self.entities_of(&service(ctx).read(), Some(model::EntityKind::Place))
     }
-    /// Organisations involved.
+    /// Organisations involved (news outlets and press services are under `sources`).
     async fn organizations(&self, ctx: &Context<'_>) -> Rows<EntityView> {
-        self.entities_of(&service(ctx).read(), Some(model::EntityKind::Organization))
+        let graph = service(ctx).read();
+        let e = graph.event(self.0);
+        e.entities
+            .iter()
+            .filter(|&&x| {
+                let r = graph.entity(x);
+                r.kind == model::EntityKind::Organization && !r.source
+            })
+            .map(|&x| EntityView(x))
+            .collect()
+    }
+    /// News outlets and press services that reported the event (sources, not parties).
+    async fn sources(&self, ctx: &Context<'_>) -> Rows<EntityView> {
+        let graph = service(ctx).read();
+        let e = graph.event(self.0);
+        e.entities
+            .iter()
+            .filter(|&&x| graph.entity(x).source)
+            .map(|&x| EntityView(x))
+            .collect()
     }
     /// Summit formats it belongs to.
     async fn summits(&self, ctx: &Context<'_>) -> Rows<EntityView> {

@@ -223,7 +223,9 @@ mod tests {
             &tokens,
         );
         scan.triggers
-            .into_iter().map(|t| (t.kind, t.planned)).collect()
+            .into_iter()
+            .map(|t| (t.kind, t.planned))
+            .collect()
     }
 
     #[test]

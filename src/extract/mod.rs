@@ -11,7 +11,8 @@ pub mod events;
 
 use crate::kb::KnowledgeBase;
 use crate::model::{
-    DatePrecision, DateSpan, EntityKind, EventKind, EventStatus, Language, MonthDay,
+    DatePrecision, DateSpan, EntityKind, EventKind, EventStatus, KindRelation, Language, MonthDay,
+    kind_relation,
 };
 use crate::text::phrases::PhraseSet;
 use crate::text::{Token, detect_language, fold, tokenize};
@@ -211,6 +212,22 @@ impl Extractor {
             },
             _ => (article_date, article_month_day),
         };
+        // An undated article whose own day the text gives: relative and partial dates are
+        // resolved against that day.
+        let dates_found = match (anchor, article_date.start) {
+            (None, Some(_)) if article_date.precision == DatePrecision::Day => find_dates(
+                &self.dates,
+                &self.kb.morph,
+                &tokens,
+                &document,
+                article_date.start,
+            ),
+            _ => dates_found,
+        };
+        let anchor = anchor.or(match article_date.precision {
+            DatePrecision::Day => article_date.start,
+            _ => None,
+        });
         let scan = find_triggers(&self.triggers, &self.cues, &self.kb.morph, &tokens);
         let (mut triggers, background, hypothetical) =
             (scan.triggers, scan.background, scan.hypothetical);
@@ -329,7 +346,7 @@ impl Extractor {
                     && !background.contains(&m.sentence);
                 (in_lead || in_body)
                     && !credit_sentences.contains(&m.sentence)
-                    && !tokens[m.first_token].quoted
+                    && !in_quotation(&tokens, m)
                     && !is_dateline(&tokens, &document, m, layout)
             }),
             evidence: main.map_or_else(
@@ -345,7 +362,12 @@ impl Extractor {
             if matches!(trigger.kind, EventKind::Statement | EventKind::Other) {
                 continue;
             }
-            if main.is_some_and(|m| m.sentence == trigger.sentence) {
+            // The main event's own sentence may announce a second, planned event of another
+            // kind ("after the talks, Tokayev will attend the SCO summit").
+            if main.is_some_and(|m| {
+                m.sentence == trigger.sentence
+                    && (m.first == trigger.first || trigger.kind == m.kind || !trigger.planned)
+            }) {
                 continue;
             }
             match by_sentence.last_mut() {
@@ -380,13 +402,11 @@ impl Extractor {
                 if d.year_explicit || d.relative {
                     d.span
                 } else {
-                    year_by_status(d.span, status, article.published_on)
+                    year_by_status(d.span, status, anchor)
                 }
             });
             // A date with its own year sets the tense against the article's date.
-            if let (Some(start), Some(last), Some(anchor)) =
-                (date.start, date.last_day(), article.published_on)
-            {
+            if let (Some(start), Some(last), Some(anchor)) = (date.start, date.last_day(), anchor) {
                 if last < anchor {
                     status = EventStatus::Happened;
                 } else if start > anchor {
@@ -404,10 +424,25 @@ impl Extractor {
             // news, is the report's own event told again (the airport welcome of a visit,
             // "during the talks …"): narration of an earlier event carries a time adverbial
             // («в сентябре прошлого года», "in 1991") or a recall cue («Напомним»).
+            // When the article reports a speech act (an interview, an address, a statement),
+            // the past events its speaker recounts are not that act told again.
+            let speech_act = matches!(
+                main_kind,
+                EventKind::Interview
+                    | EventKind::Address
+                    | EventKind::Statement
+                    | EventKind::Speech
+            );
+            let retold = match kind_relation(main_kind, trigger.kind) {
+                KindRelation::Same | KindRelation::Occasion => true,
+                KindRelation::Weak => !speech_act,
+                KindRelation::Unrelated => false,
+            };
             if status == EventStatus::Happened
                 && date.start.is_none()
                 && month_day.is_none()
                 && !background.contains(&sentence)
+                && (retold || !speech_act)
             {
                 continue;
             }
@@ -463,6 +498,24 @@ impl Extractor {
             mentioned_events,
         }
     }
+}
+
+/// A mention inside quoted words (direct speech, a quoted phrase), not a name that is merely
+/// set in quotes («Turkistan» газеті): the quote holds more than the name.
+fn in_quotation(tokens: &[Token], mention: &EntityMention) -> bool {
+    let first = mention.first_token;
+    if !tokens.get(first).is_some_and(|t| t.quoted) {
+        return false;
+    }
+    let last = first + mention.n_tokens.max(1) - 1;
+    let before = first
+        .checked_sub(1)
+        .and_then(|i| tokens.get(i))
+        .is_some_and(|t| t.quoted && t.sentence == tokens[first].sentence);
+    let after = tokens
+        .get(last + 1)
+        .is_some_and(|t| t.quoted && t.sentence == tokens[first].sentence);
+    before || after
 }
 
 /// Two mentions of one article that tell the same event: same kind and status, no
@@ -817,7 +870,12 @@ mod scratch {
     fn scratch_print() {
         let e = super::Extractor::new();
         let f = e.extract(super::ArticleText { title: "В Кремле анонсировали визит", body: "Сейчас мы работаем над визитом, заявил Песков.\nПесков заявил это журналистам.\nОн заявил, что всё готово.\nОн также отметил работу.\n17 августа Токаев и президент РФ Владимир Путин провели телефонный разговор, в ходе которого российский лидер рассказал о встрече.", published_on: None, language: None });
-        for m in &f.mentioned_events { eprintln!("{:?} {:?} {:?} {:?}", m.kind, m.status, m.date, m.month_day); }
-        eprintln!("MAIN {:?} {:?} {:?}", f.main_event.kind, f.main_event.date, f.main_event.month_day);
+        for m in &f.mentioned_events {
+            eprintln!("{:?} {:?} {:?} {:?}", m.kind, m.status, m.date, m.month_day);
+        }
+        eprintln!(
+            "MAIN {:?} {:?} {:?}",
+            f.main_event.kind, f.main_event.date, f.main_event.month_day
+        );
     }
 }

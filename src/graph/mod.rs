@@ -60,8 +60,14 @@ pub enum EdgeKind {
     Organization,
     /// Event → an event it refers to (past or planned).
     RefersTo,
-    /// Person → country (or organisation) they lead(or led).
+    /// Person → country (or organisation) they lead (or led): heads of state, government
+    /// or organisation (`kb/lexicon/leader_roles.txt`).
     LeaderOf,
+    /// Person → country (or organisation) where they hold (or held) another office; the
+    /// evidence names the role.
+    HoldsOffice,
+    /// Event → the news outlet or press service that reported it (a source, not a party).
+    ReportedBy,
 }
 
 impl EdgeKind {
@@ -78,6 +84,8 @@ impl EdgeKind {
             EdgeKind::Organization => "ORGANIZATION",
             EdgeKind::RefersTo => "REFERS_TO",
             EdgeKind::LeaderOf => "LEADER_OF",
+            EdgeKind::HoldsOffice => "HOLDS_OFFICE",
+            EdgeKind::ReportedBy => "REPORTED_BY",
         }
     }
 

@@ -26,7 +26,6 @@ pub struct ApplyReport {
     pub updated_events: Vec<EventIx>,
 }
 
-
 /// How specific a kind is about the occasion: a merged event takes its reports' most
 /// specific kind (a phone call over a conversation, a signing over talks, a visit over a
 /// meeting, anything over a statement).
@@ -182,7 +181,7 @@ impl Graph {
             self.add_name(ix, &alias);
         }
         if let Some(kb_entity) = kb.get(key) {
-            let offices: Vec<(String, String, String)> = kb_entity
+            let offices: Vec<(String, EdgeKind, String)> = kb_entity
                 .offices
                 .iter()
                 .map(|o| {
@@ -198,10 +197,15 @@ impl Graph {
                         o.from.map(|d| d.to_string()).unwrap_or_default(),
                         o.to.map(|d| d.to_string()).unwrap_or_default()
                     );
-                    (target, o.of.clone(), span)
+                    let kind = if kb.leader_roles.contains(&o.role) {
+                        EdgeKind::LeaderOf
+                    } else {
+                        EdgeKind::HoldsOffice
+                    };
+                    (target, kind, span)
                 })
                 .collect();
-            for (target_key, _, span) in offices {
+            for (target_key, edge_kind, span) in offices {
                 let Some(target) = kb.get(&target_key) else {
                     continue;
                 };
@@ -211,7 +215,7 @@ impl Graph {
                 self.add_edge(
                     from,
                     to,
-                    EdgeKind::LeaderOf,
+                    edge_kind,
                     Some(Evidence {
                         article: ArticleIx::MAX,
                         text: format!("knowledge base: {span}"),
@@ -344,7 +348,12 @@ impl Graph {
     }
 
     fn link_event_entity(&mut self, event: EventIx, entity: EntityIx, evidence: Evidence) {
-        let kind = EdgeKind::for_entity(self.entities[entity as usize].kind);
+        let record = &self.entities[entity as usize];
+        let kind = if record.source {
+            EdgeKind::ReportedBy
+        } else {
+            EdgeKind::for_entity(record.kind)
+        };
         let (from, to) = (
             self.events[event as usize].node,
             self.entities[entity as usize].node,

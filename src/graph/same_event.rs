@@ -23,7 +23,7 @@
 
 use super::{DateKey, EntityIx, EventIx, EventRec, Graph, month_day_key};
 use crate::extract::EventFacts;
-use crate::model::{DatePrecision, EntityKind, EventKind};
+use crate::model::{DatePrecision, EntityKind, KindRelation, kind_relation};
 use chrono::Datelike;
 
 /// Days of slack between two DAY-precision dates of the same event (a report published the
@@ -52,57 +52,10 @@ const WEAK_KIND: f64 = -1.5;
 const SAME_DAY: f64 = 2.0;
 const SAME_MONTH_DAY: f64 = 1.5;
 const CONTAINED_DATE: f64 = 0.5;
-const PLACE_CONFLICT: f64 = -2.5;
+const PLACE_CONFLICT: f64 = -4.0;
 const COUNTERPART_CONFLICT: f64 = -3.0;
 /// A person this rare (weight) on one side only counts as a counterpart of their own.
 const COUNTERPART_WEIGHT: f64 = 2.5;
-
-/// How two event kinds relate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KindRelation {
-    /// The same kind.
-    Same,
-    /// One occasion told differently.
-    Occasion,
-    /// Possibly one occasion; only with agreeing dates.
-    Weak,
-    /// Never one event.
-    Unrelated,
-}
-
-/// The relation of two event kinds.
-pub fn kind_relation(a: EventKind, b: EventKind) -> KindRelation {
-    use EventKind::*;
-    if a == b {
-        return KindRelation::Same;
-    }
-    let pair = |x: EventKind, y: EventKind| (a == x && b == y) || (a == y && b == x);
-    // Talks in person or by phone: the medium of a conversation is often unsaid.
-    let talks = |k: EventKind| matches!(k, Meeting | Visit | Agreement | PhoneCall);
-    let gathering = |k: EventKind| matches!(k, Summit | Speech | Address);
-    let in_person = |k: EventKind| matches!(k, Meeting | Visit | Agreement);
-    if pair(PhoneCall, Visit) || pair(PhoneCall, Agreement) {
-        return KindRelation::Unrelated;
-    }
-    if (talks(a) && talks(b)) || (gathering(a) && gathering(b)) || pair(Interview, Statement) {
-        return KindRelation::Occasion;
-    }
-    if matches!(a, Statement | Other) || matches!(b, Statement | Other) {
-        let other = if matches!(a, Statement | Other) { b } else { a };
-        return if other == Interview {
-            KindRelation::Unrelated
-        } else {
-            KindRelation::Weak
-        };
-    }
-    if pair(Visit, Summit) || pair(Visit, Speech) || pair(Agreement, Summit) {
-        return KindRelation::Weak;
-    }
-    if in_person(a) && in_person(b) {
-        return KindRelation::Occasion;
-    }
-    KindRelation::Unrelated
-}
 
 /// How two event dates relate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -178,8 +131,8 @@ impl Graph {
         let record = &self.entities[entity as usize];
         let prior = f64::from(record.prior);
         let count = self.entity_events[entity as usize].len() as f64;
-        let share = (count + PRIOR_PSEUDO_EVENTS * prior)
-            / (self.live_events as f64 + PRIOR_PSEUDO_EVENTS);
+        let share =
+            (count + PRIOR_PSEUDO_EVENTS * prior) / (self.live_events as f64 + PRIOR_PSEUDO_EVENTS);
         -share.clamp(1e-4, 0.95).ln()
     }
 
@@ -294,8 +247,7 @@ impl Graph {
             of_kind(entities, EntityKind::Person),
             of_kind(&c.entities, EntityKind::Person),
         );
-        if own_counterpart(&new_people, &old_people) && own_counterpart(&old_people, &new_people)
-        {
+        if own_counterpart(&new_people, &old_people) && own_counterpart(&old_people, &new_people) {
             score += COUNTERPART_CONFLICT;
             evidence.push(format!(
                 "each names people the other does not ({COUNTERPART_CONFLICT:+.1})"
@@ -393,6 +345,8 @@ impl Graph {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::model::EventKind;
 
     #[test]
     fn kinds_of_one_occasion_relate_and_others_do_not() {
