@@ -23,6 +23,7 @@ const NAME_NOUNS: &str = include_str!("../kb/lexicon/name_nouns.tsv");
 const SUMMIT_EDITIONS: &str = include_str!("../kb/summit_editions.tsv");
 const PRIORS: &str = include_str!("../kb/priors.tsv");
 const LEADER_ROLES: &str = include_str!("../kb/lexicon/leader_roles.txt");
+const BILATERAL_BODIES: &str = include_str!("../kb/lexicon/bilateral_bodies.tsv");
 
 /// One edition of a recurring summit.
 #[derive(Debug, Clone, PartialEq)]
@@ -155,6 +156,19 @@ pub struct KnowledgeBase {
     pub priors: HashMap<String, f64>,
     /// Offices that lead a country or organisation (`kb/lexicon/leader_roles.txt`).
     pub leader_roles: HashSet<String>,
+    /// Bodies named after a pair of countries (`kb/lexicon/bilateral_bodies.tsv`).
+    pub bilateral_bodies: Vec<BilateralBody>,
+}
+
+/// A kind of body two countries hold together (a Supreme Interstate Council).
+#[derive(Debug, Clone)]
+pub struct BilateralBody {
+    /// Id, the tail of the entity key.
+    pub id: String,
+    /// English name, after the pair ("Kazakhstan–Azerbaijan Supreme Interstate Council").
+    pub name: String,
+    /// Patterns: folded words, `*` for any ending.
+    pub patterns: Vec<Vec<String>>,
 }
 
 /// The index key of a folded word: its first four characters before any hyphen or dot.
@@ -402,6 +416,19 @@ impl KnowledgeBase {
             cues: parse_patterns(CUES, false),
             country_adjectives,
             morph: Morphology::load(),
+            bilateral_bodies: data_lines(BILATERAL_BODIES)
+                .filter_map(|cols| {
+                    Some(BilateralBody {
+                        id: cols.first()?.to_string(),
+                        name: cols.get(1)?.to_string(),
+                        patterns: cols
+                            .get(2)?
+                            .split('|')
+                            .map(|p| fold(p).split_whitespace().map(str::to_string).collect())
+                            .collect(),
+                    })
+                })
+                .collect(),
             leader_roles: data_lines(LEADER_ROLES)
                 .filter_map(|cols| cols.first().map(|r| r.to_string()))
                 .collect(),

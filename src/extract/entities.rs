@@ -534,6 +534,141 @@ impl<'a> Finder<'a> {
         }
     }
 
+    /// A summit noun next to an organisation that holds summits names that organisation's
+    /// summit format: «Түркі мемлекеттері ұйымының 10-шы мерейтойлық саммитіне» (the
+    /// organisation in the genitive, then up to two modifiers and the noun), «саммите
+    /// Шанхайской организации сотрудничества», "the Summit of the Organization of Turkic
+    /// States", "CSTO summit". The surface spans the whole phrase.
+    fn organisation_summits(&mut self) {
+        const MAX_GAP: usize = 2;
+        let morph = &self.kb.morph;
+        let is_summit_noun = |t: &Token| {
+            ["саммит*", "summit*"]
+                .iter()
+                .any(|p| word_fits(morph, &t.lower, p))
+        };
+        let mut found = Vec::new();
+        for m in self
+            .mentions
+            .iter()
+            .filter(|m| m.kind == EntityKind::Organization && !m.by_role)
+        {
+            let org_id = m.key.strip_prefix("org/").unwrap_or(&m.key);
+            let Some(format) = self
+                .kb
+                .entities
+                .iter()
+                .position(|e| e.kind == EntityKind::Summit && e.org.as_deref() == Some(org_id))
+            else {
+                continue;
+            };
+            let sentence = m.sentence;
+            let last = m.first_token + m.n_tokens.max(1) - 1;
+            // Noun after the organisation (kk, en): skip modifiers, not other nouns' names.
+            let after = (1..=MAX_GAP + 1).map(|d| last + d).find(|&i| {
+                self.tokens
+                    .get(i)
+                    .is_some_and(|t| t.sentence == sentence && is_summit_noun(t))
+            });
+            let after = after.filter(|&i| {
+                (last + 1..i).all(|j| {
+                    !self.tokens[j].capitalized
+                        || self.tokens[j].lower.chars().any(|c| c.is_ascii_digit())
+                })
+            });
+            // Noun before it (ru, en "summit of the …").
+            let before = (1..=MAX_GAP + 1)
+                .filter_map(|d| m.first_token.checked_sub(d))
+                .find(|&i| self.tokens[i].sentence == sentence && is_summit_noun(&self.tokens[i]))
+                .filter(|&i| {
+                    (i + 1..m.first_token)
+                        .all(|j| matches!(self.tokens[j].lower.as_str(), "of" | "the"))
+                });
+            let span = match (before, after) {
+                (_, Some(end)) => Some((m.first_token, end + 1 - m.first_token)),
+                (Some(start), None) => Some((start, last + 1 - start)),
+                (None, None) => None,
+            };
+            if let Some((first, n)) = span {
+                found.push((format, first, n));
+            }
+        }
+        for (format, first, n) in found {
+            let key = &self.kb.entities[format].key;
+            let already = self.mentions.iter().any(|x| {
+                &x.key == key && x.first_token < first + n && first < x.first_token + x.n_tokens
+            });
+            if !already {
+                self.push_kb(format, first, n, false);
+            }
+        }
+    }
+
+    /// Bodies named after two countries («азербайджано-казахстанского Высшего
+    /// межгосударственного совета», «Қазақстан мен Әзербайжанның Жоғары мемлекетаралық
+    /// кеңесі»): the pair comes from the sentence, Kazakhstan first.
+    fn bilateral_bodies(&mut self) {
+        let morph = &self.kb.morph;
+        let mut found = Vec::new();
+        for i in 0..self.tokens.len() {
+            for body in &self.kb.bilateral_bodies {
+                let Some(n) = body
+                    .patterns
+                    .iter()
+                    .filter(|words| {
+                        words.iter().enumerate().all(|(k, w)| {
+                            self.tokens.get(i + k).is_some_and(|t| {
+                                t.sentence == self.tokens[i].sentence
+                                    && word_fits(morph, &t.lower, w)
+                            })
+                        })
+                    })
+                    .map(Vec::len)
+                    .max()
+                else {
+                    continue;
+                };
+                let sentence = self.tokens[i].sentence;
+                let mut countries: Vec<String> = Vec::new();
+                for m in self.mentions.iter().filter(|m| m.sentence == sentence) {
+                    let code = match m.kind {
+                        EntityKind::Country => m.country.clone(),
+                        EntityKind::Person => m.country.clone(),
+                        _ => None,
+                    };
+                    if let Some(code) = code
+                        && !countries.contains(&code)
+                    {
+                        countries.push(code);
+                    }
+                }
+                if countries.len() != 2 {
+                    continue;
+                }
+                countries.sort_by_key(|c| (c != "KZ", c.clone()));
+                let names: Vec<String> = countries
+                    .iter()
+                    .filter_map(|c| self.kb.country_index(c))
+                    .map(|ix| self.kb.entities[ix].name.clone())
+                    .collect();
+                if names.len() != 2 {
+                    continue;
+                }
+                let key = format!(
+                    "org/~{}-{}-{}",
+                    countries[0].to_lowercase(),
+                    countries[1].to_lowercase(),
+                    body.id
+                );
+                let name = format!("{}–{} {}", names[0], names[1], body.name);
+                found.push((key, name, i, n));
+            }
+        }
+        for (key, name, first, n) in found {
+            self.push_new(EntityKind::Organization, key, name, first, n);
+        }
+    }
+
     /// Country adjectives inside compounds and phrases: казахстанско-американский.
     fn adjectives(&mut self) {
         for i in 0..self.tokens.len() {
@@ -572,7 +707,17 @@ impl<'a> Finder<'a> {
                     self.push_kb(country, i, 1, false);
                     continue;
                 }
-                if let Some(country) = self.kb.country_of_adjective(part) {
+                // The first part of a Russian compound adjective drops -ск- before its
+                // linking -о-: азербайджано-казахстанский, американо-китайский.
+                let compound_stem = (raw_parts.len() > 1 && index + 1 < raw_parts.len())
+                    .then(|| part.strip_suffix('о').map(|stem| format!("{stem}ск")))
+                    .flatten();
+                let country = self.kb.country_of_adjective(part).or_else(|| {
+                    compound_stem
+                        .as_deref()
+                        .and_then(|stem| self.kb.country_of_adjective(stem))
+                });
+                if let Some(country) = country {
                     let e = &self.kb.entities[country];
                     let (key, name, code) = (e.key.clone(), e.name.clone(), e.country.clone());
                     self.mentions.push(EntityMention {
@@ -859,11 +1004,13 @@ pub fn find_entities(
     };
     finder.quoted_names();
     finder.gazetteer();
+    finder.organisation_summits();
     finder.summit_editions();
     finder.roles();
     finder.unknown_people();
     finder.adjectives();
     finder.bilateral_summits();
+    finder.bilateral_bodies();
     let mut mentions = finder.mentions;
     mentions.sort_by_key(|m| (m.start, m.by_role));
     mentions
@@ -896,6 +1043,45 @@ mod tests {
 
     fn names(text: &str) -> Vec<String> {
         found(text).into_iter().map(|(n, _)| n).collect()
+    }
+
+    #[test]
+    fn a_summit_noun_next_to_an_organisation_names_its_summit() {
+        assert!(
+            names("Президент Түркі мемлекеттері ұйымының 10-шы мерейтойлық саммитіне қатысты.")
+                .contains(&"OTS summit".to_string())
+        );
+        assert!(
+            names("Токаев выступит на саммите Организации тюркских государств.")
+                .contains(&"OTS summit".to_string())
+        );
+        assert!(
+            names("He invited Erdogan to the Summit of the Organization of Turkic States.")
+                .contains(&"OTS summit".to_string())
+        );
+        // The organisation alone, or with another noun, is not its summit.
+        assert!(
+            !names("Организация тюркских государств приняла заявление.")
+                .contains(&"OTS summit".to_string())
+        );
+    }
+
+    #[test]
+    fn bodies_named_after_two_countries() {
+        assert!(
+            names("В Астане состоится заседание азербайджано-казахстанского Высшего межгосударственного совета.")
+                .contains(&"Kazakhstan–Azerbaijan Supreme Interstate Council".to_string())
+        );
+        assert!(
+            names("Өзбекстан мен Қазақстанның Жоғары мемлекетаралық кеңесі өтті.")
+                .contains(&"Kazakhstan–Uzbekistan Supreme Interstate Council".to_string())
+        );
+        // Three countries: no pair to name the body after.
+        assert!(
+            !names("Россия, Китай и Казахстан обсудили работу Высшего межгосударственного совета.")
+                .iter()
+                .any(|n| n.contains("Supreme Interstate Council"))
+        );
     }
 
     #[test]
