@@ -24,6 +24,7 @@ const SUMMIT_EDITIONS: &str = include_str!("../kb/summit_editions.tsv");
 const PRIORS: &str = include_str!("../kb/priors.tsv");
 const LEADER_ROLES: &str = include_str!("../kb/lexicon/leader_roles.txt");
 const BILATERAL_BODIES: &str = include_str!("../kb/lexicon/bilateral_bodies.tsv");
+const FIRST_PERSON: &str = include_str!("../kb/lexicon/first_person.txt");
 
 /// One edition of a recurring summit.
 #[derive(Debug, Clone, PartialEq)]
@@ -158,6 +159,8 @@ pub struct KnowledgeBase {
     pub leader_roles: HashSet<String>,
     /// Bodies named after a pair of countries (`kb/lexicon/bilateral_bodies.tsv`).
     pub bilateral_bodies: Vec<BilateralBody>,
+    /// First-person words (`kb/lexicon/first_person.txt`), folded.
+    pub first_person: HashSet<String>,
 }
 
 /// A kind of body two countries hold together (a Supreme Interstate Council).
@@ -416,6 +419,9 @@ impl KnowledgeBase {
             cues: parse_patterns(CUES, false),
             country_adjectives,
             morph: Morphology::load(),
+            first_person: data_lines(FIRST_PERSON)
+                .filter_map(|cols| cols.first().map(|w| fold(w)))
+                .collect(),
             bilateral_bodies: data_lines(BILATERAL_BODIES)
                 .filter_map(|cols| {
                     Some(BilateralBody {

@@ -55,7 +55,8 @@ pub struct Ingested {
 
 /// Everything extraction output depends on: its data files and its source code, so cached
 /// facts are refreshed automatically whenever either changes.
-const DATA_FILES: [&[u8]; 32] = [
+const DATA_FILES: [&[u8]; 33] = [
+    include_bytes!("../kb/lexicon/first_person.txt"),
     include_bytes!("../kb/lexicon/bilateral_bodies.tsv"),
     include_bytes!("../kb/summit_editions.tsv"),
     include_bytes!("../kb/lexicon/leader_roles.txt"),

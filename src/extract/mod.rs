@@ -273,7 +273,7 @@ impl Extractor {
         // A headline rarely carries the date; the first body sentence does ("… met … in
         // Tokyo on December 18").
         let lead_date = |trigger: &Trigger| {
-            nearest_date(&dates_found, &tokens, trigger).or_else(|| {
+            nearest_date(&dates_found, &tokens, trigger, &triggers).or_else(|| {
                 (trigger.sentence < layout.title_end)
                     .then(|| {
                         dates_found
@@ -295,7 +295,7 @@ impl Extractor {
             main_month_day = own.month_day;
         }
         if let Some(trigger) = main
-            && let Some(own) = nearest_date(&dates_found, &tokens, trigger)
+            && let Some(own) = nearest_date(&dates_found, &tokens, trigger, &triggers)
             && own.span.precision == DatePrecision::Day
             && !own.today
         {
@@ -355,6 +355,12 @@ impl Extractor {
             ),
         };
 
+        // The speaker of a reported speech act: the first person the main event names.
+        let speaker: Option<&EventEntity> = main_event.entities.iter().find(|e| {
+            self.kb
+                .get(&e.key)
+                .is_some_and(|k| k.kind == EntityKind::Person)
+        });
         // Mentioned events: the best non-statement trigger of every other sentence.
         let mut mentioned_events = Vec::new();
         let mut by_sentence: Vec<&Trigger> = Vec::new();
@@ -384,7 +390,7 @@ impl Extractor {
             if hypothetical.contains(&sentence) {
                 continue;
             }
-            let own_date = nearest_date(&dates_found, &tokens, trigger);
+            let own_date = nearest_date(&dates_found, &tokens, trigger, &triggers);
             // Status from the clause's modality: a future or intention cue anywhere in the
             // sentence («ожидается приезд … с государственным визитом», "is expected to"),
             // unless the sentence also says something was done.
@@ -446,7 +452,18 @@ impl Extractor {
             {
                 continue;
             }
-            let entities = event_entities(&self.kb, &mentions, |m| m.sentence == sentence);
+            let mut entities = event_entities(&self.kb, &mentions, |m| m.sentence == sentence);
+            // "мой визит", "my visits": in a report of a speech act, the speaker takes part.
+            if speech_act
+                && let Some(speaker) = speaker
+                && !entities.iter().any(|e| e.key == speaker.key)
+                && tokens
+                    .iter()
+                    .filter(|t| t.sentence == sentence)
+                    .any(|t| self.kb.first_person.contains(&t.lower))
+            {
+                entities.push(speaker.clone());
+            }
             // A mention with neither a date nor a person or summit of its own is talk about
             // events in general ("Әрбір келіссөзде …"), not an event.
             let specific = date.start.is_some()
@@ -652,16 +669,37 @@ fn sentence_span(tokens: &[Token], document: &str, sentence: usize) -> String {
     document.get(first.start..end).unwrap_or("").to_string()
 }
 
-/// The date mention of a trigger's sentence closest to it.
+/// The date mention of a trigger's sentence closest to it, unless another event trigger of
+/// the sentence stands closer to that date ("met … on December 18, … ahead of a summit":
+/// the day is the meeting's, not the summit's).
 fn nearest_date<'a>(
     dates: &'a [DateMention],
     tokens: &[Token],
     trigger: &Trigger,
+    triggers: &[Trigger],
 ) -> Option<&'a DateMention> {
-    dates
+    let date = dates
         .iter()
         .filter(|d| tokens[d.first].sentence == trigger.sentence)
-        .min_by_key(|d| d.first.abs_diff(trigger.first))
+        .min_by_key(|d| d.first.abs_diff(trigger.first))?;
+    // A time adverbial that opens its sentence ("2025 жылғы 23 қыркүйекте …", "On May 10,
+    // …") dates everything the sentence tells.
+    let sentence_start = tokens
+        .iter()
+        .position(|t| t.sentence == trigger.sentence)
+        .unwrap_or(date.first);
+    if date.first <= sentence_start + 1 {
+        return Some(date);
+    }
+    let distance = date.first.abs_diff(trigger.first);
+    let closer_event = triggers.iter().any(|t| {
+        t.sentence == trigger.sentence
+            && t.first != trigger.first
+            && !matches!(t.kind, EventKind::Statement | EventKind::Other)
+            && t.kind != trigger.kind
+            && date.first.abs_diff(t.first) < distance
+    });
+    (!closer_event).then_some(date)
 }
 
 /// Estimates the date of an undated article from its text: "сегодня, 31 августа 2025 года",

@@ -13,6 +13,7 @@ use crate::ingest::Article;
 use crate::kb::KnowledgeBase;
 use crate::model::{DatePrecision, EntityKind, EventKind, EventStatus};
 use crate::text::fold;
+use chrono::Datelike;
 use std::collections::{BTreeSet, HashMap};
 
 /// What applying one article changed.
@@ -41,6 +42,9 @@ fn kind_specificity(kind: EventKind) -> u8 {
         EventKind::Other => 1,
     }
 }
+
+/// How far apart (days) two events of one article may lie for one to date the other.
+const NEIGHBOUR_DAYS: i64 = 45;
 
 fn precision_rank(p: DatePrecision) -> u8 {
     match p {
@@ -137,7 +141,15 @@ impl Graph {
                 self.add_edge(from, to, EdgeKind::RefersTo, Some(evidence));
             }
         }
+        // A day and month without a year learns the year from a dated event told in the same
+        // article (the summit a meeting was "ahead of"), in either order of arrival.
+        let touched: Vec<EventIx> = std::iter::once(main)
+            .chain(mentioned.iter().copied())
+            .collect();
         self.articles[article_ix as usize].mentioned_events = mentioned;
+        for event in touched {
+            self.date_from_neighbours(event, &mut report);
+        }
         report
             .updated_events
             .retain(|e| !report.new_events.contains(e));
@@ -266,7 +278,7 @@ impl Graph {
             })
             .collect();
         let entity_set: Vec<EntityIx> = linked.iter().map(|(ix, _)| *ix).collect();
-        let event = match self.find_same_event(facts, &entity_set) {
+        let event = match self.find_same_event(facts, &entity_set, reported) {
             // The article's own main event mentioned again: nothing to add.
             Some(decision) if Some(decision.event) == main => return decision.event,
             Some(decision) => {
@@ -368,6 +380,43 @@ impl Graph {
             record.entities.push(entity);
             let key = event_key(&record.date, record.month_day);
             self.entity_events[entity as usize].insert((key, event));
+        }
+    }
+
+    /// Gives an undated day-and-month event of any article that tells `event` the year that
+    /// puts it within [`NEIGHBOUR_DAYS`] of `event`'s day, when exactly one year does.
+    fn date_from_neighbours(&mut self, event: EventIx, report: &mut ApplyReport) {
+        let record = &self.events[event as usize];
+        let (Some(day), DatePrecision::Day) = (record.date.start, record.date.precision) else {
+            return;
+        };
+        let articles: Vec<ArticleIx> = record.articles().collect();
+        for article in articles {
+            let a = &self.articles[article as usize];
+            let others: Vec<EventIx> = std::iter::once(a.main_event)
+                .chain(a.mentioned_events.iter().copied())
+                .filter(|&x| x != event)
+                .collect();
+            for other in others {
+                let o = &self.events[other as usize];
+                let (None, Some(md)) = (o.date.start, o.month_day) else {
+                    continue;
+                };
+                let years: Vec<chrono::NaiveDate> = (day.year() - 1..=day.year() + 1)
+                    .filter_map(|y| chrono::NaiveDate::from_ymd_opt(y, md.month, md.day))
+                    .filter(|d| (*d - day).num_days().abs() <= NEIGHBOUR_DAYS)
+                    .collect();
+                let [date] = years.as_slice() else {
+                    continue;
+                };
+                let old_key = event_key(&o.date, o.month_day);
+                let o = &mut self.events[other as usize];
+                o.date = crate::model::DateSpan::day(*date);
+                o.month_day = None;
+                let new_key = event_key(&o.date, None);
+                self.rekey_event(other, old_key, new_key);
+                report.updated_events.push(other);
+            }
         }
     }
 

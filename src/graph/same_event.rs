@@ -23,7 +23,7 @@
 
 use super::{DateKey, EntityIx, EventIx, EventRec, Graph, month_day_key};
 use crate::extract::EventFacts;
-use crate::model::{DatePrecision, EntityKind, KindRelation, kind_relation};
+use crate::model::{DatePrecision, EntityKind, EventKind, KindRelation, kind_relation};
 use chrono::Datelike;
 
 /// Days of slack between two DAY-precision dates of the same event (a report published the
@@ -141,6 +141,7 @@ impl Graph {
         &self,
         facts: &EventFacts,
         entities: &[EntityIx],
+        reported: bool,
     ) -> Option<MergeDecision> {
         let entities: Vec<EntityIx> = entities
             .iter()
@@ -150,7 +151,7 @@ impl Graph {
         let candidates = self.same_event_candidates(facts, &entities);
         let mut scored: Vec<(EventIx, Scored)> = candidates
             .into_iter()
-            .filter_map(|c| Some((c, self.score_candidate(c, facts, &entities)?)))
+            .filter_map(|c| Some((c, self.score_candidate(c, facts, &entities, reported)?)))
             .collect();
         scored.sort_by(|a, b| b.1.score.total_cmp(&a.1.score).then(a.0.cmp(&b.0)));
         let mut ranked = scored.into_iter();
@@ -174,6 +175,7 @@ impl Graph {
         candidate: EventIx,
         facts: &EventFacts,
         entities: &[EntityIx],
+        reported: bool,
     ) -> Option<Scored> {
         let c = &self.events[candidate as usize];
         if c.deleted {
@@ -189,8 +191,14 @@ impl Graph {
             (_, DateRelation::Conflict) | (KindRelation::Unrelated, _) => return None,
             (KindRelation::Weak, _) if !dated => return None,
             // Without a date, only an event some article reports is firm enough to join; an
-            // event mentioned in passing is not.
-            _ if !dated && c.reported_by.is_empty() => return None,
+            // event mentioned in passing is not, unless it was announced (planned) and this
+            // is the report that it happened.
+            _ if !dated
+                && c.reported_by.is_empty()
+                && !(reported && c.status == crate::model::EventStatus::Planned) =>
+            {
+                return None;
+            }
             _ => {}
         }
         let mut evidence = Vec::new();
@@ -247,7 +255,13 @@ impl Graph {
             of_kind(entities, EntityKind::Person),
             of_kind(&c.entities, EntityKind::Person),
         );
-        if own_counterpart(&new_people, &old_people) && own_counterpart(&old_people, &new_people) {
+        // Who met whom defines a meeting, a call or a visit; a summit gathers many leaders and
+        // each report names a few.
+        let many_sided = facts.kind == EventKind::Summit || c.kind == EventKind::Summit;
+        if !many_sided
+            && own_counterpart(&new_people, &old_people)
+            && own_counterpart(&old_people, &new_people)
+        {
             score += COUNTERPART_CONFLICT;
             evidence.push(format!(
                 "each names people the other does not ({COUNTERPART_CONFLICT:+.1})"
@@ -345,8 +359,6 @@ impl Graph {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    use crate::model::EventKind;
 
     #[test]
     fn kinds_of_one_occasion_relate_and_others_do_not() {
