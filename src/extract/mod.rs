@@ -191,8 +191,14 @@ impl Extractor {
             || tokens.last().map_or(0, |t| t.sentence.saturating_add(1)),
             |t| t.sentence,
         );
+        // A first line of several sentences (a page with no headline, only its first
+        // paragraph) is headed by its first sentence; the rest of it is lead.
+        let headline_end = tokens
+            .first()
+            .map_or(title_end, |t| t.sentence.saturating_add(1))
+            .min(title_end);
         let layout = Layout {
-            title_end,
+            title_end: headline_end,
             lead_end: title_end.saturating_add(LEAD_SENTENCES),
         };
 

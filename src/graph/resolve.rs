@@ -619,6 +619,42 @@ mod tests {
     }
 
     #[test]
+    fn an_undated_report_joins_the_one_matching_event_and_never_a_tie() {
+        let extractor = Extractor::new();
+        let mut graph = Graph::new();
+        let call = add(
+            &mut graph,
+            &extractor,
+            " date 2024-05-28 Токаев и Шольц провели телефонный разговор\nКасым-Жомарт Токаев провел телефонный разговор с федеральным канцлером Германии Олафом Шольцем.",
+        );
+        let undated = add(
+            &mut graph,
+            &extractor,
+            "Тоқаев Шольцпен телефон арқылы сөйлесті\nҚасым-Жомарт Тоқаев Германия канцлері Олаф Шольцпен телефон арқылы сөйлесті.",
+        );
+        let event = graph.article(call).main_event;
+        assert_eq!(graph.article(undated).main_event, event);
+        assert_eq!(graph.event(event).merges.len(), 1, "the merge says why");
+        // A second call of the same two leaders: a third, undated report could be either.
+        add(
+            &mut graph,
+            &extractor,
+            " date 2024-11-02 Токаев и Шольц провели телефонный разговор\nКасым-Жомарт Токаев провел телефонный разговор с федеральным канцлером Германии Олафом Шольцем.",
+        );
+        let ambiguous = add(
+            &mut graph,
+            &extractor,
+            "Tokayev and Scholz spoke by phone\nKassym-Jomart Tokayev held a phone call with German Chancellor Olaf Scholz.",
+        );
+        let joined = graph.article(ambiguous).main_event;
+        assert_eq!(
+            graph.event(joined).reported_by.len(),
+            1,
+            "no merge on a tie"
+        );
+    }
+
+    #[test]
     fn a_planned_visit_later_reported_is_one_event() {
         let extractor = Extractor::new();
         let mut graph = Graph::new();

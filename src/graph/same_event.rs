@@ -38,7 +38,7 @@ const MIN_ENTITY_EVIDENCE: f64 = 4.0;
 /// Score a candidate with an agreeing date needs.
 pub const THRESHOLD_DATED: f64 = 6.0;
 /// Score a candidate needs when one of the dates is unknown.
-pub const THRESHOLD_UNDATED: f64 = 7.0;
+pub const THRESHOLD_UNDATED: f64 = 6.0;
 /// Lead over the runner-up a candidate needs when one of the dates is unknown.
 pub const MARGIN: f64 = 2.0;
 /// Candidates read per anchor entity when a date is unknown (most recent first), and the
@@ -53,7 +53,7 @@ const SAME_DAY: f64 = 2.0;
 const SAME_MONTH_DAY: f64 = 1.5;
 const CONTAINED_DATE: f64 = 0.5;
 const PLACE_CONFLICT: f64 = -4.0;
-const COUNTERPART_CONFLICT: f64 = -3.0;
+const COUNTERPART_CONFLICT: f64 = -1.5;
 /// A person this rare (weight) on one side only counts as a counterpart of their own.
 const COUNTERPART_WEIGHT: f64 = 2.5;
 
