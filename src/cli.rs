@@ -229,9 +229,29 @@ fn run_serve(args: ServeArgs) -> Result<()> {
             ready_ms = started.elapsed().as_millis() as u64,
             "serving GraphQL at http://{local}/graphql"
         );
+        // Ctrl-C or SIGTERM (a service manager's stop): stop accepting, finish in-flight
+        // requests (a write commits before it is acknowledged), then close the store.
         let shutdown = async {
+            #[cfg(unix)]
+            {
+                let mut term =
+                    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+                let terminated = async {
+                    match term.as_mut() {
+                        Some(term) => {
+                            term.recv().await;
+                        }
+                        None => std::future::pending::<()>().await,
+                    }
+                };
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = terminated => {}
+                }
+            }
+            #[cfg(not(unix))]
             let _ = tokio::signal::ctrl_c().await;
-            tracing::info!("shutting down");
+            tracing::info!("shutting down: finishing in-flight requests");
         };
         serve(listener, service, &config, shutdown)
             .await

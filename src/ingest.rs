@@ -419,10 +419,12 @@ fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), IngestError> 
     for path in entries {
         if path.is_dir() {
             collect_files(&path, out)?;
-        } else if matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("txt" | "jsonl")
-        ) {
+        } else if path.is_file()
+            && matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("txt" | "jsonl")
+            )
+        {
             out.push(path);
         }
     }

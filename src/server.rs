@@ -7,7 +7,7 @@
 use crate::api::{Api, WriteAccess, codes};
 use crate::service::Service;
 use async_graphql::Executor;
-use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
+use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLWebSocket};
 use axum::extract::{FromRequest, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
@@ -117,8 +117,7 @@ fn write_access(headers: &HeaderMap, token: Option<&str>) -> WriteAccess {
     let given = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
+        .and_then(|v| v.strip_prefix("Bearer "));
     // Compare in constant time so the token cannot be guessed byte by byte.
     match given {
         Some(given)
@@ -135,20 +134,100 @@ fn write_access(headers: &HeaderMap, token: Option<&str>) -> WriteAccess {
     }
 }
 
+/// The media type of the GraphQL-over-HTTP specification's responses.
+const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
+
+/// A transport-level refusal as a GraphQL error body with a code.
+fn refusal(status: StatusCode, message: impl Into<String>) -> Response {
+    let body = serde_json::json!({ "errors": [{ "message": message.into(), "extensions": { "code": codes::BAD_REQUEST } }] });
+    (status, Json(body)).into_response()
+}
+
+/// Whether the client accepts `application/graphql-response+json` (the specification's
+/// media type: request errors then answer 400); otherwise `application/json`, always 200.
+fn wants_graphql_response(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains(GRAPHQL_RESPONSE_JSON))
+}
+
+/// Serialises a response in the media type the client asked for. With
+/// `application/graphql-response+json`, a request error (nothing executed: parse, validation,
+/// variable coercion) is a 400.
+fn respond(response: &async_graphql::Response, spec_media_type: bool) -> Response {
+    let body = match serde_json::to_vec(response) {
+        Ok(body) => body,
+        Err(e) => {
+            return refusal(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("response could not be serialised: {e}"),
+            );
+        }
+    };
+    let request_error = !response.errors.is_empty() && response.data == async_graphql::Value::Null;
+    let (content_type, status) = if spec_media_type {
+        let status = if request_error {
+            StatusCode::BAD_REQUEST
+        } else {
+            StatusCode::OK
+        };
+        (GRAPHQL_RESPONSE_JSON, status)
+    } else {
+        ("application/json", StatusCode::OK)
+    };
+    (status, [(header::CONTENT_TYPE, content_type)], body).into_response()
+}
+
+/// Parses a POST body: JSON (`Content-Type: application/json`), one operation.
+#[allow(clippy::result_large_err)]
+fn parse_post(headers: &HeaderMap, body: &[u8]) -> Result<async_graphql::Request, Response> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let media = content_type.split(';').next().unwrap_or("").trim();
+    if !media.eq_ignore_ascii_case("application/json") {
+        let given = if media.is_empty() { "none" } else { media };
+        return Err(refusal(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            format!("POST /graphql needs Content-Type: application/json (got {given})"),
+        ));
+    }
+    let first = body.iter().find(|b| !b.is_ascii_whitespace());
+    if first == Some(&b'[') {
+        return Err(refusal(
+            StatusCode::BAD_REQUEST,
+            "batched requests are not supported: send one operation per request",
+        ));
+    }
+    serde_json::from_slice::<async_graphql::Request>(body).map_err(|e| {
+        refusal(
+            StatusCode::BAD_REQUEST,
+            format!("the body is not a GraphQL request ({{\"query\": …, \"variables\"?: …}}): {e}"),
+        )
+    })
+}
+
 async fn graphql_post(
     State(state): State<AppState>,
     headers: HeaderMap,
-    request: GraphQLRequest,
+    body: axum::body::Bytes,
 ) -> Response {
+    let request = match parse_post(&headers, &body) {
+        Ok(request) => request,
+        Err(refused) => return refused,
+    };
     let access = write_access(&headers, state.write_token.as_deref());
+    let spec_media_type = wants_graphql_response(&headers);
     let started = Instant::now();
-    let request = request.into_inner();
     let cached = state.cache.as_ref().and_then(|cache| {
         let key = ResponseCache::key(&request)?;
         let generation = state.service.generation();
         Some((cache, key, generation))
     });
-    if let Some((cache, key, generation)) = &cached
+    if !spec_media_type
+        && let Some((cache, key, generation)) = &cached
         && let Some(body) = cache.get(key, *generation)
     {
         record("graphql", started, true);
@@ -158,15 +237,17 @@ async fn graphql_post(
     let ok = response.errors.is_empty();
     record("graphql", started, ok);
     match cached {
-        Some((cache, key, generation)) if ok => match serde_json::to_vec(&response) {
-            Ok(body) => {
-                let body = axum::body::Bytes::from(body);
-                cache.put(key, generation, body.clone());
-                ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+        Some((cache, key, generation)) if ok && !spec_media_type => {
+            match serde_json::to_vec(&response) {
+                Ok(body) => {
+                    let body = axum::body::Bytes::from(body);
+                    cache.put(key, generation, body.clone());
+                    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+                }
+                Err(_) => respond(&response, spec_media_type),
             }
-            Err(_) => GraphQLResponse::from(response).into_response(),
-        },
-        _ => GraphQLResponse::from(response).into_response(),
+        }
+        _ => respond(&response, spec_media_type),
     }
 }
 
@@ -196,9 +277,15 @@ async fn graphql_get(
                 .execute(req.into_inner().data(WriteAccess::Disabled))
                 .await;
             record("graphql", started, response.errors.is_empty());
-            GraphQLResponse::from(response).into_response()
+            respond(&response, wants_graphql_response(&headers))
         }
-        Err(rejection) => rejection.into_response(),
+        Err(rejection) => refusal(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "not a GraphQL GET request (?query=…&variables=…): {}",
+                rejection.0
+            ),
+        ),
     }
 }
 

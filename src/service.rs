@@ -228,6 +228,8 @@ pub struct Service {
     version: String,
     /// Bumped after every write to the graph; read caches compare it.
     generation: std::sync::atomic::AtomicU64,
+    /// Held by a write from its duplicate check to its graph publish.
+    writer: Mutex<()>,
 }
 
 impl std::fmt::Debug for Service {
@@ -254,6 +256,7 @@ impl Service {
             limits,
             version: extractor_version(),
             generation: std::sync::atomic::AtomicU64::new(0),
+            writer: Mutex::new(()),
         }
     }
 
@@ -397,6 +400,12 @@ impl Service {
     /// [`BATCH`], then the graph. Each article gets its own result, in input order.
     pub fn ingest_many(&self, raws: Vec<RawArticle>) -> Vec<Result<Ingested, ServiceError>> {
         let prepared = prepare_all(&self.extractor, raws, self.limits, today());
+        // One writer at a time from the duplicate check to the graph publish: a concurrent
+        // ingest of the same article then sees it stored *and* in the graph.
+        let _writer = self
+            .writer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let mut results: Vec<Option<Result<Ingested, ServiceError>>> =
             Vec::with_capacity(prepared.len());
         let mut accepted: Vec<(usize, Prepared)> = Vec::new();
@@ -510,6 +519,10 @@ impl Service {
     /// # Errors
     /// [`ServiceError::NotFound`] for an unknown id, or a store failure.
     pub fn delete(&self, id: &str) -> Result<Vec<String>, ServiceError> {
+        let _writer = self
+            .writer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let Some(ix) = self.read().article_by_id(id) else {
             return Err(ServiceError::NotFound(id.to_string()));
         };

@@ -36,6 +36,14 @@ pub enum StoreError {
         /// Cause.
         source: rusqlite::Error,
     },
+    /// The store file exists but is empty (0 bytes).
+    #[error(
+        "store file {path} is empty (0 bytes): it was truncated or never written; restore it from a backup, or delete it to start an empty store"
+    )]
+    EmptyFile {
+        /// Database path.
+        path: PathBuf,
+    },
     /// The file was written by an incompatible version.
     #[error("store {path} has format version {found}, this build reads version {FORMAT_VERSION}")]
     Format {
@@ -73,6 +81,11 @@ impl Store {
             source,
         })?;
         let path = dir.join(DB_FILE);
+        // An empty file where the store should be is a lost or truncated store, not a new
+        // one: say so rather than start over silently.
+        if std::fs::metadata(&path).is_ok_and(|m| m.is_file() && m.len() == 0) {
+            return Err(StoreError::EmptyFile { path });
+        }
         let conn = Connection::open(&path).map_err(|source| StoreError::Sqlite {
             path: path.clone(),
             source,

@@ -65,6 +65,8 @@ pub mod codes {
     pub const GRAPHQL_PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
     /// The query does not fit the schema.
     pub const GRAPHQL_VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
+    /// The HTTP request is not a GraphQL request: malformed JSON, a batch, a wrong media type.
+    pub const BAD_REQUEST: &str = "BAD_REQUEST";
 }
 
 /// A GraphQL error with a code.
@@ -93,6 +95,7 @@ pub fn annotate_errors(response: &mut async_graphql::Response) {
         } else if message.contains("invalid value")
             || message.contains("failed to parse")
             || message.contains("expected input type")
+            || message.contains("variable")
         {
             codes::BAD_USER_INPUT
         } else if e.path.is_empty() {

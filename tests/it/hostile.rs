@@ -112,3 +112,122 @@ fn reversed_ranges_and_foreign_cursors_are_refused_not_panics() {
     let (status, _) = http(&server.addr, "GET", "/healthz", &[], "").expect("healthz");
     assert_eq!(status, 200, "the server still answers");
 }
+
+/// POSTs a raw body with the given headers; returns (status, parsed JSON body).
+fn post_raw(server: &Server, headers: &[(&str, &str)], body: &str) -> (u16, serde_json::Value) {
+    let (status, text) = http(&server.addr, "POST", "/graphql", headers, body).expect("http");
+    let json = serde_json::from_str(&text)
+        .unwrap_or_else(|_| panic!("status {status}: the refusal is not JSON: {text}"));
+    (status, json)
+}
+
+#[test]
+fn transport_refusals_are_json_with_a_code() {
+    let data = TempDir::new("hostile-transport");
+    let server = Server::start(ServerOptions {
+        data: data.path(),
+        seeds: None,
+        token: Some(TOKEN),
+        extra: vec![],
+    });
+    let json = [("content-type", "application/json")];
+    type Headers<'a> = &'a [(&'a str, &'a str)];
+    let cases: Vec<(Headers, &str, u16)> = vec![
+        (&json, "{\"query\": ", 400),
+        (&json, "[{\"query\": \"{ __typename }\"}]", 400),
+        (
+            &[("content-type", "text/plain")],
+            "{\"query\": \"{ __typename }\"}",
+            415,
+        ),
+        (&[], "{\"query\": \"{ __typename }\"}", 415),
+    ];
+    for (headers, body, want) in cases {
+        let (status, r) = post_raw(&server, headers, body);
+        assert_eq!(status, want, "{body}: {r}");
+        assert_eq!(error_codes(&r), ["BAD_REQUEST"], "{body}: {r}");
+    }
+    // A missing variable is the caller's mistake, not an internal error.
+    let r = server.graphql("query($id: ID!) { node(id: $id) { id } }", json!({}));
+    assert_eq!(error_codes(&r), ["BAD_USER_INPUT"], "{r}");
+    // The token must match exactly (HTTP itself strips whitespace around a header value).
+    let r = server.graphql_with(
+        "mutation { deleteArticle(id: \"x\") { removedEvents } }",
+        json!({}),
+        &[("authorization", "Bearer x-wrong-token")],
+    );
+    assert_eq!(error_codes(&r), ["UNAUTHENTICATED"], "{r}");
+}
+
+#[test]
+fn the_graphql_response_media_type_answers_request_errors_with_400() {
+    let data = TempDir::new("hostile-media");
+    let server = Server::start(ServerOptions {
+        data: data.path(),
+        seeds: None,
+        token: None,
+        extra: vec![],
+    });
+    let spec = [
+        ("content-type", "application/json"),
+        ("accept", "application/graphql-response+json"),
+    ];
+    let (status, r) = post_raw(&server, &spec, "{\"query\": \"{ nope \"}");
+    assert_eq!(status, 400, "{r}");
+    assert!(r["data"].is_null(), "{r}");
+    let (status, r) = post_raw(&server, &spec, "{\"query\": \"{ __typename }\"}");
+    assert_eq!(
+        (status, &r["data"]["__typename"]),
+        (200, &json!("Query")),
+        "{r}"
+    );
+    // Existing clients (application/json) keep 200 with the errors in the body.
+    let (status, _) = post_raw(
+        &server,
+        &[("content-type", "application/json")],
+        "{\"query\": \"{ nope \"}",
+    );
+    assert_eq!(status, 200);
+}
+
+#[test]
+fn an_empty_store_file_is_refused_not_started_over() {
+    let data = TempDir::new("hostile-empty-store");
+    std::fs::write(data.path().join("eventgraph.db"), b"").expect("write");
+    let (ok, _, stderr) = crate::support::cli(&[
+        "query",
+        "--data",
+        data.path().to_str().unwrap_or(""),
+        "{ stats { articles } }",
+    ]);
+    assert!(!ok, "an empty store file must be refused");
+    assert!(stderr.contains("empty (0 bytes)"), "{stderr}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_folder_ingest_skips_special_files() {
+    let dir = TempDir::new("hostile-fifo");
+    let articles = dir.path().join("in");
+    std::fs::create_dir_all(&articles).expect("mkdir");
+    std::fs::write(
+        articles.join("a.txt"),
+        " date 2025-01-10 Тоқаев сөз сөйледі\nМемлекет басшысы форумда сөз сөйледі.",
+    )
+    .expect("write");
+    let fifo = articles.join("pipe.txt");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let store = dir.path().join("store");
+    let (ok, stdout, stderr) = crate::support::cli(&[
+        "ingest",
+        "--data",
+        store.to_str().unwrap_or(""),
+        articles.to_str().unwrap_or(""),
+    ]);
+    assert!(ok, "{stdout}{stderr}");
+    assert!(stdout.contains("1 accepted"), "{stdout}");
+}
