@@ -165,6 +165,16 @@ fn respond(response: &async_graphql::Response, spec_media_type: bool) -> Respons
             );
         }
     };
+    if body.len() > crate::api::MAX_RESPONSE_BYTES {
+        let body = serde_json::json!({ "data": null, "errors": [{
+            "message": format!(
+                "the response would be {} bytes, over the {}-byte limit: ask for fewer items or fields",
+                body.len(),
+                crate::api::MAX_RESPONSE_BYTES
+            ),
+            "extensions": { "code": codes::LIMIT_EXCEEDED } }] });
+        return (StatusCode::OK, Json(body)).into_response();
+    }
     let request_error = !response.errors.is_empty() && response.data == async_graphql::Value::Null;
     let (content_type, status) = if spec_media_type {
         let status = if request_error {
@@ -239,12 +249,12 @@ async fn graphql_post(
     match cached {
         Some((cache, key, generation)) if ok && !spec_media_type => {
             match serde_json::to_vec(&response) {
-                Ok(body) => {
+                Ok(body) if body.len() <= crate::api::MAX_RESPONSE_BYTES => {
                     let body = axum::body::Bytes::from(body);
                     cache.put(key, generation, body.clone());
                     ([(header::CONTENT_TYPE, "application/json")], body).into_response()
                 }
-                Err(_) => respond(&response, spec_media_type),
+                _ => respond(&response, spec_media_type),
             }
         }
         _ => respond(&response, spec_media_type),

@@ -35,6 +35,14 @@ pub const MAX_COMPLEXITY: usize = 50_000;
 pub const MAX_INTROSPECTION_DEPTH: usize = 16;
 /// Maximum number of aliased fields in one operation.
 pub const MAX_ALIASES: usize = 30;
+/// Maximum number of fields written out in one document (the standard introspection query
+/// has about 100).
+pub const MAX_FIELDS: usize = 1_000;
+/// Largest serialised response, in bytes; a larger one is replaced by a LIMIT_EXCEEDED error.
+pub const MAX_RESPONSE_BYTES: usize = 16 << 20;
+/// Complexity charged per item of a list that has no page size (an event's articles or
+/// links): a typical length.
+pub const UNPAGED_LIST_COST: usize = 10;
 
 /// Who is calling, as the HTTP layer saw it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -276,35 +284,47 @@ fn is_introspection(document: &ExecutableDocument) -> bool {
     })
 }
 
-fn count_aliases(set: &SelectionSet) -> usize {
+/// (aliased fields, all fields) written in a selection set, fragments counted where defined.
+fn count_fields(set: &SelectionSet) -> (usize, usize) {
     set.items
         .iter()
         .map(|item| match &item.node {
             Selection::Field(f) => {
-                usize::from(f.node.alias.is_some()) + count_aliases(&f.node.selection_set.node)
+                let (aliases, fields) = count_fields(&f.node.selection_set.node);
+                (usize::from(f.node.alias.is_some()) + aliases, 1 + fields)
             }
-            Selection::InlineFragment(fr) => count_aliases(&fr.node.selection_set.node),
-            Selection::FragmentSpread(_) => 0,
+            Selection::InlineFragment(fr) => count_fields(&fr.node.selection_set.node),
+            Selection::FragmentSpread(_) => (0, 0),
         })
-        .sum()
+        .fold((0, 0), |(a, f), (x, y)| (a + x, f + y))
 }
 
-/// Refuses a document with more than [`MAX_ALIASES`] aliased fields.
+/// Refuses a document with more than [`MAX_ALIASES`] aliased fields or more than
+/// [`MAX_FIELDS`] fields written out (a field repeated a thousand times is charged a thousand
+/// times, even where GraphQL would merge the repeats).
 fn check_aliases(document: &ExecutableDocument) -> Result<(), ServerError> {
-    let mut aliases: usize = document
+    let (mut aliases, mut fields) = document
         .fragments
         .values()
-        .map(|f| count_aliases(&f.node.selection_set.node))
-        .sum();
+        .map(|f| count_fields(&f.node.selection_set.node))
+        .fold((0, 0), |(a, f), (x, y)| (a + x, f + y));
     for (_, op) in document.operations.iter() {
-        aliases += count_aliases(&op.node.selection_set.node);
+        let (a, f) = count_fields(&op.node.selection_set.node);
+        aliases += a;
+        fields += f;
     }
+    let refuse = |message: String| {
+        Err(error(codes::LIMIT_EXCEEDED, message).into_server_error(async_graphql::Pos::default()))
+    };
     if aliases > MAX_ALIASES {
-        let e = error(
-            codes::LIMIT_EXCEEDED,
-            format!("query uses {aliases} aliases, the limit is {MAX_ALIASES}"),
-        );
-        return Err(e.into_server_error(async_graphql::Pos::default()));
+        return refuse(format!(
+            "query uses {aliases} aliases, the limit is {MAX_ALIASES}"
+        ));
+    }
+    if fields > MAX_FIELDS {
+        return refuse(format!(
+            "query writes out {fields} fields, the limit is {MAX_FIELDS}"
+        ));
     }
     Ok(())
 }

@@ -126,6 +126,9 @@ pub(crate) fn event_connection(
     ))
 }
 
+/// Most buckets one `timeline` answers.
+const MAX_TIMELINE_BUCKETS: usize = 1_000;
+
 /// Refuses a date range whose start lies after its end.
 pub(crate) fn check_date_range(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<()> {
     match (from, to) {
@@ -247,6 +250,7 @@ pub struct Neighborhood {
 
 /// Counts for the whole graph.
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct GraphStats {
     /// Articles.
     pub articles: i32,
@@ -256,8 +260,29 @@ pub struct GraphStats {
     pub entities: i32,
     /// Links.
     pub edges: i32,
-    /// Events per kind.
-    pub events_by_kind: Vec<KindCount>,
+}
+
+/// The complexity charged for `eventsByKind`: it reads every event once.
+const EVENTS_BY_KIND_COST: usize = 2_000;
+
+#[async_graphql::ComplexObject]
+impl GraphStats {
+    /// Events per kind (one pass over all events: charged as an expensive field).
+    #[graphql(complexity = "EVENTS_BY_KIND_COST + child_complexity")]
+    async fn events_by_kind(&self, ctx: &Context<'_>) -> Vec<KindCount> {
+        let graph = service(ctx).read();
+        let counts = graph.events_per_kind();
+        model::EventKind::ALL
+            .into_iter()
+            .map(|kind| KindCount {
+                kind: kind.into(),
+                count: counts
+                    .iter()
+                    .find(|(k, _)| *k == kind)
+                    .map_or(0, |(_, n)| *n as i32),
+            })
+            .collect()
+    }
 }
 
 /// A count per event kind.
@@ -389,6 +414,8 @@ impl QueryRoot {
     }
 
     /// Event counts per period, for timeline widgets; entity narrows to one entity's events.
+    /// At most 1,000 buckets (narrow the range or coarsen the granularity beyond that).
+    #[graphql(complexity = "super::UNPAGED_LIST_COST * child_complexity + 1")]
     async fn timeline(
         &self,
         ctx: &Context<'_>,
@@ -407,6 +434,15 @@ impl QueryRoot {
             to.map(|d| d.0),
             granularity.into(),
         );
+        if buckets.len() > MAX_TIMELINE_BUCKETS {
+            return Err(error(
+                codes::LIMIT_EXCEEDED,
+                format!(
+                    "the timeline has {} buckets, the limit is {MAX_TIMELINE_BUCKETS}: narrow from/to or use a coarser granularity",
+                    buckets.len()
+                ),
+            ));
+        }
         Ok(buckets
             .into_iter()
             .map(|b| {
@@ -564,27 +600,11 @@ impl QueryRoot {
     async fn stats(&self, ctx: &Context<'_>) -> GraphStats {
         let graph = service(ctx).read();
         let s = graph.stats();
-        let events_by_kind = model::EventKind::ALL
-            .into_iter()
-            .map(|kind| {
-                let filter = EventFilter {
-                    kind: Some(kind),
-                    ..EventFilter::default()
-                };
-                KindCount {
-                    kind: kind.into(),
-                    count: graph
-                        .events_page(&filter, crate::graph::SortOrder::NewestFirst, 0, None)
-                        .1 as i32,
-                }
-            })
-            .collect();
         GraphStats {
             articles: s.articles as i32,
             events: s.events as i32,
             entities: s.entities as i32,
             edges: s.edges as i32,
-            events_by_kind,
         }
     }
 }
@@ -592,6 +612,7 @@ impl QueryRoot {
 #[async_graphql::ComplexObject]
 impl TimelineBucket {
     /// The bucket's top events (most sources first).
+    #[graphql(complexity = "first.unwrap_or(3).max(0) as usize * child_complexity + 1")]
     async fn events(&self, #[graphql(default = 3)] first: Option<i32>) -> Result<Vec<EventView>> {
         let n = page_size(Some(first.unwrap_or(3)))?;
         Ok(self.events.iter().take(n).map(|&e| EventView(e)).collect())

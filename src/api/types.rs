@@ -338,6 +338,7 @@ impl ArticleView {
         self.published_on_in(&service(ctx).read())
     }
     /// The article body.
+    #[graphql(complexity = 50)]
     async fn text(&self, ctx: &Context<'_>) -> String {
         service(ctx).read().article(self.0).body.clone()
     }
@@ -346,6 +347,7 @@ impl ArticleView {
         EventView(service(ctx).read().article(self.0).main_event)
     }
     /// Other events the text mentions, past or planned.
+    #[graphql(complexity = "super::UNPAGED_LIST_COST * child_complexity + 1")]
     async fn mentioned_events(&self, ctx: &Context<'_>) -> Vec<EventView> {
         service(ctx)
             .read()
@@ -368,6 +370,7 @@ impl ArticleView {
     }
     /// Every link of the article (events reported and mentioned, entities named) with the
     /// words that support it: why each edge exists.
+    #[graphql(complexity = "super::UNPAGED_LIST_COST * child_complexity + 1")]
     async fn links(&self, ctx: &Context<'_>) -> Vec<Link> {
         links_of(&service(ctx).read(), NodeRef::Article(self.0))
     }
@@ -448,6 +451,7 @@ impl EventView {
         service(ctx).read().event(self.0).status.into()
     }
     /// Every article that reports or mentions this event, in any language.
+    #[graphql(complexity = "super::UNPAGED_LIST_COST * child_complexity + 1")]
     async fn articles(&self, ctx: &Context<'_>) -> Vec<ArticleView> {
         service(ctx)
             .read()
@@ -457,6 +461,7 @@ impl EventView {
             .collect()
     }
     /// Articles that report this event as their main event.
+    #[graphql(complexity = "super::UNPAGED_LIST_COST * child_complexity + 1")]
     async fn reported_by(&self, ctx: &Context<'_>) -> Vec<ArticleView> {
         service(ctx)
             .read()
@@ -467,6 +472,7 @@ impl EventView {
             .collect()
     }
     /// Articles that mention it in passing.
+    #[graphql(complexity = "super::UNPAGED_LIST_COST * child_complexity + 1")]
     async fn mentioned_by(&self, ctx: &Context<'_>) -> Vec<ArticleView> {
         service(ctx)
             .read()
@@ -559,6 +565,7 @@ impl EventView {
             .collect()
     }
     /// Every link of the event with its evidence.
+    #[graphql(complexity = "super::UNPAGED_LIST_COST * child_complexity + 1")]
     async fn links(&self, ctx: &Context<'_>) -> Vec<Link> {
         links_of(&service(ctx).read(), NodeRef::Event(self.0))
     }

@@ -333,6 +333,18 @@ impl Graph {
         }
     }
 
+    /// Live events per kind, in one pass over the events.
+    pub fn events_per_kind(&self) -> Vec<(EventKind, usize)> {
+        let mut counts: Vec<(EventKind, usize)> =
+            EventKind::ALL.into_iter().map(|k| (k, 0)).collect();
+        for e in self.events.iter().filter(|e| !e.deleted) {
+            if let Some(slot) = counts.iter_mut().find(|(k, _)| *k == e.kind) {
+                slot.1 += 1;
+            }
+        }
+        counts
+    }
+
     /// Article record.
     pub fn article(&self, ix: ArticleIx) -> &ArticleRec {
         &self.articles[ix as usize]

@@ -231,3 +231,32 @@ fn a_folder_ingest_skips_special_files() {
     assert!(ok, "{stdout}{stderr}");
     assert!(stdout.contains("1 accepted"), "{stdout}");
 }
+
+#[test]
+fn repeated_and_heavy_queries_are_charged() {
+    let data = TempDir::new("hostile-cost");
+    let server = Server::start(ServerOptions {
+        data: data.path(),
+        seeds: Some(&crate::support::seeds_dir()),
+        token: None,
+        extra: vec![],
+    });
+    // The same cheap field written out a thousand times.
+    let repeated = format!("{{ {} }}", "stats { articles } ".repeat(1000));
+    let r = server.graphql(&repeated, json!({}));
+    assert_eq!(error_codes(&r), ["LIMIT_EXCEEDED"], "{r}");
+    // Fewer repeats are answered, and quickly (a generous bound; the tight figure is a bench).
+    let started = std::time::Instant::now();
+    let r = server.graphql(
+        &format!("{{ {} }}", "stats { articles } ".repeat(300)),
+        json!({}),
+    );
+    assert!(r["errors"].is_null(), "{r}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    // Whole article texts and every link of every event of a day-by-day timeline.
+    let heavy = "{ a: timeline(granularity: DAY) { events(first: 100) { articles { text links { evidence { text } } } } } b: timeline(granularity: WEEK) { events(first: 100) { articles { text links { evidence { text } } } } } }";
+    let r = server.graphql(heavy, json!({}));
+    assert_eq!(error_codes(&r), ["LIMIT_EXCEEDED"], "{r}");
+    let (status, _) = http(&server.addr, "GET", "/healthz", &[], "").expect("healthz");
+    assert_eq!(status, 200);
+}
