@@ -98,6 +98,42 @@ impl Default for Extractor {
     }
 }
 
+/// Most distinct entities one article contributes (a news article names a few dozen; a list
+/// of thousands of names is not news and must not cost the graph quadratic work).
+pub const MAX_ENTITIES_PER_ARTICLE: usize = 300;
+/// Most people outside the knowledge base one article introduces.
+pub const MAX_NEW_PEOPLE_PER_ARTICLE: usize = 100;
+/// Most entities linked to one event from one article.
+pub const MAX_EVENT_ENTITIES: usize = 64;
+/// Most mentioned events one article contributes.
+pub const MAX_MENTIONED_EVENTS: usize = 50;
+
+/// Keeps the mentions of the first [`MAX_ENTITIES_PER_ARTICLE`] distinct entities (at most
+/// [`MAX_NEW_PEOPLE_PER_ARTICLE`] of them new people), in text order.
+fn cap_entities(mentions: Vec<EntityMention>) -> Vec<EntityMention> {
+    let mut kept: HashSet<String> = HashSet::new();
+    let mut new_people = 0;
+    mentions
+        .into_iter()
+        .filter(|m| {
+            if kept.contains(&m.key) {
+                return true;
+            }
+            if kept.len() >= MAX_ENTITIES_PER_ARTICLE {
+                return false;
+            }
+            if m.new_entity && m.kind == EntityKind::Person {
+                if new_people >= MAX_NEW_PEOPLE_PER_ARTICLE {
+                    return false;
+                }
+                new_people += 1;
+            }
+            kept.insert(m.key.clone());
+            true
+        })
+        .collect()
+}
+
 /// Lines that credit a photo or a source rather than report anything.
 fn is_credit_line(line: &str) -> bool {
     let folded = fold(line.trim());
@@ -208,7 +244,12 @@ impl Extractor {
             Some(day) => (DateSpan::day(day), None),
             None => estimate_article_date(&document, &tokens, &dates_found, layout),
         };
-        let mentions = find_entities(&self.kb, &tokens, &document, article_date.start);
+        let mentions = cap_entities(find_entities(
+            &self.kb,
+            &tokens,
+            &document,
+            article_date.start,
+        ));
         // A day and month without a year ("Astana. July 4."), in an article about a known
         // summit in its host city: the summit's edition gives the year.
         let (article_date, article_month_day) = match (article_date.start, article_month_day) {
@@ -510,7 +551,9 @@ impl Extractor {
                 }
                 continue;
             }
-            mentioned_events.push(facts);
+            if mentioned_events.len() < MAX_MENTIONED_EVENTS {
+                mentioned_events.push(facts);
+            }
         }
 
         Extraction {
@@ -753,7 +796,8 @@ fn estimate_article_date(
     (DateSpan::UNKNOWN, None)
 }
 
-/// Distinct entities of the mentions selected by `keep`, plus the countries of the people.
+/// Distinct entities of the mentions selected by `keep`, plus the countries of the people;
+/// at most [`MAX_EVENT_ENTITIES`].
 fn event_entities(
     kb: &KnowledgeBase,
     mentions: &[EntityMention],
@@ -762,6 +806,9 @@ fn event_entities(
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for m in mentions.iter().filter(|m| keep(m)) {
+        if out.len() >= MAX_EVENT_ENTITIES {
+            break;
+        }
         for key in std::iter::once(&m.key).chain(m.format_key.iter()) {
             if seen.insert(key.clone()) {
                 out.push(EventEntity {

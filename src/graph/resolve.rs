@@ -43,6 +43,9 @@ fn kind_specificity(kind: EventKind) -> u8 {
     }
 }
 
+/// Most entities an event gathers over all its reports.
+const MAX_MERGED_EVENT_ENTITIES: usize = 2 * crate::extract::MAX_EVENT_ENTITIES;
+
 /// How far apart (days) two events of one article may lie for one to date the other.
 const NEIGHBOUR_DAYS: i64 = 45;
 
@@ -360,6 +363,12 @@ impl Graph {
     }
 
     fn link_event_entity(&mut self, event: EventIx, entity: EntityIx, evidence: Evidence) {
+        let linked = &self.events[event as usize].entities;
+        // An event merged from many reports stays bounded: co-occurrence work per link is
+        // linear in the event's entities.
+        if !linked.contains(&entity) && linked.len() >= MAX_MERGED_EVENT_ENTITIES {
+            return;
+        }
         let record = &self.entities[entity as usize];
         let kind = if record.source {
             EdgeKind::ReportedBy

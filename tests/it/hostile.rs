@@ -260,3 +260,50 @@ fn repeated_and_heavy_queries_are_charged() {
     let (status, _) = http(&server.addr, "GET", "/healthz", &[], "").expect("healthz");
     assert_eq!(status, 200);
 }
+
+#[test]
+fn an_article_listing_thousands_of_people_costs_bounded_work() {
+    let data = TempDir::new("hostile-many-people");
+    let server = Server::start(ServerOptions {
+        data: data.path(),
+        seeds: None,
+        token: Some(TOKEN),
+        extra: vec![],
+    });
+    let syllables = [
+        "ба", "жа", "ну", "ке", "мо", "ри", "са", "ту", "лы", "де", "ко", "пе",
+    ];
+    let mut names = Vec::new();
+    for a in syllables {
+        for b in syllables {
+            for c in syllables {
+                let surname = format!("{a}{b}{c}ов");
+                let mut letters = surname.chars();
+                let first = letters.next().map(|f| f.to_uppercase().collect::<String>());
+                names.push(format!(
+                    "Асхат {}{}",
+                    first.unwrap_or_default(),
+                    letters.as_str()
+                ));
+            }
+        }
+    }
+    assert!(names.len() > 1500);
+    let text = format!(
+        "Тоқаев кездесті\nМемлекет басшысы {} мырзалармен кездесті.",
+        names.join(", ")
+    );
+    let started = std::time::Instant::now();
+    let r = server.graphql_authed(
+        "mutation($input: ArticleInput!) { ingestArticle(input: $input) { article { entities { name } mainEvent { entities { name } } } } }",
+        json!({ "input": { "source": "list", "text": text } }),
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    let article = &r["data"]["ingestArticle"]["article"];
+    let named = article["entities"].as_array().map_or(0, Vec::len);
+    let linked = article["mainEvent"]["entities"]
+        .as_array()
+        .map_or(0, Vec::len);
+    assert!((1..=300).contains(&named), "{named} entities");
+    assert!((1..=64).contains(&linked), "{linked} event entities");
+}
