@@ -61,10 +61,21 @@ struct AppState {
 /// answered without executing it until the next write changes the graph.
 #[derive(Default)]
 struct ResponseCache {
-    entries: std::sync::Mutex<std::collections::HashMap<String, (u64, axum::body::Bytes)>>,
+    entries: std::sync::Mutex<CacheEntries>,
+}
+
+/// Cached responses and their total size in bytes (keys and bodies).
+#[derive(Default)]
+struct CacheEntries {
+    map: std::collections::HashMap<String, (u64, axum::body::Bytes)>,
+    bytes: usize,
 }
 
 const RESPONSE_CACHE_ENTRIES: usize = 4096;
+/// The response cache never holds more than this many bytes of keys and bodies.
+const RESPONSE_CACHE_BYTES: usize = 64 << 20;
+/// A response larger than this is not cached.
+const RESPONSE_CACHE_MAX_BODY: usize = 1 << 20;
 
 impl ResponseCache {
     fn key(request: &async_graphql::Request) -> Option<String> {
@@ -74,6 +85,9 @@ impl ResponseCache {
             return None;
         }
         let variables = serde_json::to_string(&request.variables).ok()?;
+        if variables.len() > crate::api::CACHE_MAX_VARIABLES {
+            return None;
+        }
         Some(format!(
             "{}\u{0}{}\u{0}{}",
             request.operation_name.as_deref().unwrap_or(""),
@@ -85,21 +99,41 @@ impl ResponseCache {
     fn get(&self, key: &str, generation: u64) -> Option<axum::body::Bytes> {
         let entries = self.entries.lock().ok()?;
         entries
+            .map
             .get(key)
             .filter(|(g, _)| *g == generation)
             .map(|(_, body)| body.clone())
     }
 
     fn put(&self, key: String, generation: u64, body: axum::body::Bytes) {
-        if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= RESPONSE_CACHE_ENTRIES {
-                entries.retain(|_, (g, _)| *g == generation);
-                if entries.len() >= RESPONSE_CACHE_ENTRIES {
-                    entries.clear();
-                }
-            }
-            entries.insert(key, (generation, body));
+        if body.len() > RESPONSE_CACHE_MAX_BODY {
+            return;
         }
+        let Ok(mut entries) = self.entries.lock() else {
+            return;
+        };
+        let size = key.len() + body.len();
+        if entries.map.len() >= RESPONSE_CACHE_ENTRIES
+            || entries.bytes + size > RESPONSE_CACHE_BYTES
+        {
+            // Stale entries go first; if that is not enough, everything does.
+            entries.map.retain(|_, (g, _)| *g == generation);
+            entries.bytes = entries
+                .map
+                .iter()
+                .map(|(k, (_, b))| k.len() + b.len())
+                .sum();
+            if entries.map.len() >= RESPONSE_CACHE_ENTRIES
+                || entries.bytes + size > RESPONSE_CACHE_BYTES
+            {
+                entries.map.clear();
+                entries.bytes = 0;
+            }
+        }
+        if let Some((_, old)) = entries.map.insert(key.clone(), (generation, body)) {
+            entries.bytes -= key.len() + old.len();
+        }
+        entries.bytes += size;
     }
 }
 
@@ -430,4 +464,31 @@ pub async fn serve(
     axum::serve(listener, router(service, config))
         .with_graceful_shutdown(shutdown)
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_response_cache_is_bounded_in_bytes() {
+        let cache = ResponseCache::default();
+        let body = axum::body::Bytes::from(vec![b'x'; RESPONSE_CACHE_MAX_BODY]);
+        for i in 0..200 {
+            cache.put(format!("query {i}"), 1, body.clone());
+            let bytes = cache.entries.lock().map_or(0, |e| e.bytes);
+            assert!(
+                bytes <= RESPONSE_CACHE_BYTES,
+                "{bytes} bytes after {i} entries"
+            );
+        }
+        assert!(
+            cache.get("query 199", 1).is_some(),
+            "the newest entry is kept"
+        );
+        // Too large to keep at all.
+        let huge = axum::body::Bytes::from(vec![b'x'; RESPONSE_CACHE_MAX_BODY + 1]);
+        cache.put("huge".into(), 1, huge);
+        assert!(cache.get("huge", 1).is_none());
+    }
 }

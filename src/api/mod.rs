@@ -143,6 +143,9 @@ pub struct Api {
 const PARSE_CACHE_ENTRIES: usize = 1024;
 const VALIDATED_ENTRIES: usize = 4096;
 const CACHE_MAX_QUERY: usize = 8192;
+/// Largest variables (as JSON) a cache key may hold: caches are bounded in bytes as well as
+/// in entries (at most 4,096 × (8 KiB + 4 KiB) for validated requests).
+pub(crate) const CACHE_MAX_VARIABLES: usize = 4096;
 
 impl Api {
     /// The API over a service.
@@ -199,6 +202,10 @@ impl Api {
             return None;
         }
         let variables = serde_json::to_string(&request.variables).ok()?;
+        // Large variables (an article text) are validated every time rather than kept.
+        if variables.len() > CACHE_MAX_VARIABLES {
+            return None;
+        }
         Some(format!(
             "{}\u{0}{variables}\u{0}{}",
             request.operation_name.as_deref().unwrap_or(""),
