@@ -218,7 +218,14 @@ fn run_serve(args: ServeArgs) -> Result<()> {
             "writes over HTTP are disabled: set --write-token or EVENTGRAPH_WRITE_TOKEN to enable them"
         );
     }
-    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    // At least four workers, twice the cores: CPU-heavy queries on every core still leave
+    // a worker free for /healthz, metrics and cheap reads.
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads((2 * cores).max(4))
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(&args.addr)
             .await
