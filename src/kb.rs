@@ -85,6 +85,8 @@ pub struct KbEntity {
     pub adjectives: Vec<String>,
     /// A news outlet or press service: it reports events rather than takes part.
     pub source: bool,
+    /// A region (Central Asia, Europe): an event concerns it, it is not held in it.
+    pub region: bool,
 }
 
 /// One name of an entity, split into folded words for matching.
@@ -272,6 +274,7 @@ impl KnowledgeBase {
                 offices: Vec::new(),
                 adjectives,
                 source: false,
+                region: false,
             });
         }
         for cols in data_lines(PEOPLE) {
@@ -293,6 +296,7 @@ impl KnowledgeBase {
                 offices,
                 adjectives: Vec::new(),
                 source: false,
+                region: false,
             });
         }
         for cols in data_lines(ENTITIES) {
@@ -320,6 +324,7 @@ impl KnowledgeBase {
                 offices: Vec::new(),
                 adjectives: Vec::new(),
                 source: attribute(cols.get(4), "source") == Some("1"),
+                region: attribute(cols.get(4), "region") == Some("1"),
             });
         }
         let by_key = entities

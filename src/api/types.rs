@@ -505,9 +505,20 @@ impl EventView {
     async fn countries(&self, ctx: &Context<'_>) -> Rows<EntityView> {
         self.entities_of(&service(ctx).read(), Some(model::EntityKind::Country))
     }
-    /// Where it took place.
+    /// Where it took place (regions it concerns, such as Central Asia, are not places it
+    /// was held in; they are among its `entities`).
     async fn places(&self, ctx: &Context<'_>) -> Rows<EntityView> {
-        self.entities_of(&service(ctx).read(), Some(model::EntityKind::Place))
+        let graph = service(ctx).read();
+        graph
+            .event(self.0)
+            .entities
+            .iter()
+            .filter(|&&x| {
+                let r = graph.entity(x);
+                r.kind == model::EntityKind::Place && !r.region
+            })
+            .map(|&x| EntityView(x))
+            .collect()
     }
     /// Organisations involved (news outlets and press services are under `sources`).
     async fn organizations(&self, ctx: &Context<'_>) -> Rows<EntityView> {

@@ -1012,8 +1012,29 @@ pub fn find_entities(
     finder.bilateral_summits();
     finder.bilateral_bodies();
     let mut mentions = finder.mentions;
+    mentions.retain(|m| !names_a_place(tokens, m));
     mentions.sort_by_key(|m| (m.start, m.by_role));
     mentions
+}
+
+/// A person's name that is part of a place's name: «Гейдар Әлиев атындағы әуежай»,
+/// «аэропорт имени Гейдара Алиева», "Heydar Aliyev International Airport". The place is named
+/// after the person; the person takes part in nothing.
+fn names_a_place(tokens: &[Token], mention: &EntityMention) -> bool {
+    if mention.kind != EntityKind::Person {
+        return false;
+    }
+    let after = |k: usize| tokens.get(mention.first_token + mention.n_tokens + k);
+    let before = mention
+        .first_token
+        .checked_sub(1)
+        .and_then(|i| tokens.get(i));
+    let named_after = after(0).is_some_and(|t| t.lower.starts_with("атында"));
+    let named_for = before.is_some_and(|t| matches!(t.lower.as_str(), "имени" | "им"));
+    let english = after(0)
+        .is_some_and(|t| matches!(t.lower.as_str(), "airport" | "international" | "university"))
+        && after(0).is_some_and(|t| t.capitalized);
+    named_after || named_for || english
 }
 
 /// The distinct entity keys an article names (role-only people and adjectives excluded).
@@ -1064,6 +1085,25 @@ mod tests {
             !names("Организация тюркских государств приняла заявление.")
                 .contains(&"OTS summit".to_string())
         );
+    }
+
+    #[test]
+    fn a_person_a_place_is_named_after_is_not_a_participant() {
+        for text in [
+            "Мирзиёевті Нұрсұлтан Назарбаев атындағы халықаралық әуежайда Тоқаев қарсы алды.",
+            "Мирзиёева в аэропорту имени Нурсултана Назарбаева встретил Токаев.",
+            "Mirziyoyev landed at Nursultan Nazarbayev International Airport, where Tokayev met him.",
+        ] {
+            let people = names(text);
+            assert!(
+                !people.iter().any(|n| n == "Nursultan Nazarbayev"),
+                "{text}: {people:?}"
+            );
+            assert!(
+                people.iter().any(|n| n == "Kassym-Jomart Tokayev"),
+                "{text}: {people:?}"
+            );
+        }
     }
 
     #[test]

@@ -213,6 +213,8 @@ pub struct EntityRec {
     pub prior: f32,
     /// A news outlet or press service.
     pub source: bool,
+    /// A region: events concern it rather than take place in it.
+    pub region: bool,
     /// Node.
     pub node: NodeIndex,
 }

@@ -175,9 +175,9 @@ impl Graph {
         }
         let ix = self.entities.len() as EntityIx;
         let node = self.graph.add_node(NodeRef::Entity(ix));
-        let (name, aliases, source) = match kb.get(key).filter(|_| !key.contains('#')) {
-            Some(e) => (e.name.clone(), e.aliases.clone(), e.source),
-            None => (name.to_string(), Vec::new(), false),
+        let (name, aliases, source, region) = match kb.get(key).filter(|_| !key.contains('#')) {
+            Some(e) => (e.name.clone(), e.aliases.clone(), e.source, e.region),
+            None => (name.to_string(), Vec::new(), false, false),
         };
         self.entities.push(EntityRec {
             key: key.to_string(),
@@ -186,6 +186,7 @@ impl Graph {
             names: Vec::new(),
             prior: kb.prior_share(key, kind) as f32,
             source,
+            region,
             node,
         });
         self.entity_events.push(BTreeSet::new());
@@ -372,6 +373,8 @@ impl Graph {
         let record = &self.entities[entity as usize];
         let kind = if record.source {
             EdgeKind::ReportedBy
+        } else if record.region {
+            EdgeKind::Involves
         } else {
             EdgeKind::for_entity(record.kind)
         };

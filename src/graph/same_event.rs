@@ -236,10 +236,14 @@ impl Graph {
                 .filter(|&e| self.entities[e as usize].kind == kind)
                 .collect()
         };
-        let (new_places, old_places) = (
-            of_kind(entities, EntityKind::Place),
-            of_kind(&c.entities, EntityKind::Place),
-        );
+        // Where the event was held: places, not regions.
+        let held_in = |set: &[EntityIx]| -> Vec<EntityIx> {
+            of_kind(set, EntityKind::Place)
+                .into_iter()
+                .filter(|&p| !self.entities[p as usize].region)
+                .collect()
+        };
+        let (new_places, old_places) = (held_in(entities), held_in(&c.entities));
         if !new_places.is_empty()
             && !old_places.is_empty()
             && !new_places.iter().any(|p| old_places.contains(p))
