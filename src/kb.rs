@@ -25,6 +25,7 @@ const PRIORS: &str = include_str!("../kb/priors.tsv");
 const LEADER_ROLES: &str = include_str!("../kb/lexicon/leader_roles.txt");
 const BILATERAL_BODIES: &str = include_str!("../kb/lexicon/bilateral_bodies.tsv");
 const FIRST_PERSON: &str = include_str!("../kb/lexicon/first_person.txt");
+const HONORIFICS: &str = include_str!("../kb/lexicon/honorifics.tsv");
 
 /// One edition of a recurring summit.
 #[derive(Debug, Clone, PartialEq)]
@@ -163,6 +164,11 @@ pub struct KnowledgeBase {
     pub bilateral_bodies: Vec<BilateralBody>,
     /// First-person words (`kb/lexicon/first_person.txt`), folded.
     pub first_person: HashSet<String>,
+    /// Family names that name a person only next to an honorific (`~Си` in people.tsv):
+    /// (folded name, entity index).
+    pub family_names: Vec<(String, usize)>,
+    /// Honorifics (`kb/lexicon/honorifics.tsv`): (stands before the name, folded word).
+    pub honorifics: Vec<(bool, String)>,
 }
 
 /// A kind of body two countries hold together (a Supreme Interstate Council).
@@ -277,6 +283,7 @@ impl KnowledgeBase {
                 region: false,
             });
         }
+        let mut family_names: Vec<(String, usize)> = Vec::new();
         for cols in data_lines(PEOPLE) {
             let (Some(id), Some(name)) = (cols.first(), cols.get(1)) else {
                 continue;
@@ -286,11 +293,17 @@ impl KnowledgeBase {
                 .iter()
                 .find(|o| o.of.chars().all(|c| c.is_ascii_uppercase()))
                 .map(|o| o.of.clone());
+            let (family, aliases): (Vec<String>, Vec<String>) = split_names(cols.get(2))
+                .into_iter()
+                .partition(|a| a.starts_with('~'));
+            for f in family {
+                family_names.push((fold(f.trim_start_matches('~')), entities.len()));
+            }
             entities.push(KbEntity {
                 key: format!("person/{id}"),
                 kind: EntityKind::Person,
                 name: name.to_string(),
-                aliases: split_names(cols.get(2)),
+                aliases,
                 country,
                 org: None,
                 offices,
@@ -424,6 +437,10 @@ impl KnowledgeBase {
             cues: parse_patterns(CUES, false),
             country_adjectives,
             morph: Morphology::load(),
+            family_names,
+            honorifics: data_lines(HONORIFICS)
+                .filter_map(|cols| Some((*cols.first()? == "before", fold(cols.get(1)?))))
+                .collect(),
             first_person: data_lines(FIRST_PERSON)
                 .filter_map(|cols| cols.first().map(|w| fold(w)))
                 .collect(),

@@ -796,6 +796,42 @@ impl<'a> Finder<'a> {
         Some((pos - at, owner?))
     }
 
+    /// A family name next to an honorific: «Си мырза», «господин Си», "Mr Xi".
+    fn honorific_names(&mut self) {
+        let mut found = Vec::new();
+        for i in 0..self.tokens.len() {
+            if self.consumed[i] || !self.tokens[i].capitalized {
+                continue;
+            }
+            let Some(&(_, person)) = self
+                .kb
+                .family_names
+                .iter()
+                .find(|(name, _)| *name == self.tokens[i].lower)
+            else {
+                continue;
+            };
+            let sentence = self.tokens[i].sentence;
+            let honorific_at = |at: Option<usize>, before: bool| {
+                at.and_then(|j| self.tokens.get(j)).is_some_and(|t| {
+                    t.sentence == sentence
+                        && self
+                            .kb
+                            .honorifics
+                            .iter()
+                            .any(|(b, word)| *b == before && *word == t.lower)
+                })
+            };
+            if honorific_at(i.checked_sub(1), true) || honorific_at(Some(i + 1), false) {
+                found.push((person, i));
+            }
+        }
+        for (person, i) in found {
+            self.consumed[i] = true;
+            self.push_kb(person, i, 1, false);
+        }
+    }
+
     /// Role phrases → the person holding the office on the article's date.
     fn roles(&mut self) {
         self.index_starts();
@@ -1006,6 +1042,7 @@ pub fn find_entities(
     finder.gazetteer();
     finder.organisation_summits();
     finder.summit_editions();
+    finder.honorific_names();
     finder.roles();
     finder.unknown_people();
     finder.adjectives();
@@ -1104,6 +1141,19 @@ mod tests {
                 "{text}: {people:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_family_name_with_an_honorific_names_the_person() {
+        for text in [
+            "Си мырза қонақтарды қарсы алды.",
+            "Господин Си встретил гостей.",
+            "Mr Xi welcomed the guests.",
+        ] {
+            assert!(names(text).contains(&"Xi Jinping".to_string()), "{text}");
+        }
+        // Alone, the family name is just a syllable.
+        assert!(!names("Си встретил гостей.").contains(&"Xi Jinping".to_string()));
     }
 
     #[test]
