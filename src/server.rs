@@ -210,6 +210,18 @@ fn respond(response: &async_graphql::Response, spec_media_type: bool) -> Respons
         return (StatusCode::OK, Json(body)).into_response();
     }
     let request_error = !response.errors.is_empty() && response.data == async_graphql::Value::Null;
+    // The specification: a request error (nothing executed) has no `data` entry at all.
+    let body = if spec_media_type && request_error {
+        match serde_json::to_value(response) {
+            Ok(serde_json::Value::Object(mut map)) => {
+                map.remove("data");
+                serde_json::to_vec(&map).unwrap_or(body)
+            }
+            _ => body,
+        }
+    } else {
+        body
+    };
     let (content_type, status) = if spec_media_type {
         let status = if request_error {
             StatusCode::BAD_REQUEST
