@@ -19,6 +19,7 @@
 pub mod api;
 pub mod cli;
 pub mod extract;
+mod fuzz;
 pub mod graph;
 pub mod ingest;
 pub mod kb;
