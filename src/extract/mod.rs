@@ -412,7 +412,7 @@ impl Extractor {
         let mut mentioned_events = Vec::new();
         let mut by_sentence: Vec<&Trigger> = Vec::new();
         for trigger in &triggers {
-            if matches!(trigger.kind, EventKind::Statement | EventKind::Other) {
+            if trigger.kind == EventKind::Statement {
                 continue;
             }
             // The main event's own sentence may announce a second, planned event of another
@@ -438,6 +438,11 @@ impl Extractor {
                 continue;
             }
             let own_date = nearest_date(&dates_found, &tokens, trigger, &triggers);
+            // An election, an appointment or a chairmanship is an event to show only with a
+            // time of its own ("from 1 January 2026", "in 1997").
+            if trigger.kind == EventKind::Other && own_date.is_none_or(|d| d.today) {
+                continue;
+            }
             // Status from the clause's modality: a future or intention cue anywhere in the
             // sentence («ожидается приезд … с государственным визитом», "is expected to"),
             // unless the sentence also says something was done.
