@@ -25,6 +25,8 @@ pub struct Trigger {
     pub sentence: usize,
     /// A future/intention cue stands next to it.
     pub planned: bool,
+    /// It is the object of "during" / «в ходе» / «барысында» (a frame, not a new event).
+    pub during: bool,
 }
 
 /// Cue categories from `cues.tsv`.
@@ -41,6 +43,9 @@ pub enum Cue {
     Background,
     /// A condition or readiness ("егер", "если", "ready to"): not an event.
     Hypothetical,
+    /// "during", «в ходе», «барысында»: the trigger next to it names the occasion already
+    /// told, as a frame for something else.
+    During,
 }
 
 /// Tokens on either side of a trigger in which a status cue applies to it.
@@ -96,6 +101,11 @@ pub fn find_triggers(
         .filter(|c| *c.value == Cue::PlannedNext)
         .map(|c| (c.first + c.len, tokens[c.first].sentence))
         .collect();
+    let during_at: Vec<(usize, usize)> = cue_hits
+        .iter()
+        .filter(|c| *c.value == Cue::During)
+        .map(|c| (c.first, c.first + c.len))
+        .collect();
     let found: Vec<Trigger> = triggers
         .find_all(morph, tokens)
         .into_iter()
@@ -111,6 +121,11 @@ pub fn find_triggers(
             }) || planned_next_at.iter().any(|&(after, s)| {
                 s == sentence && after <= m.first && m.first <= after + 2 * CUE_WINDOW
             });
+            // «во время заседания», "during the talks" (the cue just before the trigger, an
+            // adjective between allowed); «келіссөздер барысында» (the postposition after).
+            let during = during_at.iter().any(|&(start, end)| {
+                (end <= m.first && m.first <= end + 1) || start == m.first + m.len
+            });
             Trigger {
                 kind,
                 weight,
@@ -118,6 +133,7 @@ pub fn find_triggers(
                 len: m.len,
                 sentence,
                 planned,
+                during,
             }
         })
         .collect();

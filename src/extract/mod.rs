@@ -188,6 +188,7 @@ impl Extractor {
                         "PAST" => Cue::Past,
                         "BACKGROUND" => Cue::Background,
                         "HYPOTHETICAL" => Cue::Hypothetical,
+                        "DURING" => Cue::During,
                         _ => return None,
                     };
                     Some((p.words.clone(), cue))
@@ -425,7 +426,8 @@ impl Extractor {
             }
             match by_sentence.last_mut() {
                 Some(last) if last.sentence == trigger.sentence => {
-                    if trigger.weight > last.weight {
+                    // A framing trigger ("during the talks") yields to any other.
+                    if (!trigger.during, trigger.weight) > (!last.during, last.weight) {
                         *last = trigger;
                     }
                 }
@@ -439,8 +441,11 @@ impl Extractor {
             }
             let own_date = nearest_date(&dates_found, &tokens, trigger, &triggers);
             // An election, an appointment or a chairmanship is an event to show only with a
-            // time of its own ("from 1 January 2026", "in 1997").
-            if trigger.kind == EventKind::Other && own_date.is_none_or(|d| d.today) {
+            // time of its own ("from 1 January 2026", "in 1997"); so is an occasion named as
+            // the frame of something else ("during the visit in September 2022").
+            if (trigger.kind == EventKind::Other || trigger.during)
+                && own_date.is_none_or(|d| d.today)
+            {
                 continue;
             }
             // Status from the clause's modality: a future or intention cue anywhere in the
@@ -749,7 +754,7 @@ fn nearest_date<'a>(
     let closer_event = triggers.iter().any(|t| {
         t.sentence == trigger.sentence
             && t.first != trigger.first
-            && !matches!(t.kind, EventKind::Statement | EventKind::Other)
+            && t.kind != EventKind::Statement
             && t.kind != trigger.kind
             && date.first.abs_diff(t.first) < distance
     });
