@@ -46,6 +46,8 @@ pub enum Cue {
     /// "during", «в ходе», «барысында»: the trigger next to it names the occasion already
     /// told, as a frame for something else.
     During,
+    /// «Бұл туралы», «Об этом»: the sentence attributes what was just told to a source.
+    Attribution,
 }
 
 /// Tokens on either side of a trigger in which a status cue applies to it.
@@ -64,6 +66,8 @@ pub struct TriggerScan {
     pub planned: HashSet<usize>,
     /// Sentences with a completion cue anywhere.
     pub past: HashSet<usize>,
+    /// Sentences that attribute the news to a source («Бұл туралы … хабарлады»).
+    pub attribution: HashSet<usize>,
 }
 
 /// Finds triggers and marks the planned ones.
@@ -143,6 +147,7 @@ pub fn find_triggers(
         hypothetical,
         planned: sentences_of(Cue::Planned),
         past: sentences_of(Cue::Past),
+        attribution: sentences_of(Cue::Attribution),
     }
 }
 

@@ -189,6 +189,7 @@ impl Extractor {
                         "BACKGROUND" => Cue::Background,
                         "HYPOTHETICAL" => Cue::Hypothetical,
                         "DURING" => Cue::During,
+                        "ATTRIBUTION" => Cue::Attribution,
                         _ => return None,
                     };
                     Some((p.words.clone(), cue))
@@ -282,6 +283,21 @@ impl Extractor {
         triggers.retain(|t| !credit_sentences.contains(&t.sentence));
 
         let main = main_trigger(&triggers, &tokens, &background, layout);
+        // A headline about a planned event, attributed in the lead («Бұл туралы 1 тамызда
+        // Ақорда хабарлама таратты», «Об этом сообщили в Кремле»): the article reports the
+        // announcement; the planned event is what it announces.
+        let main = match main {
+            Some(m) if m.planned => triggers
+                .iter()
+                .find(|t| {
+                    t.kind == EventKind::Statement
+                        && !t.planned
+                        && t.sentence < layout.lead_end
+                        && scan.attribution.contains(&t.sentence)
+                })
+                .or(main),
+            other => other,
+        };
         // Sentences that announce a planned event of their own and report nothing done.
         let happened_sentences: HashSet<usize> = triggers
             .iter()
@@ -925,6 +941,27 @@ mod tests {
         assert_eq!(
             main_kind("Президент анонсировал визиты в Россию и Узбекистан", body),
             EventKind::Address
+        );
+    }
+
+    #[test]
+    fn a_planned_headline_attributed_in_the_lead_reports_the_announcement() {
+        let extractor = Extractor::new();
+        let facts = extractor.extract(ArticleText {
+            title: "5 қыркүйек күні Мирзиёев Астанаға ресми сапармен келеді",
+            body: "Бұл туралы 2 қыркүйекте Ақорда хабарлама таратты.\nСапар барысында келіссөздер өтеді.",
+            published_on: NaiveDate::from_ymd_opt(2025, 9, 2),
+            language: None,
+        });
+        assert_eq!(facts.main_event.kind, EventKind::Statement);
+        let visit = facts
+            .mentioned_events
+            .iter()
+            .find(|e| e.kind == EventKind::Visit)
+            .map(|e| (e.status, e.date.start));
+        assert_eq!(
+            visit,
+            Some((EventStatus::Planned, NaiveDate::from_ymd_opt(2025, 9, 5)))
         );
     }
 
