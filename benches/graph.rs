@@ -26,7 +26,7 @@ fn corpus() -> Vec<RawArticle> {
     };
     let mut raws = Vec::new();
     for file in ingest::list_files(&path).unwrap_or_default() {
-        ingest::read_file(&file, &mut |(_, r)| {
+        ingest::read_file(&file, usize::MAX, &mut |(_, r)| {
             if let Ok(raw) = r {
                 raws.push(raw);
             }

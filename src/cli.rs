@@ -144,12 +144,12 @@ fn limits(store: &StoreArgs) -> Limits {
 }
 
 /// Reads every input under `paths` into raw articles, reporting unreadable ones.
-fn read_all(paths: &[PathBuf], each: &mut dyn FnMut(ingest::Input)) {
+fn read_all(paths: &[PathBuf], max_bytes: usize, each: &mut dyn FnMut(ingest::Input)) {
     for path in paths {
         match ingest::list_files(path) {
             Ok(files) => {
                 for file in files {
-                    ingest::read_file(&file, each);
+                    ingest::read_file(&file, max_bytes, each);
                 }
             }
             Err(e) => each((path.display().to_string(), Err(e))),
@@ -183,13 +183,17 @@ fn run_serve(args: ServeArgs) -> Result<()> {
     if seeds.exists() {
         let mut raws = Vec::new();
         let mut refused = 0;
-        read_all(std::slice::from_ref(&seeds), &mut |(at, r)| match r {
-            Ok(raw) => raws.push(raw),
-            Err(e) => {
-                refused += 1;
-                tracing::warn!(input = %at, error = %e, "seed refused");
-            }
-        });
+        read_all(
+            std::slice::from_ref(&seeds),
+            Limits::default().max_bytes,
+            &mut |(at, r)| match r {
+                Ok(raw) => raws.push(raw),
+                Err(e) => {
+                    refused += 1;
+                    tracing::warn!(input = %at, error = %e, "seed refused");
+                }
+            },
+        );
         let results = service.ingest_many(raws);
         let new = results
             .iter()
@@ -276,6 +280,7 @@ struct Summary {
 fn run_ingest(args: IngestArgs) -> Result<()> {
     let started = Instant::now();
     let limits = limits(&args.store);
+    let max_bytes = limits.max_bytes;
     let extractor = Extractor::new();
     let mut store = Store::open(&args.store.data)
         .with_context(|| format!("opening the store in {}", args.store.data.display()))?;
@@ -338,10 +343,15 @@ fn run_ingest(args: IngestArgs) -> Result<()> {
         if path == Path::new("-") {
             let stdin = std::io::stdin();
             if args.jsonl {
-                ingest::read_json_lines("stdin", stdin.lock(), &mut each);
+                ingest::read_json_lines("stdin", stdin.lock(), max_bytes, &mut each);
             } else {
+                // One byte over the limit is enough to refuse it; the rest is never held.
                 let mut bytes = Vec::new();
-                match stdin.lock().read_to_end(&mut bytes) {
+                match stdin
+                    .lock()
+                    .take(max_bytes as u64 + 1)
+                    .read_to_end(&mut bytes)
+                {
                     Ok(_) => each((
                         "stdin".into(),
                         Ok(RawArticle {
@@ -360,7 +370,7 @@ fn run_ingest(args: IngestArgs) -> Result<()> {
                 }
             }
         } else {
-            read_all(std::slice::from_ref(path), &mut each);
+            read_all(std::slice::from_ref(path), max_bytes, &mut each);
         }
     }
     if let Some(e) = failure {
@@ -398,10 +408,14 @@ fn run_query(args: QueryArgs) -> Result<()> {
         Some(dir) => {
             let service = Service::in_memory(extractor, limits);
             let mut raws = Vec::new();
-            read_all(std::slice::from_ref(dir), &mut |(at, r)| match r {
-                Ok(raw) => raws.push(raw),
-                Err(e) => eprintln!("skipped {at}: {e}"),
-            });
+            read_all(
+                std::slice::from_ref(dir),
+                limits.max_bytes,
+                &mut |(at, r)| match r {
+                    Ok(raw) => raws.push(raw),
+                    Err(e) => eprintln!("skipped {at}: {e}"),
+                },
+            );
             if !dir.exists() {
                 bail!("article folder {} does not exist", dir.display());
             }
@@ -440,7 +454,7 @@ fn bench_extract(file: &Path) -> Result<()> {
     let extractor = Extractor::new();
     let mut articles = Vec::new();
     let mut bytes = 0usize;
-    ingest::read_file(file, &mut |(_, r)| {
+    ingest::read_file(file, usize::MAX, &mut |(_, r)| {
         if let Ok(raw) = r
             && let Ok(a) = ingest::validate(raw, Limits::default(), chrono::NaiveDate::MAX)
         {

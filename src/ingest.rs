@@ -383,13 +383,77 @@ fn io_error(path: &Path, e: std::io::Error) -> IngestError {
     }
 }
 
-/// Reads a JSON Lines stream, calling `each` per record.
-pub fn read_json_lines(label: &str, reader: impl BufRead, each: &mut dyn FnMut(Input)) {
-    for (index, line) in reader.split(b'\n').enumerate() {
-        let line_no = index + 1;
+/// JSON escaping can make an article's text longer than its bytes (`\n`, `\u0430`): a
+/// record line may be this many times the article limit before it is refused unread.
+const JSON_LINE_FACTOR: usize = 6;
+
+/// Reads one line of at most `max` bytes; a longer line is skipped to its end without being
+/// kept, and reported as `Err(length)`. `Ok(None)` at the end of the stream.
+fn read_bounded_line(
+    reader: &mut impl BufRead,
+    max: usize,
+) -> std::io::Result<Option<Result<Vec<u8>, usize>>> {
+    let mut line = Vec::new();
+    let mut length = 0usize;
+    let mut any = false;
+    loop {
+        let buffer = reader.fill_buf()?;
+        if buffer.is_empty() {
+            break;
+        }
+        any = true;
+        let (chunk, done) = match buffer.iter().position(|&b| b == b'\n') {
+            Some(i) => (&buffer[..i], Some(i + 1)),
+            None => (buffer, None),
+        };
+        length += chunk.len();
+        if length <= max {
+            line.extend_from_slice(chunk);
+        }
+        let consumed = done.unwrap_or(buffer.len());
+        reader.consume(consumed);
+        if done.is_some() {
+            break;
+        }
+    }
+    if !any {
+        return Ok(None);
+    }
+    Ok(Some(if length > max { Err(length) } else { Ok(line) }))
+}
+
+/// Reads a JSON Lines stream, calling `each` per record. A line longer than
+/// `max_article_bytes` allows is refused without being held in memory.
+pub fn read_json_lines(
+    label: &str,
+    mut reader: impl BufRead,
+    max_article_bytes: usize,
+    each: &mut dyn FnMut(Input),
+) {
+    let max_line = max_article_bytes.saturating_mul(JSON_LINE_FACTOR).max(4096);
+    let mut line_no = 0;
+    loop {
+        line_no += 1;
+        let line = match read_bounded_line(&mut reader, max_line) {
+            Ok(None) => break,
+            Ok(Some(line)) => line,
+            Err(e) => {
+                each((
+                    format!("{label}:{line_no}"),
+                    Err(io_error(Path::new(label), e)),
+                ));
+                break;
+            }
+        };
         let where_ = format!("{label}:{line_no}");
         match line {
-            Err(e) => each((where_, Err(io_error(Path::new(label), e)))),
+            Err(size) => each((
+                where_,
+                Err(IngestError::TooLarge {
+                    size,
+                    limit: max_line,
+                }),
+            )),
             Ok(bytes) => {
                 let Ok(line) = std::str::from_utf8(&bytes) else {
                     each((
@@ -453,13 +517,14 @@ pub fn list_files(path: &Path) -> Result<Vec<PathBuf>, IngestError> {
 
 /// Reads one file: a `.jsonl` file gives one input per line, any other file one article
 /// whose source is its file name.
-pub fn read_file(path: &Path, each: &mut dyn FnMut(Input)) {
+pub fn read_file(path: &Path, max_article_bytes: usize, each: &mut dyn FnMut(Input)) {
     let label = path.display().to_string();
     if path.extension().and_then(|e| e.to_str()) == Some("jsonl") {
         match std::fs::File::open(path) {
             Ok(file) => read_json_lines(
                 &label,
                 std::io::BufReader::with_capacity(1 << 20, file),
+                max_article_bytes,
                 each,
             ),
             Err(e) => each((label, Err(io_error(path, e)))),
@@ -470,6 +535,19 @@ pub fn read_file(path: &Path, each: &mut dyn FnMut(Input)) {
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_else(|| label.clone());
+    // Too large to be an article: refused from its size, never read.
+    if let Ok(meta) = std::fs::metadata(path)
+        && meta.len() > max_article_bytes as u64
+    {
+        each((
+            label,
+            Err(IngestError::TooLarge {
+                size: usize::try_from(meta.len()).unwrap_or(usize::MAX),
+                limit: max_article_bytes,
+            }),
+        ));
+        return;
+    }
     match std::fs::read(path) {
         Ok(bytes) => each((
             label,
@@ -618,10 +696,27 @@ mod tests {
     }
 
     #[test]
+    fn an_overlong_json_line_is_refused_unread_and_the_next_one_read() {
+        let long = format!("{{\"source\":\"x\",\"text\":\"{}\"}}", "a".repeat(10_000));
+        let data = format!("{long}\n{{\"source\":\"s\",\"text\":\"T\\nB\"}}\n");
+        let mut seen = Vec::new();
+        read_json_lines("feed", data.as_bytes(), 100, &mut |(at, r)| {
+            seen.push((at, matches!(r, Err(IngestError::TooLarge { .. }))))
+        });
+        assert_eq!(
+            seen,
+            [("feed:1".to_string(), true), ("feed:2".to_string(), false)]
+        );
+    }
+
+    #[test]
     fn json_lines_records() {
         let data = "{\"source\":\"s1\",\"text\":\"T\\nB\",\"publishedOn\":\"2025-01-02\",\"language\":\"ru\"}\n\nnot json\n";
         let mut seen = Vec::new();
-        read_json_lines("feed", data.as_bytes(), &mut |(at, r)| {
+        read_json_lines("feed", data.as_bytes(), DEFAULT_MAX_BYTES, &mut |(
+            at,
+            r,
+        )| {
             seen.push((at, r.is_ok()))
         });
         assert_eq!(

@@ -11,11 +11,14 @@ use crate::graph::{EventFilter, Graph, NodeRef};
 use crate::ingest::{IngestError, RawArticle};
 use crate::model;
 use crate::service::{GraphUpdate, ServiceError};
-use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject, Subscription};
+use async_graphql::{
+    Context, ErrorExtensions, ID, InputObject, Object, Result, SimpleObject, Subscription,
+};
 use chrono::NaiveDate;
 use futures_util::Stream;
 use futures_util::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
+use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 
 /// Pagination state of a connection.
 #[derive(SimpleObject, Default)]
@@ -835,11 +838,23 @@ pub struct EventSubscriptionFilter {
 /// The subscription root (graphql-transport-ws at /graphql/ws).
 pub struct SubscriptionRoot;
 
+/// A subscriber that fell behind: one `next` payload with an error saying how many updates it
+/// missed (the stream goes on; re-query to catch up).
+fn lagged(missed: u64) -> async_graphql::Error {
+    error(
+        codes::LIMIT_EXCEEDED,
+        format!(
+            "this subscription fell behind and missed {missed} updates; query again to catch up"
+        ),
+    )
+    .extend_with(|_, ext| ext.set("missed", missed))
+}
+
 fn event_stream(
     ctx: &Context<'_>,
     filter: Option<EventSubscriptionFilter>,
     updated: bool,
-) -> impl Stream<Item = EventView> + use<> {
+) -> impl Stream<Item = Result<EventView>> + use<> {
     let svc = service(ctx).clone();
     let filter = filter.unwrap_or_default();
     BroadcastStream::new(svc.subscribe()).filter_map(move |update| {
@@ -847,7 +862,11 @@ fn event_stream(
         let kind = filter.kind;
         let entity = filter.entity.clone();
         async move {
-            let id = match (update.ok()?, updated) {
+            let update = match update {
+                Ok(update) => update,
+                Err(BroadcastStreamRecvError::Lagged(missed)) => return Some(Err(lagged(missed))),
+            };
+            let id = match (update, updated) {
                 (GraphUpdate::EventAdded(id), false) | (GraphUpdate::EventUpdated(id), true) => id,
                 _ => return None,
             };
@@ -866,7 +885,7 @@ fn event_stream(
                     return None;
                 }
             }
-            Some(EventView(ix))
+            Some(Ok(EventView(ix)))
         }
     })
 }
@@ -878,7 +897,7 @@ impl SubscriptionRoot {
         &self,
         ctx: &Context<'_>,
         filter: Option<EventSubscriptionFilter>,
-    ) -> impl Stream<Item = EventView> + use<> {
+    ) -> impl Stream<Item = Result<EventView>> + use<> {
         event_stream(ctx, filter, false)
     }
 
@@ -887,21 +906,25 @@ impl SubscriptionRoot {
         &self,
         ctx: &Context<'_>,
         filter: Option<EventSubscriptionFilter>,
-    ) -> impl Stream<Item = EventView> + use<> {
+    ) -> impl Stream<Item = Result<EventView>> + use<> {
         event_stream(ctx, filter, true)
     }
 
     /// An article was accepted.
-    async fn article_ingested(&self, ctx: &Context<'_>) -> impl Stream<Item = ArticleView> + use<> {
+    async fn article_ingested(
+        &self,
+        ctx: &Context<'_>,
+    ) -> impl Stream<Item = Result<ArticleView>> + use<> {
         let svc = service(ctx).clone();
         BroadcastStream::new(svc.subscribe()).filter_map(move |update| {
             let svc = svc.clone();
             async move {
-                match update.ok()? {
-                    GraphUpdate::ArticleIngested(id) => {
-                        svc.read().article_by_id(&id).map(ArticleView)
+                match update {
+                    Err(BroadcastStreamRecvError::Lagged(missed)) => Some(Err(lagged(missed))),
+                    Ok(GraphUpdate::ArticleIngested(id)) => {
+                        svc.read().article_by_id(&id).map(|a| Ok(ArticleView(a)))
                     }
-                    _ => None,
+                    Ok(_) => None,
                 }
             }
         })
