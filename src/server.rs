@@ -463,7 +463,15 @@ pub fn router(service: Arc<Service>, config: &ServerConfig) -> Router {
         .layer(tower_http::trace::TraceLayer::new_for_http())
 }
 
-/// Serves until `shutdown` resolves.
+/// How long a client may take to send a request's headers before its connection is closed.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a graceful shutdown waits for in-flight requests.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+
+/// Serves until `shutdown` resolves, then lets in-flight requests finish (up to 30 s).
+///
+/// The accept loop is hyper's own (HTTP/1 and HTTP/2, WebSocket upgrades) with a timer, so a
+/// client that never finishes its headers is dropped after [`HEADER_READ_TIMEOUT`].
 ///
 /// # Errors
 /// When the listener fails.
@@ -473,9 +481,53 @@ pub async fn serve(
     config: &ServerConfig,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(service, config))
-        .with_graceful_shutdown(shutdown)
-        .await
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use hyper_util::server::conn::auto::Builder;
+    use hyper_util::service::TowerToHyperService;
+
+    let app = router(service, config);
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let stream = match accepted {
+                    Ok((stream, _)) => stream,
+                    Err(e) => {
+                        // Out of file descriptors and the like: wait, do not spin.
+                        tracing::warn!(error = %e, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                let _ = stream.set_nodelay(true);
+                let connection = builder
+                    .serve_connection_with_upgrades(
+                        TokioIo::new(stream),
+                        TowerToHyperService::new(app.clone()),
+                    )
+                    .into_owned();
+                let connection = graceful.watch(connection);
+                tokio::spawn(async move {
+                    let _ = connection.await;
+                });
+            }
+            () = &mut shutdown => break,
+        }
+    }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(SHUTDOWN_GRACE) => {
+            tracing::warn!("requests still running after the shutdown grace period");
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

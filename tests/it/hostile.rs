@@ -310,3 +310,33 @@ fn an_article_listing_thousands_of_people_costs_bounded_work() {
     assert!((1..=300).contains(&named), "{named} entities");
     assert!((1..=64).contains(&linked), "{linked} event entities");
 }
+
+#[test]
+fn a_client_that_never_finishes_its_headers_is_dropped() {
+    use std::io::{Read, Write};
+    let data = TempDir::new("hostile-slow-headers");
+    let server = Server::start(ServerOptions {
+        data: data.path(),
+        seeds: None,
+        token: None,
+        extra: vec![],
+    });
+    let mut stream = std::net::TcpStream::connect(&server.addr).expect("connect");
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nhost: x\r\n")
+        .expect("write");
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(60)))
+        .expect("timeout");
+    let started = std::time::Instant::now();
+    let mut buffer = Vec::new();
+    let _ = stream.read_to_end(&mut buffer);
+    let waited = started.elapsed();
+    assert!(
+        waited < std::time::Duration::from_secs(30),
+        "the connection stayed open {waited:?}"
+    );
+    // Meanwhile and afterwards, complete requests are answered.
+    let (status, _) = http(&server.addr, "GET", "/healthz", &[], "").expect("healthz");
+    assert_eq!(status, 200);
+}
