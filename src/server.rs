@@ -353,7 +353,14 @@ async fn graphql_ws(
     let api = state.api.clone();
     upgrade
         .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |stream| GraphQLWebSocket::new(stream, api, protocol).serve())
+        .on_upgrade(move |stream| {
+            // Each connection counts its own live subscriptions (see api::SubscriptionSlots).
+            let mut data = async_graphql::Data::default();
+            data.insert(crate::api::SubscriptionSlots::default());
+            GraphQLWebSocket::new(stream, api, protocol)
+                .with_data(data)
+                .serve()
+        })
 }
 
 /// A vendored playground file (JavaScript or CSS), cached by browsers for a day.

@@ -44,6 +44,43 @@ pub const MAX_RESPONSE_BYTES: usize = 16 << 20;
 /// links): a typical length.
 pub const UNPAGED_LIST_COST: usize = 10;
 
+/// Most live subscriptions on one WebSocket connection.
+pub const MAX_SUBSCRIPTIONS_PER_CONNECTION: usize = 100;
+
+/// The live subscriptions of one WebSocket connection (connection data): a subscription
+/// takes a slot while its stream lives.
+#[derive(Debug, Default, Clone)]
+pub struct SubscriptionSlots(Arc<std::sync::atomic::AtomicUsize>);
+
+/// A taken subscription slot, given back when the subscription's stream is dropped.
+#[derive(Debug)]
+pub struct SubscriptionSlot(Arc<std::sync::atomic::AtomicUsize>);
+
+impl SubscriptionSlots {
+    /// Takes a slot, or refuses when the connection already has
+    /// [`MAX_SUBSCRIPTIONS_PER_CONNECTION`].
+    pub fn take(&self) -> Result<SubscriptionSlot, async_graphql::Error> {
+        use std::sync::atomic::Ordering;
+        let taken = self.0.fetch_add(1, Ordering::AcqRel);
+        if taken >= MAX_SUBSCRIPTIONS_PER_CONNECTION {
+            self.0.fetch_sub(1, Ordering::AcqRel);
+            return Err(error(
+                codes::LIMIT_EXCEEDED,
+                format!(
+                    "this connection already has {MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions; complete some first"
+                ),
+            ));
+        }
+        Ok(SubscriptionSlot(self.0.clone()))
+    }
+}
+
+impl Drop for SubscriptionSlot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
+    }
+}
+
 /// Who is calling, as the HTTP layer saw it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WriteAccess {
@@ -341,4 +378,38 @@ pub fn sdl() -> String {
     Schema::build(QueryRoot, MutationRoot, SubscriptionRoot)
         .finish()
         .sdl()
+}
+
+#[cfg(test)]
+mod subscription_tests {
+    use super::*;
+    use crate::extract::Extractor;
+    use crate::ingest::Limits;
+
+    #[tokio::test]
+    async fn a_connection_over_its_subscription_slots_is_refused() {
+        let service = Arc::new(Service::in_memory(
+            Arc::new(Extractor::new()),
+            Limits::default(),
+        ));
+        let api = Api::new(service);
+        let slots = SubscriptionSlots::default();
+        let held: Vec<SubscriptionSlot> = (0..MAX_SUBSCRIPTIONS_PER_CONNECTION)
+            .filter_map(|_| slots.take().ok())
+            .collect();
+        assert_eq!(held.len(), MAX_SUBSCRIPTIONS_PER_CONNECTION);
+        let mut data = async_graphql::Data::default();
+        data.insert(slots.clone());
+        let mut stream = api.execute_stream(
+            Request::new("subscription { articleIngested { source } }"),
+            Some(Arc::new(data)),
+        );
+        let first = stream.next().await.expect("a response");
+        assert_eq!(first.errors.len(), 1, "{first:?}");
+        drop(held);
+        assert!(
+            slots.take().is_ok(),
+            "slots come back when subscriptions end"
+        );
+    }
 }

@@ -850,44 +850,59 @@ fn lagged(missed: u64) -> async_graphql::Error {
     .extend_with(|_, ext| ext.set("missed", missed))
 }
 
+/// A subscription slot of the caller's connection (none outside WebSocket connections).
+fn subscription_slot(ctx: &Context<'_>) -> Result<Option<super::SubscriptionSlot>> {
+    ctx.data_opt::<super::SubscriptionSlots>()
+        .map(super::SubscriptionSlots::take)
+        .transpose()
+}
+
 fn event_stream(
     ctx: &Context<'_>,
     filter: Option<EventSubscriptionFilter>,
     updated: bool,
-) -> impl Stream<Item = Result<EventView>> + use<> {
+) -> Result<impl Stream<Item = Result<EventView>> + use<>> {
     let svc = service(ctx).clone();
     let filter = filter.unwrap_or_default();
-    BroadcastStream::new(svc.subscribe()).filter_map(move |update| {
-        let svc = svc.clone();
-        let kind = filter.kind;
-        let entity = filter.entity.clone();
-        async move {
-            let update = match update {
-                Ok(update) => update,
-                Err(BroadcastStreamRecvError::Lagged(missed)) => return Some(Err(lagged(missed))),
-            };
-            let id = match (update, updated) {
-                (GraphUpdate::EventAdded(id), false) | (GraphUpdate::EventUpdated(id), true) => id,
-                _ => return None,
-            };
-            let graph = svc.read();
-            let ix = graph.event_by_id(&id)?;
-            let event = graph.event(ix);
-            if kind.is_some_and(|k| model::EventKind::from(k) != event.kind) {
-                return None;
-            }
-            if let Some(entity) = entity {
-                let wanted = match resolve_id(&graph, &entity) {
-                    Some(NodeRef::Entity(e)) => e,
+    let slot = subscription_slot(ctx)?;
+    Ok(
+        BroadcastStream::new(svc.subscribe()).filter_map(move |update| {
+            // The slot lives as long as the stream.
+            let _slot = &slot;
+            let svc = svc.clone();
+            let kind = filter.kind;
+            let entity = filter.entity.clone();
+            async move {
+                let update = match update {
+                    Ok(update) => update,
+                    Err(BroadcastStreamRecvError::Lagged(missed)) => {
+                        return Some(Err(lagged(missed)));
+                    }
+                };
+                let id = match (update, updated) {
+                    (GraphUpdate::EventAdded(id), false)
+                    | (GraphUpdate::EventUpdated(id), true) => id,
                     _ => return None,
                 };
-                if !event.entities.contains(&wanted) {
+                let graph = svc.read();
+                let ix = graph.event_by_id(&id)?;
+                let event = graph.event(ix);
+                if kind.is_some_and(|k| model::EventKind::from(k) != event.kind) {
                     return None;
                 }
+                if let Some(entity) = entity {
+                    let wanted = match resolve_id(&graph, &entity) {
+                        Some(NodeRef::Entity(e)) => e,
+                        _ => return None,
+                    };
+                    if !event.entities.contains(&wanted) {
+                        return None;
+                    }
+                }
+                Some(Ok(EventView(ix)))
             }
-            Some(Ok(EventView(ix)))
-        }
-    })
+        }),
+    )
 }
 
 #[Subscription(name = "Subscription")]
@@ -897,7 +912,7 @@ impl SubscriptionRoot {
         &self,
         ctx: &Context<'_>,
         filter: Option<EventSubscriptionFilter>,
-    ) -> impl Stream<Item = Result<EventView>> + use<> {
+    ) -> Result<impl Stream<Item = Result<EventView>> + use<>> {
         event_stream(ctx, filter, false)
     }
 
@@ -906,7 +921,7 @@ impl SubscriptionRoot {
         &self,
         ctx: &Context<'_>,
         filter: Option<EventSubscriptionFilter>,
-    ) -> impl Stream<Item = Result<EventView>> + use<> {
+    ) -> Result<impl Stream<Item = Result<EventView>> + use<>> {
         event_stream(ctx, filter, true)
     }
 
@@ -914,19 +929,23 @@ impl SubscriptionRoot {
     async fn article_ingested(
         &self,
         ctx: &Context<'_>,
-    ) -> impl Stream<Item = Result<ArticleView>> + use<> {
+    ) -> Result<impl Stream<Item = Result<ArticleView>> + use<>> {
         let svc = service(ctx).clone();
-        BroadcastStream::new(svc.subscribe()).filter_map(move |update| {
-            let svc = svc.clone();
-            async move {
-                match update {
-                    Err(BroadcastStreamRecvError::Lagged(missed)) => Some(Err(lagged(missed))),
-                    Ok(GraphUpdate::ArticleIngested(id)) => {
-                        svc.read().article_by_id(&id).map(|a| Ok(ArticleView(a)))
+        let slot = subscription_slot(ctx)?;
+        Ok(
+            BroadcastStream::new(svc.subscribe()).filter_map(move |update| {
+                let _slot = &slot;
+                let svc = svc.clone();
+                async move {
+                    match update {
+                        Err(BroadcastStreamRecvError::Lagged(missed)) => Some(Err(lagged(missed))),
+                        Ok(GraphUpdate::ArticleIngested(id)) => {
+                            svc.read().article_by_id(&id).map(|a| Ok(ArticleView(a)))
+                        }
+                        Ok(_) => None,
                     }
-                    Ok(_) => None,
                 }
-            }
-        })
+            }),
+        )
     }
 }

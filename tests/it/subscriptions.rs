@@ -92,3 +92,45 @@ fn subscriptions_fire_on_ingest() {
         assert_eq!(updated["data"]["eventUpdated"]["articles"].as_array().map(Vec::len), Some(2), "{updated}");
     });
 }
+
+#[test]
+fn one_connection_holds_at_most_a_hundred_subscriptions() {
+    let data = TempDir::new("ws-cap");
+    let server = Server::start(ServerOptions {
+        data: data.path(),
+        seeds: None,
+        token: None,
+        extra: vec![],
+    });
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let mut request = format!("ws://{}/graphql/ws", server.addr).into_client_request().expect("request");
+        request.headers_mut().insert("sec-websocket-protocol", "graphql-transport-ws".parse().expect("header"));
+        let (mut ws, _) = tokio_tungstenite::connect_async(request).await.expect("connect");
+        ws.send(Message::text(json!({ "type": "connection_init" }).to_string())).await.expect("init");
+        let _ack = ws.next().await.expect("ack").expect("ack");
+        for id in 0..101 {
+            ws.send(Message::text(json!({ "id": id.to_string(), "type": "subscribe", "payload": { "query": "subscription { articleIngested { source } }" } }).to_string()))
+                .await
+                .expect("subscribe");
+        }
+        // One of them (the server polls them in no set order) is refused with a coded error;
+        // the others stay open.
+        let refusal = loop {
+            let message = tokio::time::timeout(std::time::Duration::from_secs(30), ws.next())
+                .await
+                .expect("a refusal for the subscription over the limit")
+                .expect("socket open")
+                .expect("socket ok");
+            let value: Value = serde_json::from_str(message.to_text().unwrap_or("")).unwrap_or_default();
+            if value["type"] == "next" && !value["payload"]["errors"].is_null() {
+                break value;
+            }
+        };
+        let text = refusal.to_string();
+        assert!(text.contains("LIMIT_EXCEEDED") && text.contains("100 subscriptions"), "{text}");
+    });
+}
