@@ -37,6 +37,13 @@ enum Command {
     Query(QueryArgs),
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// Check that every stored article can be read back; `--repair` deletes the rows that
+    /// cannot (and only those).
+    Check {
+        /// Delete unreadable rows.
+        #[arg(long)]
+        repair: bool,
+    },
     /// Measure extraction speed on a JSON Lines corpus (one core, no store).
     BenchExtract {
         /// A JSON Lines file as written by gen_corpus.py --jsonl.
@@ -134,6 +141,7 @@ pub fn main() -> Result<()> {
             Ok(())
         }
         Some(Command::BenchExtract { file }) => bench_extract(&file),
+        Some(Command::Check { repair }) => run_check(&cli.serve.store, repair),
     }
 }
 
@@ -447,6 +455,37 @@ fn run_query(args: QueryArgs) -> Result<()> {
         "{}",
         serde_json::to_string_pretty(&response).context("encoding the response")?
     );
+    Ok(())
+}
+
+fn run_check(store_args: &StoreArgs, repair: bool) -> Result<()> {
+    let mut store = Store::open(&store_args.data)
+        .with_context(|| format!("opening the store in {}", store_args.data.display()))?;
+    let mut readable = 0usize;
+    let unreadable = store
+        .for_each(|_| readable += 1)
+        .context("reading the store")?;
+    for row in &unreadable {
+        println!("unreadable row {}: {}", row.seq, row.reason);
+    }
+    println!(
+        "{readable} articles readable, {} unreadable",
+        unreadable.len()
+    );
+    if unreadable.is_empty() {
+        return Ok(());
+    }
+    if !repair {
+        anyhow::bail!(
+            "{} unreadable rows; run `eventgraph check --repair` to delete them (and only them)",
+            unreadable.len()
+        );
+    }
+    let seqs: Vec<i64> = unreadable.iter().map(|r| r.seq).collect();
+    let deleted = store
+        .delete_rows(&seqs)
+        .context("deleting unreadable rows")?;
+    println!("deleted {deleted} unreadable rows");
     Ok(())
 }
 

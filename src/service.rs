@@ -289,12 +289,20 @@ impl Service {
                 graph.apply(&service.extractor.kb, &article, &facts);
             }
         };
-        store.for_each(|stored| {
+        let unreadable = store.for_each(|stored| {
             pending.push(stored);
             if pending.len() == BATCH {
                 replay(&mut pending, &mut stale);
             }
         })?;
+        for row in &unreadable {
+            metrics::counter!("eventgraph_articles_quarantined_total").increment(1);
+            tracing::error!(
+                row = row.seq,
+                reason = %row.reason,
+                "a stored article cannot be read; left out (`eventgraph check --repair` removes it)"
+            );
+        }
         replay(&mut pending, &mut stale);
         let mut store = store;
         if !stale.is_empty() {

@@ -54,6 +54,15 @@ pub enum StoreError {
     },
 }
 
+/// A stored row that cannot be read back (a damaged value).
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnreadableRow {
+    /// The row's sequence number (`seq` column, ingestion order).
+    pub seq: i64,
+    /// What failed.
+    pub reason: String,
+}
+
 /// An article as stored, with its cached facts.
 #[derive(Debug, Clone)]
 pub struct StoredArticle {
@@ -267,12 +276,16 @@ impl Store {
     ///
     /// # Errors
     /// When SQLite fails.
-    pub fn for_each(&self, mut each: impl FnMut(StoredArticle)) -> Result<(), StoreError> {
+    pub fn for_each(
+        &self,
+        mut each: impl FnMut(StoredArticle),
+    ) -> Result<Vec<UnreadableRow>, StoreError> {
         let mut stmt = self
             .conn
-            .prepare("SELECT id, source, title, body, published_on, language, facts, facts_version FROM articles ORDER BY seq")
+            .prepare("SELECT id, source, title, body, published_on, language, facts, facts_version, seq FROM articles ORDER BY seq")
             .map_err(self.err())?;
         let mut rows = stmt.query([]).map_err(self.err())?;
+        let mut unreadable = Vec::new();
         while let Some(row) = rows.next().map_err(self.err())? {
             let read = || -> rusqlite::Result<StoredArticle> {
                 let published_on: Option<String> = row.get(4)?;
@@ -292,8 +305,37 @@ impl Store {
                     facts: facts.zip(version),
                 })
             };
-            each(read().map_err(self.err())?);
+            match read() {
+                Ok(stored) => each(stored),
+                // One damaged row (a flipped byte in a text) does not make the store
+                // unreadable: it is reported by its row number and left out.
+                Err(e) => unreadable.push(UnreadableRow {
+                    seq: row.get::<_, i64>(8).unwrap_or(-1),
+                    reason: e.to_string(),
+                }),
+            }
         }
-        Ok(())
+        Ok(unreadable)
+    }
+
+    /// Deletes the given rows (unreadable ones found by [`Store::for_each`]); returns how
+    /// many went.
+    ///
+    /// # Errors
+    /// When SQLite fails; nothing is deleted then.
+    pub fn delete_rows(&mut self, seqs: &[i64]) -> Result<usize, StoreError> {
+        let err = |source| StoreError::Sqlite {
+            path: self.path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(err)?;
+        let mut deleted = 0;
+        for seq in seqs {
+            deleted += tx
+                .execute("DELETE FROM articles WHERE seq = ?1", [seq])
+                .map_err(err)?;
+        }
+        tx.commit().map_err(err)?;
+        Ok(deleted)
     }
 }

@@ -340,3 +340,52 @@ fn a_client_that_never_finishes_its_headers_is_dropped() {
     let (status, _) = http(&server.addr, "GET", "/healthz", &[], "").expect("healthz");
     assert_eq!(status, 200);
 }
+
+#[test]
+fn a_damaged_row_is_named_left_out_and_repairable() {
+    let dir = TempDir::new("hostile-damaged-row");
+    let store = dir.path().join("store");
+    let store_arg = store.to_str().unwrap_or("");
+    for (n, text) in [
+        " date 2025-01-10 Тоқаев сөз сөйледі\nМемлекет басшысы форумда сөз сөйледі.",
+        " date 2025-01-11 Токаев встретился с Путиным\nКасым-Жомарт Токаев встретился с Владимиром Путиным.",
+        " date 2025-01-12 Tokayev met Mirziyoyev\nKassym-Jomart Tokayev met Shavkat Mirziyoyev in Tashkent.",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let file = dir.path().join(format!("a{n}.txt"));
+        std::fs::write(&file, text).expect("write");
+        let (ok, out, err) =
+            crate::support::cli(&["ingest", "--data", store_arg, file.to_str().unwrap_or("")]);
+        assert!(ok, "{out}{err}");
+    }
+    {
+        let db = rusqlite::Connection::open(store.join("eventgraph.db")).expect("open db");
+        db.execute(
+            "UPDATE articles SET title = CAST(X'C328FF' AS TEXT) WHERE seq = 2",
+            [],
+        )
+        .expect("damage a row");
+    }
+    let count = "{ articles { totalCount } }";
+    let (ok, out, err) = crate::support::cli(&["query", "--data", store_arg, count]);
+    assert!(ok, "the store still opens: {err}");
+    assert!(
+        out.contains("\"totalCount\": 2") || out.contains("\"totalCount\":2"),
+        "{out}"
+    );
+    assert!(
+        err.contains("row=2") || err.contains("row 2"),
+        "the damaged row is named: {err}"
+    );
+    let (ok, out, _) = crate::support::cli(&["check", "--data", store_arg]);
+    assert!(!ok && out.contains("unreadable row 2"), "{out}");
+    let (ok, out, err) = crate::support::cli(&["check", "--data", store_arg, "--repair"]);
+    assert!(ok && out.contains("deleted 1"), "{out}{err}");
+    let (ok, out, _) = crate::support::cli(&["check", "--data", store_arg]);
+    assert!(
+        ok && out.contains("2 articles readable, 0 unreadable"),
+        "{out}"
+    );
+}
