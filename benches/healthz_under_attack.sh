@@ -12,29 +12,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-100000}
 secs=${2:-60}
-work=${BENCH_DIR:-/tmp/eventgraph-bench}
-gen=${GEN_CORPUS:-../shared/bench/gen_corpus.py}
-mkdir -p "$work"
-cargo build --release --quiet
-bin=target/release/eventgraph
-corpus="$work/c$n"
-store="$work/store$n"
-if [ ! -f "$corpus/articles.jsonl" ]; then
-  python3 "$gen" --articles "$n" --jsonl --out "$corpus" --end "$(date -u +%F)" >/dev/null
-fi
-if [ ! -f "$store/eventgraph.db" ]; then
-  "$bin" ingest --data "$store" "$corpus/articles.jsonl"
-fi
-mkdir -p "$work/no-seeds"
-log="$work/attack-serve.log"
-"$bin" serve --data "$store" --seeds "$work/no-seeds" --addr 127.0.0.1:0 --no-response-cache >/dev/null 2>"$log" &
-pid=$!
-trap 'kill $pid 2>/dev/null || true' EXIT
-until grep -aq "serving GraphQL" "$log"; do
-  kill -0 "$pid" 2>/dev/null || { cat "$log"; exit 1; }
-  sleep 0.2
-done
-addr=$(grep -ao 'addr=127.0.0.1:[0-9]*' "$log" | head -1 | cut -d= -f2)
+. benches/common.sh
+bench_store "$n"
+bench_serve "$store" "$work/attack-serve.log" --no-response-cache
 python3 - "$addr" "$secs" "$pid" <<'PY'
 import json, sys, threading, time, urllib.request
 

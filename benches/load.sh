@@ -8,31 +8,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-1000000}
 secs=${2:-10}
-work=${BENCH_DIR:-/tmp/eventgraph-bench}
-gen=${GEN_CORPUS:-../shared/bench/gen_corpus.py}
-mkdir -p "$work"
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-cargo build --release --quiet
-bin=target/release/eventgraph
-corpus="$work/c$n"
-store="$work/store$n"
-if [ ! -f "$corpus/articles.jsonl" ]; then
-  python3 "$gen" --articles "$n" --jsonl --out "$corpus" --end "$(date -u +%F)" >/dev/null
-fi
-if [ ! -f "$store/eventgraph.db" ]; then
-  "$bin" ingest --data "$store" "$corpus/articles.jsonl"
-fi
-mkdir -p "$work/no-seeds"
+. benches/common.sh
+bench_store "$n"
 log="$work/load-serve.log"
 # SERVE_ARGS=--no-response-cache measures execution without the response cache.
-"$bin" serve --data "$store" --seeds "$work/no-seeds" --addr 127.0.0.1:0 ${SERVE_ARGS:-} >/dev/null 2>"$log" &
-pid=$!
-trap 'kill $pid 2>/dev/null || true' EXIT
-until grep -aq "serving GraphQL" "$log"; do
-  kill -0 "$pid" 2>/dev/null || { cat "$log"; exit 1; }
-  sleep 0.2
-done
-addr=$(grep -ao 'addr=127.0.0.1:[0-9]*' "$log" | head -1 | cut -d= -f2)
+# shellcheck disable=SC2086
+bench_serve "$store" "$log" ${SERVE_ARGS:-}
 echo "server ready: $(grep -ao 'ready_ms=[0-9]*' "$log" | head -1), RSS $(ps -o rss= -p $pid) kB"
 
 ask() { curl -s "http://$addr/graphql" -H 'content-type: application/json' -d "$1"; }

@@ -11,20 +11,10 @@ cd "$(dirname "$0")/.."
 n=${1:-100000}
 writes=${2:-20000}
 secs=${3:-10}
-work=${BENCH_DIR:-/tmp/eventgraph-bench}
-gen=${GEN_CORPUS:-../shared/bench/gen_corpus.py}
-mkdir -p "$work"
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-cargo build --release --quiet
-bin=target/release/eventgraph
-corpus="$work/c$n"
-store="$work/store$n"
-if [ ! -f "$corpus/articles.jsonl" ]; then
-  python3 "$gen" --articles "$n" --jsonl --out "$corpus" --end "$(date -u +%F)" >/dev/null
-fi
-if [ ! -f "$store/eventgraph.db" ]; then
-  "$bin" ingest --data "$store" "$corpus/articles.jsonl"
-fi
+. benches/common.sh
+bench_store "$n"
+gen=${GEN_CORPUS:-../shared/bench/gen_corpus.py}
 # New articles (another seed): every one is a real write, not a duplicate.
 fresh="$work/writes$writes"
 if [ ! -f "$fresh/articles.jsonl" ]; then
@@ -32,17 +22,9 @@ if [ ! -f "$fresh/articles.jsonl" ]; then
 fi
 copy="$work/rdw-store"
 rm -rf "$copy" && cp -r "$store" "$copy"
-mkdir -p "$work/no-seeds"
 log="$work/rdw-serve.log"
-"$bin" serve --data "$copy" --seeds "$work/no-seeds" --addr 127.0.0.1:0 --no-response-cache \
-  --write-token bench-token >/dev/null 2>"$log" &
-pid=$!
-trap 'kill $pid 2>/dev/null || true' EXIT
-until grep -aq "serving GraphQL" "$log"; do
-  kill -0 "$pid" 2>/dev/null || { cat "$log"; exit 1; }
-  sleep 0.2
-done
-addr=$(grep -ao 'addr=127.0.0.1:[0-9]*' "$log" | head -1 | cut -d= -f2)
+bench_serve "$copy" "$log" --no-response-cache --write-token bench-token
+
 echo "server ready: $(grep -ao 'ready_ms=[0-9]*' "$log" | head -1), RSS $(ps -o rss= -p $pid) kB"
 
 heavy=$(curl -s "http://$addr/graphql" -H 'content-type: application/json' \
