@@ -321,6 +321,19 @@ fn date_at(
             Some(month) => (Some(d), Some(month), month_offset + 1, end_day),
             None => (None, None, 0, None),
         }
+    } else if let Some((d, d2)) = hyphenated_day(token).and_then(|(d, rest)| {
+        Some((
+            d,
+            rest.parse::<u32>()
+                .ok()
+                .filter(|d2| (d + 1..=31).contains(d2))?,
+        ))
+    }) {
+        // "15-16 ноября": a day range written as one hyphenated token.
+        match lexicon.month_at(morph, tokens, at + 1) {
+            Some(month) => (Some(d), Some(month), 2, Some(d2)),
+            None => (None, None, 0, None),
+        }
     } else if let Some((d, rest)) = hyphenated_day(token) {
         let fake = Token {
             lower: rest,
@@ -423,6 +436,17 @@ mod tests {
     }
 
     use DatePrecision::{Day, Month, Unknown, Year};
+
+    #[test]
+    fn day_ranges_with_any_dash() {
+        for text in [
+            "пройдет в Ташкенте 15—16 ноября",
+            "пройдет 15–16 ноября",
+            "пройдет 15-16 ноября",
+        ] {
+            check(text, Some("2025-11-10"), &[("2025-11-15..2025-11-16", Day)]);
+        }
+    }
 
     #[test]
     fn kazakh_absolute_dates() {

@@ -280,6 +280,18 @@ impl Extractor {
         let scan = find_triggers(&self.triggers, &self.cues, &self.kb.morph, &tokens);
         let (mut triggers, background, hypothetical) =
             (scan.triggers, scan.background, scan.hypothetical);
+        // A trigger word inside a summit format's name («Консультативной встрече глав
+        // государств», "Astana International Forum") names that summit.
+        for trigger in &mut triggers {
+            let inside_summit = mentions.iter().any(|m| {
+                m.kind == EntityKind::Summit
+                    && m.first_token <= trigger.first
+                    && trigger.first < m.first_token + m.n_tokens
+            });
+            if inside_summit {
+                trigger.kind = EventKind::Summit;
+            }
+        }
         triggers.retain(|t| !credit_sentences.contains(&t.sentence));
 
         let main = main_trigger(&triggers, &tokens, &background, layout);
@@ -771,6 +783,7 @@ fn nearest_date<'a>(
         t.sentence == trigger.sentence
             && t.first != trigger.first
             && t.kind != EventKind::Statement
+            && !t.during
             && t.kind != trigger.kind
             && date.first.abs_diff(t.first) < distance
     });
@@ -999,21 +1012,6 @@ mod tests {
                 "Ақорда баспасөз қызметі атап өткендей, Президент пікір білдірді."
             ),
             EventKind::Statement
-        );
-    }
-}
-#[cfg(test)]
-mod scratch {
-    #[test]
-    fn scratch_print() {
-        let e = super::Extractor::new();
-        let f = e.extract(super::ArticleText { title: "В Кремле анонсировали визит", body: "Сейчас мы работаем над визитом, заявил Песков.\nПесков заявил это журналистам.\nОн заявил, что всё готово.\nОн также отметил работу.\n17 августа Токаев и президент РФ Владимир Путин провели телефонный разговор, в ходе которого российский лидер рассказал о встрече.", published_on: None, language: None });
-        for m in &f.mentioned_events {
-            eprintln!("{:?} {:?} {:?} {:?}", m.kind, m.status, m.date, m.month_day);
-        }
-        eprintln!(
-            "MAIN {:?} {:?} {:?}",
-            f.main_event.kind, f.main_event.date, f.main_event.month_day
         );
     }
 }

@@ -282,7 +282,18 @@ impl Graph {
             })
             .collect();
         let entity_set: Vec<EntityIx> = linked.iter().map(|(ix, _)| *ix).collect();
-        let event = match self.find_same_event(facts, &entity_set, reported) {
+        let decision = self
+            .find_same_event(facts, &entity_set, reported)
+            // The article's own main event only absorbs a mention of the same occasion; a
+            // summit the visit leads to is an event of its own.
+            .filter(|d| {
+                Some(d.event) != main
+                    || matches!(
+                        crate::model::kind_relation(self.events[d.event as usize].kind, facts.kind),
+                        crate::model::KindRelation::Same | crate::model::KindRelation::Occasion
+                    )
+            });
+        let event = match decision {
             // The article's own main event mentioned again: nothing to add.
             Some(decision) if Some(decision.event) == main => return decision.event,
             Some(decision) => {
