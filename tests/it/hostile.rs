@@ -389,3 +389,34 @@ fn a_damaged_row_is_named_left_out_and_repairable() {
         "{out}"
     );
 }
+
+#[test]
+fn concurrent_identical_ingests_are_one_article_and_never_an_internal_error() {
+    let data = TempDir::new("hostile-concurrent");
+    let server = std::sync::Arc::new(Server::start(ServerOptions {
+        data: data.path(),
+        seeds: None,
+        token: Some(TOKEN),
+        extra: vec![],
+    }));
+    let query = "mutation($input: ArticleInput!) { ingestArticle(input: $input) { duplicate article { id } } }";
+    let input = json!({ "input": { "source": "same", "text": " date 2025-02-02 Тоқаев Мирзиёевпен кездесті\nҚасым-Жомарт Тоқаев Шавкат Мирзиёевпен Ташкентте кездесті." } });
+    let handles: Vec<_> = (0..120)
+        .map(|_| {
+            let (server, input) = (server.clone(), input.clone());
+            std::thread::spawn(move || server.graphql_authed(query, input))
+        })
+        .collect();
+    let results: Vec<serde_json::Value> = handles
+        .into_iter()
+        .map(|h| h.join().expect("client thread"))
+        .collect();
+    for r in &results {
+        assert!(r["errors"].is_null(), "{r}");
+    }
+    let fresh = results
+        .iter()
+        .filter(|r| r["data"]["ingestArticle"]["duplicate"] == false)
+        .count();
+    assert_eq!(fresh, 1, "exactly one request stored it");
+}
