@@ -7,6 +7,30 @@ use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
+/// Opens a graphql-transport-ws connection and completes its handshake.
+async fn connect(
+    addr: &str,
+) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
+    let mut request = format!("ws://{addr}/graphql/ws")
+        .into_client_request()
+        .expect("request");
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        "graphql-transport-ws".parse().expect("header"),
+    );
+    let (mut ws, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("connect");
+    ws.send(Message::text(
+        json!({ "type": "connection_init" }).to_string(),
+    ))
+    .await
+    .expect("init");
+    let ack = ws.next().await.expect("ack").expect("ack");
+    assert!(ack.to_text().unwrap_or("").contains("connection_ack"));
+    ws
+}
+
 async fn next_payload(
     ws: &mut (impl StreamExt<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin),
 ) -> Value {
@@ -39,12 +63,7 @@ fn subscriptions_fire_on_ingest() {
         .build()
         .expect("runtime");
     runtime.block_on(async {
-        let mut request = format!("ws://{}/graphql/ws", server.addr).into_client_request().expect("request");
-        request.headers_mut().insert("sec-websocket-protocol", "graphql-transport-ws".parse().expect("header"));
-        let (mut ws, _) = tokio_tungstenite::connect_async(request).await.expect("connect");
-        ws.send(Message::text(json!({ "type": "connection_init" }).to_string())).await.expect("init");
-        let ack = ws.next().await.expect("ack").expect("ack");
-        assert!(ack.to_text().unwrap_or("").contains("connection_ack"));
+        let mut ws = connect(&server.addr).await;
         for (id, query) in [
             ("1", "subscription { articleIngested { source } }"),
             ("2", "subscription { eventAdded(filter: { kind: MEETING }) { kind title } }"),
@@ -107,11 +126,7 @@ fn one_connection_holds_at_most_a_hundred_subscriptions() {
         .build()
         .expect("runtime");
     runtime.block_on(async {
-        let mut request = format!("ws://{}/graphql/ws", server.addr).into_client_request().expect("request");
-        request.headers_mut().insert("sec-websocket-protocol", "graphql-transport-ws".parse().expect("header"));
-        let (mut ws, _) = tokio_tungstenite::connect_async(request).await.expect("connect");
-        ws.send(Message::text(json!({ "type": "connection_init" }).to_string())).await.expect("init");
-        let _ack = ws.next().await.expect("ack").expect("ack");
+        let mut ws = connect(&server.addr).await;
         for id in 0..101 {
             ws.send(Message::text(json!({ "id": id.to_string(), "type": "subscribe", "payload": { "query": "subscription { articleIngested { source } }" } }).to_string()))
                 .await
