@@ -26,6 +26,7 @@ const LEADER_ROLES: &str = include_str!("../kb/lexicon/leader_roles.txt");
 const BILATERAL_BODIES: &str = include_str!("../kb/lexicon/bilateral_bodies.tsv");
 const FIRST_PERSON: &str = include_str!("../kb/lexicon/first_person.txt");
 const HONORIFICS: &str = include_str!("../kb/lexicon/honorifics.tsv");
+const TITLE_NOUNS: &str = include_str!("../kb/lexicon/title_nouns.txt");
 
 /// One edition of a recurring summit.
 #[derive(Debug, Clone, PartialEq)]
@@ -169,6 +170,8 @@ pub struct KnowledgeBase {
     pub family_names: Vec<(String, usize)>,
     /// Honorifics (`kb/lexicon/honorifics.tsv`): (stands before the name, folded word).
     pub honorifics: Vec<(bool, String)>,
+    /// Title nouns that introduce a person's name (`kb/lexicon/title_nouns.txt`), folded.
+    pub title_nouns: Vec<String>,
 }
 
 /// A kind of body two countries hold together (a Supreme Interstate Council).
@@ -438,6 +441,9 @@ impl KnowledgeBase {
             country_adjectives,
             morph: Morphology::load(),
             family_names,
+            title_nouns: data_lines(TITLE_NOUNS)
+                .filter_map(|cols| cols.first().map(|w| fold(w)))
+                .collect(),
             honorifics: data_lines(HONORIFICS)
                 .filter_map(|cols| Some((*cols.first()? == "before", fold(cols.get(1)?))))
                 .collect(),

@@ -55,7 +55,8 @@ pub struct Ingested {
 
 /// Everything extraction output depends on: its data files and its source code, so cached
 /// facts are refreshed automatically whenever either changes.
-const DATA_FILES: [&[u8]; 34] = [
+const DATA_FILES: [&[u8]; 35] = [
+    include_bytes!("../kb/lexicon/title_nouns.txt"),
     include_bytes!("../kb/lexicon/honorifics.tsv"),
     include_bytes!("../kb/lexicon/first_person.txt"),
     include_bytes!("../kb/lexicon/bilateral_bodies.tsv"),

@@ -944,8 +944,25 @@ impl<'a> Finder<'a> {
                 && !second.all_caps
                 && second.lower.chars().count() >= 3
                 && !second.lower.contains(|c: char| c.is_ascii_digit());
+            // A known given name, or any capitalised word right after a title noun
+            // («елшісі Хань Чуньлинь», "Ambassador Yasumasa Iijima").
+            let after_title = i.checked_sub(1).map(|p| &self.tokens[p]).is_some_and(|t| {
+                t.sentence == first.sentence
+                    && self
+                        .kb
+                        .title_nouns
+                        .iter()
+                        .any(|pattern| word_fits(&self.kb.morph, &t.lower, pattern))
+            });
             let given = if candidate {
-                self.is_given_name(first)
+                self.is_given_name(first).or_else(|| {
+                    (after_title
+                        && first.capitalized
+                        && !first.all_caps
+                        && first.lower.chars().count() >= 2
+                        && first.lower.chars().all(char::is_alphabetic))
+                    .then(|| first.lower.clone())
+                })
             } else {
                 None
             };
@@ -1234,6 +1251,25 @@ mod tests {
                 .all(|n| n != "Astana")
         );
         assert!(names("Ол үйіне оралды.").is_empty());
+    }
+
+    #[test]
+    fn a_name_after_a_title_noun_is_a_person_without_a_known_given_name() {
+        assert!(
+            names("Қытайдың Қазақстандағы елшісі Хань Чуньлинь сұхбат берді.")
+                .iter()
+                .any(|n| n.starts_with("Khan") || n.starts_with("Han")),
+        );
+        assert!(
+            names("Ambassador Yasumasa Iijima spoke to reporters.")
+                .contains(&"Yasumasa Iijima".to_string())
+        );
+        // A title noun before a country is not a person.
+        assert!(
+            names("Посол Казахстана в Москве выступил.")
+                .iter()
+                .all(|n| n != "Kazakhstana V")
+        );
     }
 
     #[test]
