@@ -946,22 +946,22 @@ impl<'a> Finder<'a> {
                 && !second.lower.contains(|c: char| c.is_ascii_digit());
             // A known given name, or any capitalised word right after a title noun
             // («елшісі Хань Чуньлинь», "Ambassador Yasumasa Iijima").
-            let after_title = i.checked_sub(1).map(|p| &self.tokens[p]).is_some_and(|t| {
-                t.sentence == first.sentence
-                    && self
-                        .kb
-                        .title_nouns
-                        .iter()
-                        .any(|pattern| word_fits(&self.kb.morph, &t.lower, pattern))
-            });
             let given = if candidate {
                 self.is_given_name(first).or_else(|| {
-                    (after_title
-                        && first.capitalized
+                    let plain_word = first.capitalized
                         && !first.all_caps
                         && first.lower.chars().count() >= 2
-                        && first.lower.chars().all(char::is_alphabetic))
-                    .then(|| first.lower.clone())
+                        && first.lower.chars().all(char::is_alphabetic);
+                    let after_title = plain_word
+                        && i.checked_sub(1).map(|p| &self.tokens[p]).is_some_and(|t| {
+                            t.sentence == first.sentence
+                                && self
+                                    .kb
+                                    .title_nouns
+                                    .iter()
+                                    .any(|pattern| word_fits(&self.kb.morph, &t.lower, pattern))
+                        });
+                    after_title.then(|| first.lower.clone())
                 })
             } else {
                 None
