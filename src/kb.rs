@@ -172,6 +172,8 @@ pub struct KnowledgeBase {
     pub honorifics: Vec<(bool, String)>,
     /// Title nouns that introduce a person's name (`kb/lexicon/title_nouns.txt`), folded.
     pub title_nouns: Vec<String>,
+    /// Organisation id (`ots`) → index of the summit format it holds (`org=` of a SUMMIT).
+    pub summit_of_org: HashMap<String, usize>,
 }
 
 /// A kind of body two countries hold together (a Supreme Interstate Council).
@@ -428,6 +430,12 @@ impl KnowledgeBase {
                 .or_default()
                 .push((stem.clone(), *entity));
         }
+        let summit_of_org = entities
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.kind == EntityKind::Summit)
+            .filter_map(|(i, e)| Some((e.org.clone()?, i)))
+            .collect();
         KnowledgeBase {
             adjective_index,
             entities,
@@ -441,6 +449,7 @@ impl KnowledgeBase {
             country_adjectives,
             morph: Morphology::load(),
             family_names,
+            summit_of_org,
             title_nouns: data_lines(TITLE_NOUNS)
                 .filter_map(|cols| cols.first().map(|w| fold(w)))
                 .collect(),

@@ -382,11 +382,20 @@ pub struct EventView(pub EventIx);
 
 impl EventView {
     fn entities_of(&self, graph: &Graph, kind: Option<model::EntityKind>) -> Rows<EntityView> {
+        self.entities_where(graph, |e| kind.is_none_or(|k| e.kind == k))
+    }
+
+    /// The event's entities whose record passes `keep`, in link order.
+    fn entities_where(
+        &self,
+        graph: &Graph,
+        keep: impl Fn(&crate::graph::EntityRec) -> bool,
+    ) -> Rows<EntityView> {
         graph
             .event(self.0)
             .entities
             .iter()
-            .filter(|&&e| kind.is_none_or(|k| graph.entity(e).kind == k))
+            .filter(|&&e| keep(graph.entity(e)))
             .map(|&e| EntityView(e))
             .collect()
     }
@@ -508,40 +517,19 @@ impl EventView {
     /// Where it took place (regions it concerns, such as Central Asia, are not places it
     /// was held in; they are among its `entities`).
     async fn places(&self, ctx: &Context<'_>) -> Rows<EntityView> {
-        let graph = service(ctx).read();
-        graph
-            .event(self.0)
-            .entities
-            .iter()
-            .filter(|&&x| {
-                let r = graph.entity(x);
-                r.kind == model::EntityKind::Place && !r.region
-            })
-            .map(|&x| EntityView(x))
-            .collect()
+        self.entities_where(&service(ctx).read(), |e| {
+            e.kind == model::EntityKind::Place && !e.region
+        })
     }
     /// Organisations involved (news outlets and press services are under `sources`).
     async fn organizations(&self, ctx: &Context<'_>) -> Rows<EntityView> {
-        let graph = service(ctx).read();
-        let e = graph.event(self.0);
-        e.entities
-            .iter()
-            .filter(|&&x| {
-                let r = graph.entity(x);
-                r.kind == model::EntityKind::Organization && !r.source
-            })
-            .map(|&x| EntityView(x))
-            .collect()
+        self.entities_where(&service(ctx).read(), |e| {
+            e.kind == model::EntityKind::Organization && !e.source
+        })
     }
     /// News outlets and press services that reported the event (sources, not parties).
     async fn sources(&self, ctx: &Context<'_>) -> Rows<EntityView> {
-        let graph = service(ctx).read();
-        let e = graph.event(self.0);
-        e.entities
-            .iter()
-            .filter(|&&x| graph.entity(x).source)
-            .map(|&x| EntityView(x))
-            .collect()
+        self.entities_where(&service(ctx).read(), |e| e.source)
     }
     /// Summit formats it belongs to.
     async fn summits(&self, ctx: &Context<'_>) -> Rows<EntityView> {

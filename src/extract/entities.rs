@@ -554,12 +554,7 @@ impl<'a> Finder<'a> {
             .filter(|m| m.kind == EntityKind::Organization && !m.by_role)
         {
             let org_id = m.key.strip_prefix("org/").unwrap_or(&m.key);
-            let Some(format) = self
-                .kb
-                .entities
-                .iter()
-                .position(|e| e.kind == EntityKind::Summit && e.org.as_deref() == Some(org_id))
-            else {
+            let Some(&format) = self.kb.summit_of_org.get(org_id) else {
                 continue;
             };
             let sentence = m.sentence;

@@ -437,6 +437,12 @@ impl Extractor {
                 .get(&e.key)
                 .is_some_and(|k| k.kind == EntityKind::Person)
         });
+        // When the article reports a speech act (an interview, an address, a statement), the
+        // past events its speaker recounts are not that act told again.
+        let speech_act = matches!(
+            main_kind,
+            EventKind::Interview | EventKind::Address | EventKind::Statement | EventKind::Speech
+        );
         // Mentioned events: the best non-statement trigger of every other sentence.
         let mut mentioned_events = Vec::new();
         let mut by_sentence: Vec<&Trigger> = Vec::new();
@@ -515,15 +521,6 @@ impl Extractor {
             // news, is the report's own event told again (the airport welcome of a visit,
             // "during the talks …"): narration of an earlier event carries a time adverbial
             // («в сентябре прошлого года», "in 1991") or a recall cue («Напомним»).
-            // When the article reports a speech act (an interview, an address, a statement),
-            // the past events its speaker recounts are not that act told again.
-            let speech_act = matches!(
-                main_kind,
-                EventKind::Interview
-                    | EventKind::Address
-                    | EventKind::Statement
-                    | EventKind::Speech
-            );
             let retold = match kind_relation(main_kind, trigger.kind) {
                 KindRelation::Same | KindRelation::Occasion => true,
                 KindRelation::Weak => !speech_act,
@@ -771,10 +768,8 @@ fn nearest_date<'a>(
         .min_by_key(|d| d.first.abs_diff(trigger.first))?;
     // A time adverbial that opens its sentence ("2025 жылғы 23 қыркүйекте …", "On May 10,
     // …") dates everything the sentence tells.
-    let sentence_start = tokens
-        .iter()
-        .position(|t| t.sentence == trigger.sentence)
-        .unwrap_or(date.first);
+    // Tokens are in sentence order: the sentence's first token by binary search.
+    let sentence_start = tokens.partition_point(|t| t.sentence < trigger.sentence);
     if date.first <= sentence_start + 1 {
         return Some(date);
     }
