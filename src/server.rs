@@ -444,7 +444,7 @@ async fn http_refusals_as_graphql(response: Response) -> Response {
 /// Builds the router over a service.
 pub fn router(service: Arc<Service>, config: &ServerConfig) -> Router {
     let state = AppState {
-        api: Api::new(service.clone()),
+        api: Api::new(service.clone()).with_time_limit(config.timeout),
         service,
         write_token: config.write_token.clone().map(Arc::from),
         metrics: metrics_handle(),

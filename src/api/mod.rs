@@ -6,18 +6,21 @@
 
 mod roots;
 mod rows;
+mod scope;
 mod types;
 
 pub use roots::{MutationRoot, QueryRoot, SubscriptionRoot};
+pub use scope::{EXPENSIVE_COMPLEXITY, ExpensiveGate};
 
 use crate::service::Service;
-use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection, SelectionSet};
 use async_graphql::{
     ErrorExtensions, Executor, Request, Response, Schema, ServerError, ValidationMode,
 };
 use futures_util::stream::{BoxStream, StreamExt};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 /// The schema type.
 pub type EventGraphSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
@@ -168,13 +171,28 @@ pub fn annotate_errors(response: &mut async_graphql::Response) {
 /// run again with async-graphql's fast validation, which still enforces the depth and
 /// complexity limits. The full rules depend only on the schema, the document and the
 /// variables, so skipping them for an identical request cannot change its outcome.
+///
+/// Execution: a query reads one graph snapshot, stops at its deadline, and waits for a
+/// permit when it is expensive (see [`scope`]).
 #[derive(Clone)]
 pub struct Api {
     strict: EventGraphSchema,
     fast: EventGraphSchema,
     introspection: EventGraphSchema,
     documents: Arc<Mutex<HashMap<String, ExecutableDocument>>>,
-    validated: Arc<Mutex<HashSet<String>>>,
+    /// Requests that passed full validation, with the complexity it computed.
+    validated: Arc<Mutex<HashMap<String, usize>>>,
+    gate: ExpensiveGate,
+    time_limit: Option<Duration>,
+    yield_after: Duration,
+}
+
+/// What [`Api::prepare`] learned about a request's document.
+struct Prepared {
+    request: Request,
+    introspection: bool,
+    /// Every operation is a query: the request may read one snapshot throughout.
+    read_only: bool,
 }
 
 const PARSE_CACHE_ENTRIES: usize = 1024;
@@ -185,28 +203,57 @@ const CACHE_MAX_QUERY: usize = 8192;
 pub(crate) const CACHE_MAX_VARIABLES: usize = 4096;
 
 impl Api {
-    /// The API over a service.
+    /// The API over a service, without a time limit, gating expensive queries by this
+    /// machine's cores.
     pub fn new(service: Arc<Service>) -> Api {
-        let schema = |mode: ValidationMode, depth: usize| {
-            Schema::build(QueryRoot, MutationRoot, SubscriptionRoot)
+        Api::with_gate(service, ExpensiveGate::for_this_machine())
+    }
+
+    /// The API over a service with its own gate for expensive queries.
+    pub fn with_gate(service: Arc<Service>, gate: ExpensiveGate) -> Api {
+        let schema = |mode: ValidationMode, depth: usize, gated: bool| {
+            let builder = Schema::build(QueryRoot, MutationRoot, SubscriptionRoot)
                 .data(service.clone())
                 .limit_depth(depth)
                 .limit_complexity(MAX_COMPLEXITY)
-                .validation_mode(mode)
-                .finish()
+                .validation_mode(mode);
+            if gated {
+                builder
+                    .extension(scope::GateExtension(gate.clone()))
+                    .finish()
+            } else {
+                builder.finish()
+            }
         };
         Api {
-            strict: schema(ValidationMode::Strict, MAX_DEPTH),
-            fast: schema(ValidationMode::Fast, MAX_DEPTH),
-            introspection: schema(ValidationMode::Strict, MAX_INTROSPECTION_DEPTH),
+            strict: schema(ValidationMode::Strict, MAX_DEPTH, true),
+            fast: schema(ValidationMode::Fast, MAX_DEPTH, false),
+            introspection: schema(ValidationMode::Strict, MAX_INTROSPECTION_DEPTH, false),
             documents: Arc::default(),
             validated: Arc::default(),
+            gate,
+            time_limit: None,
+            yield_after: scope::YIELD_AFTER,
         }
     }
 
+    /// Stops each request's resolvers once it has run for `limit` (fields not yet resolved
+    /// fail with `LIMIT_EXCEEDED`).
+    pub fn with_time_limit(mut self, limit: Duration) -> Api {
+        self.time_limit = Some(limit);
+        self
+    }
+
+    /// Lets a request's checkpoints yield to the scheduler once it has run for `after`
+    /// (default [`scope::YIELD_AFTER`]; zero yields at every checkpoint).
+    pub fn with_yield_after(mut self, after: Duration) -> Api {
+        self.yield_after = after;
+        self
+    }
+
     /// Parses (or finds in the cache) the request's document and checks the alias limit;
-    /// also tells whether the document is an introspection query.
-    fn prepare(&self, mut request: Request) -> Result<(Request, bool), ServerError> {
+    /// also tells whether the document is an introspection query and whether it only reads.
+    fn prepare(&self, mut request: Request) -> Result<Prepared, ServerError> {
         let cached = self
             .documents
             .lock()
@@ -229,8 +276,16 @@ impl Api {
             }
         };
         let introspection = is_introspection(&document);
+        let read_only = document
+            .operations
+            .iter()
+            .all(|(_, op)| op.node.ty == OperationType::Query);
         request.set_parsed_query(document);
-        Ok((request, introspection))
+        Ok(Prepared {
+            request,
+            introspection,
+            read_only,
+        })
     }
 
     /// The key under which a request counts as validated: operation, variables and query.
@@ -250,19 +305,39 @@ impl Api {
         ))
     }
 
-    fn was_validated(&self, key: &str) -> bool {
+    /// The complexity of a request that passed full validation before.
+    fn validated_complexity(&self, key: &str) -> Option<usize> {
         self.validated
             .lock()
-            .is_ok_and(|validated| validated.contains(key))
+            .ok()
+            .and_then(|validated| validated.get(key).copied())
     }
 
-    fn remember_validated(&self, key: String) {
+    fn remember_validated(&self, key: String, complexity: usize) {
         if let Ok(mut validated) = self.validated.lock() {
             if validated.len() >= VALIDATED_ENTRIES {
                 validated.clear();
             }
-            validated.insert(key);
+            validated.insert(key, complexity);
         }
+    }
+
+    /// Adds the request's scope: its deadline, and for a read-only request the slot for
+    /// the one snapshot it reads.
+    fn scoped(&self, mut request: Request, read_only: bool) -> Request {
+        request = request.data(scope::Deadline::starting_now(
+            self.time_limit,
+            self.yield_after,
+        ));
+        if read_only {
+            request = request.data(scope::RequestGraph::default());
+        }
+        request
+    }
+
+    /// The gate for expensive queries.
+    pub fn gate(&self) -> &ExpensiveGate {
+        &self.gate
     }
 }
 
@@ -270,19 +345,35 @@ impl Executor for Api {
     async fn execute(&self, request: Request) -> Response {
         let key = Api::validation_key(&request);
         let mut response = match self.prepare(request) {
-            Ok((request, true)) => self.introspection.execute(request).await,
-            Ok((request, false)) => match &key {
-                Some(key) if self.was_validated(key) => self.fast.execute(request).await,
-                _ => {
-                    let response = self.strict.execute(request).await;
-                    if let Some(key) = key
-                        && response.errors.is_empty()
-                    {
-                        self.remember_validated(key);
+            Ok(Prepared {
+                request,
+                introspection: true,
+                ..
+            }) => self.introspection.execute(request).await,
+            Ok(Prepared {
+                request, read_only, ..
+            }) => {
+                let request = self.scoped(request, read_only);
+                match key
+                    .as_deref()
+                    .and_then(|key| self.validated_complexity(key))
+                {
+                    Some(complexity) => {
+                        let _permit = self.gate.admit(complexity).await;
+                        self.fast.execute(request).await
                     }
-                    response
+                    None => {
+                        let admission = scope::Admission::default();
+                        let response = self.strict.execute(request.data(admission.clone())).await;
+                        if let Some(key) = key
+                            && response.errors.is_empty()
+                        {
+                            self.remember_validated(key, admission.complexity().unwrap_or(0));
+                        }
+                        response
+                    }
                 }
-            },
+            }
             Err(refusal) => Response::from_errors(vec![refusal]),
         };
         annotate_errors(&mut response);
@@ -295,7 +386,7 @@ impl Executor for Api {
         session_data: Option<Arc<async_graphql::Data>>,
     ) -> BoxStream<'static, Response> {
         let stream = match self.prepare(request) {
-            Ok((request, _)) => self
+            Ok(Prepared { request, .. }) => self
                 .strict
                 .execute_stream_with_session_data(request, session_data.unwrap_or_default()),
             Err(refusal) => {
@@ -411,5 +502,148 @@ mod subscription_tests {
             slots.take().is_ok(),
             "slots come back when subscriptions end"
         );
+    }
+}
+
+#[cfg(test)]
+mod scope_tests {
+    use super::*;
+    use crate::extract::Extractor;
+    use crate::ingest::{Limits, RawArticle};
+    use std::future::Future;
+    use std::task::{Context, Poll, Waker};
+
+    fn service_with(articles: usize) -> Arc<Service> {
+        let service = Arc::new(Service::in_memory(
+            Arc::new(Extractor::new()),
+            Limits::default(),
+        ));
+        for n in 0..articles {
+            write(&service, n);
+        }
+        service
+    }
+
+    /// An article about Kazakhstan (a visit in another year each time, so a new event).
+    fn write(service: &Service, n: usize) {
+        let raw = RawArticle {
+            source: format!("a{n}"),
+            bytes: format!(
+                " date {}-04-10 Тоқаев Қытайға сапармен барды\nҚазақстан Президенті Қасым-Жомарт Тоқаев Бейжіңде келіссөздер жүргізді.",
+                1900 + n
+            )
+            .into_bytes(),
+            ..RawArticle::default()
+        };
+        assert!(service.ingest(raw).is_ok(), "article {n} ingested");
+    }
+
+    fn codes_of(response: &Response) -> Vec<String> {
+        response
+            .errors
+            .iter()
+            .filter_map(|e| e.extensions.as_ref()?.get("code").map(|c| c.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn every_field_of_a_query_reads_the_snapshot_its_request_started_with() {
+        let service = service_with(3);
+        let ask = |query: &str| {
+            let api = Api::new(service.clone());
+            let r = futures_util::FutureExt::now_or_never(api.execute(Request::new(query)))
+                .expect("no waiting");
+            r.data.into_json().expect("json")
+        };
+        let kazakhstan = ask(r#"{ entities(search: "Қазақстан", first: 1) { nodes { id } } }"#)
+            ["entities"]["nodes"][0]["id"]
+            .as_str()
+            .expect("Kazakhstan is an entity")
+            .to_string();
+        let count = format!(r#"{{ events(entity: "{kazakhstan}", first: 0) {{ totalCount }} }}"#);
+        let before = ask(&count)["events"]["totalCount"].clone();
+        // Yield at every checkpoint, so the request can be paused between its fields.
+        let api = Api::new(service.clone()).with_yield_after(Duration::ZERO);
+        let query = format!(
+            r#"{{ top: events(entity: "{kazakhstan}", first: 0) {{ totalCount }}
+                 nested: node(id: "{kazakhstan}") {{ ... on Entity {{ events(first: 0) {{ totalCount }} }} }} }}"#
+        );
+        let mut execution = std::pin::pin!(api.execute(Request::new(query)));
+        let mut cx = Context::from_waker(Waker::noop());
+        let mut polls = 0;
+        let response = loop {
+            match execution.as_mut().poll(&mut cx) {
+                Poll::Ready(response) => break response,
+                Poll::Pending => {
+                    polls += 1;
+                    assert!(polls < 100, "the request finishes");
+                    // Between the root fields and the nested one, an article arrives. (One
+                    // write: a second would wait for this request to give back its
+                    // snapshot, as writers wait for long reads.)
+                    if polls == 2 {
+                        write(&service, 100);
+                    }
+                }
+            }
+        };
+        assert!(polls >= 2, "the request yielded between its fields");
+        assert!(response.errors.is_empty(), "{:?}", response.errors);
+        let data = response.data.into_json().expect("json");
+        assert_eq!(
+            data["top"]["totalCount"], data["nested"]["events"]["totalCount"],
+            "one snapshot: {data}"
+        );
+        assert_eq!(data["top"]["totalCount"], before, "{data}");
+        let after = ask(&count)["events"]["totalCount"].clone();
+        assert_ne!(before, after, "the write added an event to the entity");
+    }
+
+    #[test]
+    fn a_request_past_its_time_limit_stops_with_a_coded_error() {
+        let api = Api::new(service_with(2)).with_time_limit(Duration::ZERO);
+        let response = futures_util::FutureExt::now_or_never(
+            api.execute(Request::new("{ events { nodes { id } } stats { articles } }")),
+        )
+        .expect("no waiting");
+        let codes = codes_of(&response);
+        assert!(
+            !codes.is_empty() && codes.iter().all(|c| c.contains("LIMIT_EXCEEDED")),
+            "{:?}",
+            response.errors
+        );
+        assert!(
+            response.errors[0].message.contains("time limit"),
+            "{}",
+            response.errors[0].message
+        );
+    }
+
+    #[tokio::test]
+    async fn an_expensive_query_waits_for_a_permit_and_a_cheap_one_does_not() {
+        let gate = ExpensiveGate::new(1);
+        let api = Api::with_gate(service_with(2), gate.clone());
+        let expensive = "{ events(first: 50) { nodes { title articles { title text } } } }";
+        let cheap = "{ events(first: 5) { nodes { id title } } }";
+        // The first round is fully validated, the second takes the fast path.
+        for round in 0..2 {
+            // The permit is taken by "another" expensive query.
+            let held = gate.admit(EXPENSIVE_COMPLEXITY).await.expect("a permit");
+            let cheap_answer =
+                tokio::time::timeout(Duration::from_secs(10), api.execute(Request::new(cheap)))
+                    .await
+                    .expect("a cheap query never waits for the gate");
+            assert!(cheap_answer.errors.is_empty(), "{:?}", cheap_answer.errors);
+            let mut waiting = Box::pin(api.execute(Request::new(expensive)));
+            assert!(
+                futures_util::poll!(&mut waiting).is_pending(),
+                "round {round}: the expensive query waits while the permit is taken"
+            );
+            drop(held);
+            let answer = tokio::time::timeout(Duration::from_secs(10), waiting)
+                .await
+                .expect("it runs once the permit is free");
+            assert!(answer.errors.is_empty(), "{:?}", answer.errors);
+            assert_eq!(gate.available(), 1, "round {round}: the permit is given back");
+        }
     }
 }

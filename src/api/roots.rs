@@ -1,6 +1,7 @@
 //! Query, mutation and subscription roots, and the Relay connection types.
 
 use super::rows::Rows;
+use super::scope::{checkpoint, graph};
 use super::types::{
     ArticleView, Date, EntityKind, EntityMatch, EntityView, EventKind, EventStatus, EventView,
     Granularity, Language, Node, Order, entity_arg, event_label, node_id, node_view, page_size,
@@ -118,7 +119,7 @@ pub(crate) fn event_connection(
     let n = page_size(first)?;
     check_date_range(filter.from, filter.to)?;
     check_event_cursor(after.as_deref())?;
-    let graph = service(ctx).read();
+    let graph = graph(ctx);
     let (page, total, has_next) = graph.events_page(filter, order.into(), n, after.as_deref());
     let items = page.into_iter().map(|(c, e)| (c, EventView(e))).collect();
     Ok(EventConnection::from_page(
@@ -272,19 +273,22 @@ const EVENTS_BY_KIND_COST: usize = 2_000;
 impl GraphStats {
     /// Events per kind (one pass over all events: charged as an expensive field).
     #[graphql(complexity = "EVENTS_BY_KIND_COST + child_complexity")]
-    async fn events_by_kind(&self, ctx: &Context<'_>) -> Vec<KindCount> {
-        let graph = service(ctx).read();
-        let counts = graph.events_per_kind();
-        model::EventKind::ALL
-            .into_iter()
-            .map(|kind| KindCount {
-                kind: kind.into(),
-                count: counts
-                    .iter()
-                    .find(|(k, _)| *k == kind)
-                    .map_or(0, |(_, n)| *n as i32),
-            })
-            .collect()
+    async fn events_by_kind(&self, ctx: &Context<'_>) -> Result<Vec<KindCount>> {
+        checkpoint(ctx).await?;
+        Ok({
+            let graph = graph(ctx);
+            let counts = graph.events_per_kind();
+            model::EventKind::ALL
+                .into_iter()
+                .map(|kind| KindCount {
+                    kind: kind.into(),
+                    count: counts
+                        .iter()
+                        .find(|(k, _)| *k == kind)
+                        .map_or(0, |(_, n)| *n as i32),
+                })
+                .collect()
+        })
     }
 }
 
@@ -307,8 +311,9 @@ fn resolve_entities(graph: &Graph, ids: &[ID]) -> Result<Vec<crate::graph::Entit
 #[Object(name = "Query")]
 impl QueryRoot {
     /// Any node by its global id (`Article:…`, `Event:…`, `Entity:…`).
-    async fn node(&self, ctx: &Context<'_>, id: ID) -> Option<Node> {
-        resolve_id(&service(ctx).read(), &id).map(node_view)
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
+        checkpoint(ctx).await?;
+        Ok(resolve_id(&graph(ctx), &id).map(node_view))
     }
 
     /// Articles in ingestion order.
@@ -319,9 +324,10 @@ impl QueryRoot {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<ArticleConnection> {
+        checkpoint(ctx).await?;
         let n = page_size(first)?;
         let start = parse_offset('a', after.as_deref())?;
-        let graph = service(ctx).read();
+        let graph = graph(ctx);
         let total = graph.article_count();
         let items: Vec<(String, ArticleView)> = graph
             .articles()
@@ -359,8 +365,9 @@ impl QueryRoot {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<EventConnection> {
+        checkpoint(ctx).await?;
         let filter = {
-            let graph = service(ctx).read();
+            let graph = graph(ctx);
             let mut listed = resolve_entities(&graph, entities.as_deref().unwrap_or_default())?;
             let mut all = Vec::new();
             if let Some(id) = &entity {
@@ -396,9 +403,10 @@ impl QueryRoot {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<EntityConnection> {
+        checkpoint(ctx).await?;
         let n = page_size(first)?;
         let start = parse_offset('n', after.as_deref())?;
-        let graph = service(ctx).read();
+        let graph = graph(ctx);
         let all = graph.search_entities(kind.map(Into::into), search.as_deref());
         let items: Vec<(String, EntityView)> = all
             .iter()
@@ -427,9 +435,10 @@ impl QueryRoot {
         to: Option<Date>,
         #[graphql(default_with = "Some(Granularity::Month)")] granularity: Option<Granularity>,
     ) -> Result<Vec<TimelineBucket>> {
+        checkpoint(ctx).await?;
         let granularity = granularity.unwrap_or(Granularity::Month);
         check_date_range(from.map(|d| d.0), to.map(|d| d.0))?;
-        let graph = service(ctx).read();
+        let graph = graph(ctx);
         let entity = entity.map(|id| entity_arg(&graph, &id)).transpose()?;
         let buckets = graph.timeline(
             entity,
@@ -480,10 +489,11 @@ impl QueryRoot {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Vec<TimelineItem>> {
+        checkpoint(ctx).await?;
         let n = page_size(first)?;
         check_date_range(from.map(|d| d.0), to.map(|d| d.0))?;
         check_event_cursor(after.as_deref())?;
-        let graph = service(ctx).read();
+        let graph = graph(ctx);
         let entity = entity.map(|id| entity_arg(&graph, &id)).transpose()?;
         let filter = EventFilter {
             from: from.map(|d| d.0),
@@ -535,6 +545,7 @@ impl QueryRoot {
         to: ID,
         #[graphql(default = 6)] max_length: Option<i32>,
     ) -> Result<Option<Path>> {
+        checkpoint(ctx).await?;
         let max_length = max_length.unwrap_or(6);
         if !(1..=12).contains(&max_length) {
             return Err(error(
@@ -542,7 +553,7 @@ impl QueryRoot {
                 format!("maxLength must be between 1 and 12 (got {max_length})"),
             ));
         }
-        let graph = service(ctx).read();
+        let graph = graph(ctx);
         let a = resolve_id(&graph, &from).ok_or_else(|| {
             error(
                 codes::NOT_FOUND,
@@ -570,6 +581,7 @@ impl QueryRoot {
         #[graphql(default = 1)] depth: i32,
         first: Option<i32>,
     ) -> Result<Neighborhood> {
+        checkpoint(ctx).await?;
         if !(1..=3).contains(&depth) {
             return Err(error(
                 codes::LIMIT_EXCEEDED,
@@ -577,7 +589,7 @@ impl QueryRoot {
             ));
         }
         let n = page_size(first)?;
-        let graph = service(ctx).read();
+        let graph = graph(ctx);
         let centre = resolve_id(&graph, &id).ok_or_else(|| {
             error(
                 codes::NOT_FOUND,
@@ -600,15 +612,18 @@ impl QueryRoot {
     }
 
     /// Counts for the whole graph.
-    async fn stats(&self, ctx: &Context<'_>) -> GraphStats {
-        let graph = service(ctx).read();
-        let s = graph.stats();
-        GraphStats {
-            articles: s.articles as i32,
-            events: s.events as i32,
-            entities: s.entities as i32,
-            edges: s.edges as i32,
-        }
+    async fn stats(&self, ctx: &Context<'_>) -> Result<GraphStats> {
+        checkpoint(ctx).await?;
+        Ok({
+            let graph = graph(ctx);
+            let s = graph.stats();
+            GraphStats {
+                articles: s.articles as i32,
+                events: s.events as i32,
+                entities: s.entities as i32,
+                edges: s.edges as i32,
+            }
+        })
     }
 }
 
@@ -738,7 +753,7 @@ impl MutationRoot {
             .await
             .map_err(|_| error(codes::INTERNAL, "ingestion task failed"))?
             .map_err(service_error)?;
-        let graph = service(ctx).read();
+        let graph = graph(ctx);
         let article = graph.article_by_id(&done.id.0).ok_or_else(|| {
             error(
                 codes::INTERNAL,
@@ -773,7 +788,7 @@ impl MutationRoot {
         let results = tokio::task::spawn_blocking(move || svc.ingest_many(raws))
             .await
             .map_err(|_| error(codes::INTERNAL, "ingestion task failed"))?;
-        let graph = service(ctx).read();
+        let graph = graph(ctx);
         Ok(sources
             .into_iter()
             .zip(results)

@@ -12,7 +12,7 @@
 //! A view's plain fields are computed by the same helpers its `#[Object]` resolvers call,
 //! so both paths give the same values; an integration test compares them.
 
-use super::types::service;
+use super::scope::graph;
 use crate::graph::Graph;
 use async_graphql::indexmap::IndexMap;
 use async_graphql::parser::types::{Field, Selection};
@@ -103,8 +103,8 @@ impl<T: PlainFields> OutputType for Rows<T> {
         ctx: &ContextSelectionSet<'_>,
         field: &Positioned<Field>,
     ) -> ServerResult<Value> {
-        let fast = simple_selection(ctx)
-            .and_then(|fields| plain_rows(&self.0, &service(ctx).read(), &fields));
+        let fast =
+            simple_selection(ctx).and_then(|fields| plain_rows(&self.0, &graph(ctx), &fields));
         match fast {
             Some(values) => Ok(Value::List(values)),
             None => async_graphql::resolver_utils::resolve_list(ctx, field, &self.0, None).await,

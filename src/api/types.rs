@@ -2,6 +2,7 @@
 //! records (`ArticleView`, `EventView`, `EntityView`) with their navigation fields.
 
 use super::rows::{PlainFields, Rows};
+use super::scope::{checkpoint, graph};
 use super::{DEFAULT_PAGE, MAX_PAGE, codes, error};
 use crate::graph::{
     ArticleIx, EdgeKind, EntityIx, EventFilter, EventIx, Graph, NodeRef, SortOrder,
@@ -321,58 +322,69 @@ impl PlainFields for ArticleView {
 #[Object(name = "Article")]
 impl ArticleView {
     async fn id(&self, ctx: &Context<'_>) -> ID {
-        node_id(&service(ctx).read(), NodeRef::Article(self.0))
+        node_id(&graph(ctx), NodeRef::Article(self.0))
     }
     /// What ingestion was given as the article's key: the file name for files.
     async fn source(&self, ctx: &Context<'_>) -> String {
-        service(ctx).read().article(self.0).source.clone()
+        graph(ctx).article(self.0).source.clone()
     }
     async fn title(&self, ctx: &Context<'_>) -> String {
-        service(ctx).read().article(self.0).title.clone()
+        graph(ctx).article(self.0).title.clone()
     }
     async fn language(&self, ctx: &Context<'_>) -> Language {
-        service(ctx).read().article(self.0).language.into()
+        graph(ctx).article(self.0).language.into()
     }
     /// Null when the article carries no date: never invented.
     async fn published_on(&self, ctx: &Context<'_>) -> Option<Date> {
-        self.published_on_in(&service(ctx).read())
+        self.published_on_in(&graph(ctx))
     }
     /// The article body.
     #[graphql(complexity = 50)]
     async fn text(&self, ctx: &Context<'_>) -> String {
-        service(ctx).read().article(self.0).body.clone()
+        graph(ctx).article(self.0).body.clone()
     }
     /// The event the article reports.
     async fn main_event(&self, ctx: &Context<'_>) -> EventView {
-        EventView(service(ctx).read().article(self.0).main_event)
+        EventView(graph(ctx).article(self.0).main_event)
     }
     /// Other events the text mentions, past or planned.
     #[graphql(complexity = "super::UNPAGED_LIST_COST * child_complexity + 1")]
-    async fn mentioned_events(&self, ctx: &Context<'_>) -> Vec<EventView> {
-        service(ctx)
-            .read()
-            .article(self.0)
-            .mentioned_events
-            .iter()
-            .map(|&e| EventView(e))
-            .collect()
+    async fn mentioned_events(&self, ctx: &Context<'_>) -> Result<Vec<EventView>> {
+        checkpoint(ctx).await?;
+        Ok({
+            service(ctx)
+                .read()
+                .article(self.0)
+                .mentioned_events
+                .iter()
+                .map(|&e| EventView(e))
+                .collect()
+        })
     }
     /// Every entity the article names, resolved to graph entities.
-    async fn entities(&self, ctx: &Context<'_>, kind: Option<EntityKind>) -> Vec<EntityView> {
-        let graph = service(ctx).read();
-        graph
-            .article(self.0)
-            .entities
-            .iter()
-            .filter(|&&e| kind.is_none_or(|k| graph.entity(e).kind == k.into()))
-            .map(|&e| EntityView(e))
-            .collect()
+    async fn entities(
+        &self,
+        ctx: &Context<'_>,
+        kind: Option<EntityKind>,
+    ) -> Result<Vec<EntityView>> {
+        checkpoint(ctx).await?;
+        Ok({
+            let graph = graph(ctx);
+            graph
+                .article(self.0)
+                .entities
+                .iter()
+                .filter(|&&e| kind.is_none_or(|k| graph.entity(e).kind == k.into()))
+                .map(|&e| EntityView(e))
+                .collect()
+        })
     }
     /// Every link of the article (events reported and mentioned, entities named) with the
     /// words that support it: why each edge exists.
     #[graphql(complexity = "super::UNPAGED_LIST_COST * child_complexity + 1")]
-    async fn links(&self, ctx: &Context<'_>) -> Vec<Link> {
-        links_of(&service(ctx).read(), NodeRef::Article(self.0))
+    async fn links(&self, ctx: &Context<'_>) -> Result<Vec<Link>> {
+        checkpoint(ctx).await?;
+        Ok(links_of(&graph(ctx), NodeRef::Article(self.0)))
     }
 }
 
@@ -436,64 +448,73 @@ impl PlainFields for EventView {
 #[Object(name = "Event")]
 impl EventView {
     async fn id(&self, ctx: &Context<'_>) -> ID {
-        node_id(&service(ctx).read(), NodeRef::Event(self.0))
+        node_id(&graph(ctx), NodeRef::Event(self.0))
     }
     async fn kind(&self, ctx: &Context<'_>) -> EventKind {
-        service(ctx).read().event(self.0).kind.into()
+        graph(ctx).event(self.0).kind.into()
     }
     async fn title(&self, ctx: &Context<'_>) -> String {
-        service(ctx).read().event(self.0).title.clone()
+        graph(ctx).event(self.0).title.clone()
     }
     /// Start date; null when unknown.
     async fn date(&self, ctx: &Context<'_>) -> Option<Date> {
-        self.date_in(&service(ctx).read())
+        self.date_in(&graph(ctx))
     }
     /// Last day of a multi-day event at DAY precision; the end of the month or year for
     /// coarser precisions.
     async fn end_date(&self, ctx: &Context<'_>) -> Option<Date> {
-        self.end_date_in(&service(ctx).read())
+        self.end_date_in(&graph(ctx))
     }
     async fn date_precision(&self, ctx: &Context<'_>) -> DatePrecision {
-        service(ctx).read().event(self.0).date.precision.into()
+        graph(ctx).event(self.0).date.precision.into()
     }
     async fn status(&self, ctx: &Context<'_>) -> EventStatus {
-        service(ctx).read().event(self.0).status.into()
+        graph(ctx).event(self.0).status.into()
     }
     /// Every article that reports or mentions this event, in any language.
     #[graphql(complexity = "super::UNPAGED_LIST_COST * child_complexity + 1")]
-    async fn articles(&self, ctx: &Context<'_>) -> Vec<ArticleView> {
-        service(ctx)
-            .read()
-            .event(self.0)
-            .articles()
-            .map(ArticleView)
-            .collect()
+    async fn articles(&self, ctx: &Context<'_>) -> Result<Vec<ArticleView>> {
+        checkpoint(ctx).await?;
+        Ok({
+            service(ctx)
+                .read()
+                .event(self.0)
+                .articles()
+                .map(ArticleView)
+                .collect()
+        })
     }
     /// Articles that report this event as their main event.
     #[graphql(complexity = "super::UNPAGED_LIST_COST * child_complexity + 1")]
-    async fn reported_by(&self, ctx: &Context<'_>) -> Vec<ArticleView> {
-        service(ctx)
-            .read()
-            .event(self.0)
-            .reported_by
-            .iter()
-            .map(|&a| ArticleView(a))
-            .collect()
+    async fn reported_by(&self, ctx: &Context<'_>) -> Result<Vec<ArticleView>> {
+        checkpoint(ctx).await?;
+        Ok({
+            service(ctx)
+                .read()
+                .event(self.0)
+                .reported_by
+                .iter()
+                .map(|&a| ArticleView(a))
+                .collect()
+        })
     }
     /// Articles that mention it in passing.
     #[graphql(complexity = "super::UNPAGED_LIST_COST * child_complexity + 1")]
-    async fn mentioned_by(&self, ctx: &Context<'_>) -> Vec<ArticleView> {
-        service(ctx)
-            .read()
-            .event(self.0)
-            .mentioned_by
-            .iter()
-            .map(|&a| ArticleView(a))
-            .collect()
+    async fn mentioned_by(&self, ctx: &Context<'_>) -> Result<Vec<ArticleView>> {
+        checkpoint(ctx).await?;
+        Ok({
+            service(ctx)
+                .read()
+                .event(self.0)
+                .mentioned_by
+                .iter()
+                .map(|&a| ArticleView(a))
+                .collect()
+        })
     }
     /// Languages of its sources.
     async fn languages(&self, ctx: &Context<'_>) -> Vec<Language> {
-        let graph = service(ctx).read();
+        let graph = graph(ctx);
         let mut langs: Vec<model::Language> = graph
             .event(self.0)
             .articles()
@@ -503,91 +524,116 @@ impl EventView {
         langs.dedup();
         langs.into_iter().map(Into::into).collect()
     }
-    async fn entities(&self, ctx: &Context<'_>, kind: Option<EntityKind>) -> Rows<EntityView> {
-        self.entities_of(&service(ctx).read(), kind.map(Into::into))
+    async fn entities(
+        &self,
+        ctx: &Context<'_>,
+        kind: Option<EntityKind>,
+    ) -> Result<Rows<EntityView>> {
+        checkpoint(ctx).await?;
+        Ok(self.entities_of(&graph(ctx), kind.map(Into::into)))
     }
     /// People taking part.
-    async fn participants(&self, ctx: &Context<'_>) -> Rows<EntityView> {
-        self.entities_of(&service(ctx).read(), Some(model::EntityKind::Person))
+    async fn participants(&self, ctx: &Context<'_>) -> Result<Rows<EntityView>> {
+        checkpoint(ctx).await?;
+        Ok(self.entities_of(&graph(ctx), Some(model::EntityKind::Person)))
     }
     /// Countries involved.
-    async fn countries(&self, ctx: &Context<'_>) -> Rows<EntityView> {
-        self.entities_of(&service(ctx).read(), Some(model::EntityKind::Country))
+    async fn countries(&self, ctx: &Context<'_>) -> Result<Rows<EntityView>> {
+        checkpoint(ctx).await?;
+        Ok(self.entities_of(&graph(ctx), Some(model::EntityKind::Country)))
     }
     /// Where it took place (regions it concerns, such as Central Asia, are not places it
     /// was held in; they are among its `entities`).
-    async fn places(&self, ctx: &Context<'_>) -> Rows<EntityView> {
-        self.entities_where(&service(ctx).read(), |e| {
-            e.kind == model::EntityKind::Place && !e.region
+    async fn places(&self, ctx: &Context<'_>) -> Result<Rows<EntityView>> {
+        checkpoint(ctx).await?;
+        Ok({
+            self.entities_where(&graph(ctx), |e| {
+                e.kind == model::EntityKind::Place && !e.region
+            })
         })
     }
     /// Organisations involved (news outlets and press services are under `sources`).
-    async fn organizations(&self, ctx: &Context<'_>) -> Rows<EntityView> {
-        self.entities_where(&service(ctx).read(), |e| {
-            e.kind == model::EntityKind::Organization && !e.source
+    async fn organizations(&self, ctx: &Context<'_>) -> Result<Rows<EntityView>> {
+        checkpoint(ctx).await?;
+        Ok({
+            self.entities_where(&graph(ctx), |e| {
+                e.kind == model::EntityKind::Organization && !e.source
+            })
         })
     }
     /// News outlets and press services that reported the event (sources, not parties).
-    async fn sources(&self, ctx: &Context<'_>) -> Rows<EntityView> {
-        self.entities_where(&service(ctx).read(), |e| e.source)
+    async fn sources(&self, ctx: &Context<'_>) -> Result<Rows<EntityView>> {
+        checkpoint(ctx).await?;
+        Ok(self.entities_where(&graph(ctx), |e| e.source))
     }
     /// Summit formats it belongs to.
-    async fn summits(&self, ctx: &Context<'_>) -> Rows<EntityView> {
-        self.entities_of(&service(ctx).read(), Some(model::EntityKind::Summit))
+    async fn summits(&self, ctx: &Context<'_>) -> Result<Rows<EntityView>> {
+        checkpoint(ctx).await?;
+        Ok(self.entities_of(&graph(ctx), Some(model::EntityKind::Summit)))
     }
     /// Events this one's articles refer to (past or planned).
-    async fn refers_to(&self, ctx: &Context<'_>) -> Vec<EventView> {
-        let graph = service(ctx).read();
-        graph
-            .edges_of(NodeRef::Event(self.0))
-            .into_iter()
-            .filter_map(|(kind, out, other, _)| match (kind, out, other) {
-                (EdgeKind::RefersTo, true, NodeRef::Event(e)) if !graph.event(e).deleted => {
-                    Some(EventView(e))
-                }
-                _ => None,
-            })
-            .collect()
+    async fn refers_to(&self, ctx: &Context<'_>) -> Result<Vec<EventView>> {
+        checkpoint(ctx).await?;
+        Ok({
+            let graph = graph(ctx);
+            graph
+                .edges_of(NodeRef::Event(self.0))
+                .into_iter()
+                .filter_map(|(kind, out, other, _)| match (kind, out, other) {
+                    (EdgeKind::RefersTo, true, NodeRef::Event(e)) if !graph.event(e).deleted => {
+                        Some(EventView(e))
+                    }
+                    _ => None,
+                })
+                .collect()
+        })
     }
     /// Events whose articles refer to this one.
-    async fn referred_by(&self, ctx: &Context<'_>) -> Vec<EventView> {
-        let graph = service(ctx).read();
-        graph
-            .edges_of(NodeRef::Event(self.0))
-            .into_iter()
-            .filter_map(|(kind, out, other, _)| match (kind, out, other) {
-                (EdgeKind::RefersTo, false, NodeRef::Event(e)) if !graph.event(e).deleted => {
-                    Some(EventView(e))
-                }
-                _ => None,
-            })
-            .collect()
+    async fn referred_by(&self, ctx: &Context<'_>) -> Result<Vec<EventView>> {
+        checkpoint(ctx).await?;
+        Ok({
+            let graph = graph(ctx);
+            graph
+                .edges_of(NodeRef::Event(self.0))
+                .into_iter()
+                .filter_map(|(kind, out, other, _)| match (kind, out, other) {
+                    (EdgeKind::RefersTo, false, NodeRef::Event(e)) if !graph.event(e).deleted => {
+                        Some(EventView(e))
+                    }
+                    _ => None,
+                })
+                .collect()
+        })
     }
     /// Every link of the event with its evidence.
     #[graphql(complexity = "super::UNPAGED_LIST_COST * child_complexity + 1")]
-    async fn links(&self, ctx: &Context<'_>) -> Vec<Link> {
-        links_of(&service(ctx).read(), NodeRef::Event(self.0))
+    async fn links(&self, ctx: &Context<'_>) -> Result<Vec<Link>> {
+        checkpoint(ctx).await?;
+        Ok(links_of(&graph(ctx), NodeRef::Event(self.0)))
     }
     /// A short label for timeline widgets.
     async fn label(&self, ctx: &Context<'_>) -> String {
-        event_label(&service(ctx).read(), self.0)
+        event_label(&graph(ctx), self.0)
     }
     /// Why later reports were merged into this event: one entry per joining article, with
     /// the same-event score, the runner-up's, and the evidence. Empty for an event told once.
-    async fn merged_because(&self, ctx: &Context<'_>) -> Vec<MergeReason> {
-        let graph = service(ctx).read();
-        graph
-            .event(self.0)
-            .merges
-            .iter()
-            .filter(|m| !graph.article(m.article).deleted)
-            .map(|m| MergeReason {
-                article: ArticleView(m.article),
-                score: f64::from(m.score),
-                runner_up: m.runner_up.map(f64::from),
-                evidence: m.evidence.clone(),
-            })
-            .collect()
+    async fn merged_because(&self, ctx: &Context<'_>) -> Result<Vec<MergeReason>> {
+        checkpoint(ctx).await?;
+        Ok({
+            let graph = graph(ctx);
+            graph
+                .event(self.0)
+                .merges
+                .iter()
+                .filter(|m| !graph.article(m.article).deleted)
+                .map(|m| MergeReason {
+                    article: ArticleView(m.article),
+                    score: f64::from(m.score),
+                    runner_up: m.runner_up.map(f64::from),
+                    evidence: m.evidence.clone(),
+                })
+                .collect()
+        })
     }
 }
 
@@ -656,18 +702,18 @@ impl PlainFields for EntityView {
 #[Object(name = "Entity")]
 impl EntityView {
     async fn id(&self, ctx: &Context<'_>) -> ID {
-        node_id(&service(ctx).read(), NodeRef::Entity(self.0))
+        node_id(&graph(ctx), NodeRef::Entity(self.0))
     }
     async fn kind(&self, ctx: &Context<'_>) -> EntityKind {
-        service(ctx).read().entity(self.0).kind.into()
+        graph(ctx).entity(self.0).kind.into()
     }
     /// Canonical display name, in English.
     async fn name(&self, ctx: &Context<'_>) -> String {
-        service(ctx).read().entity(self.0).name.clone()
+        graph(ctx).entity(self.0).name.clone()
     }
     /// Every known name and alias, in every language, the canonical one included.
     async fn names(&self, ctx: &Context<'_>) -> Vec<String> {
-        service(ctx).read().entity(self.0).names.clone()
+        graph(ctx).entity(self.0).names.clone()
     }
     /// Events linked to this entity, newest first.
     #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
@@ -683,6 +729,7 @@ impl EntityView {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<super::roots::EventConnection> {
+        checkpoint(ctx).await?;
         let filter = EventFilter {
             from: from.map(|d| d.0),
             to: to.map(|d| d.0),
@@ -701,8 +748,9 @@ impl EntityView {
         kind: Option<EntityKind>,
         first: Option<i32>,
     ) -> Result<Vec<RelatedEntity>> {
+        checkpoint(ctx).await?;
         let n = page_size(first)?;
-        let graph = service(ctx).read();
+        let graph = graph(ctx);
         Ok(graph
             .related(self.0, kind.map(Into::into))
             .into_iter()
@@ -714,28 +762,34 @@ impl EntityView {
             .collect())
     }
     /// Countries or organisations this person leads or led (from the knowledge base).
-    async fn leader_of(&self, ctx: &Context<'_>) -> Vec<EntityView> {
-        let graph = service(ctx).read();
-        graph
-            .edges_of(NodeRef::Entity(self.0))
-            .into_iter()
-            .filter_map(|(kind, out, other, _)| match (kind, out, other) {
-                (EdgeKind::LeaderOf, true, NodeRef::Entity(e)) => Some(EntityView(e)),
-                _ => None,
-            })
-            .collect()
+    async fn leader_of(&self, ctx: &Context<'_>) -> Result<Vec<EntityView>> {
+        checkpoint(ctx).await?;
+        Ok({
+            let graph = graph(ctx);
+            graph
+                .edges_of(NodeRef::Entity(self.0))
+                .into_iter()
+                .filter_map(|(kind, out, other, _)| match (kind, out, other) {
+                    (EdgeKind::LeaderOf, true, NodeRef::Entity(e)) => Some(EntityView(e)),
+                    _ => None,
+                })
+                .collect()
+        })
     }
     /// People who lead or led this country or organisation.
-    async fn leaders(&self, ctx: &Context<'_>) -> Vec<EntityView> {
-        let graph = service(ctx).read();
-        graph
-            .edges_of(NodeRef::Entity(self.0))
-            .into_iter()
-            .filter_map(|(kind, out, other, _)| match (kind, out, other) {
-                (EdgeKind::LeaderOf, false, NodeRef::Entity(e)) => Some(EntityView(e)),
-                _ => None,
-            })
-            .collect()
+    async fn leaders(&self, ctx: &Context<'_>) -> Result<Vec<EntityView>> {
+        checkpoint(ctx).await?;
+        Ok({
+            let graph = graph(ctx);
+            graph
+                .edges_of(NodeRef::Entity(self.0))
+                .into_iter()
+                .filter_map(|(kind, out, other, _)| match (kind, out, other) {
+                    (EdgeKind::LeaderOf, false, NodeRef::Entity(e)) => Some(EntityView(e)),
+                    _ => None,
+                })
+                .collect()
+        })
     }
     /// For a summit format: its editions (events), oldest first.
     #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
@@ -745,6 +799,7 @@ impl EntityView {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<super::roots::EventConnection> {
+        checkpoint(ctx).await?;
         let filter = EventFilter {
             all_entities: vec![self.0],
             ..EventFilter::default()
@@ -753,6 +808,6 @@ impl EntityView {
     }
     /// Number of events linked to the entity.
     async fn event_count(&self, ctx: &Context<'_>) -> i32 {
-        service(ctx).read().entity_event_count(self.0) as i32
+        graph(ctx).entity_event_count(self.0) as i32
     }
 }
