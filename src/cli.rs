@@ -43,6 +43,9 @@ enum Command {
         /// Delete unreadable rows.
         #[arg(long)]
         repair: bool,
+        /// Also build the graph and print its approximate memory by part.
+        #[arg(long)]
+        memory: bool,
     },
     /// Measure extraction speed on a JSON Lines corpus (one core, no store).
     BenchExtract {
@@ -141,7 +144,13 @@ pub fn main() -> Result<()> {
             Ok(())
         }
         Some(Command::BenchExtract { file }) => bench_extract(&file),
-        Some(Command::Check { repair }) => run_check(&cli.serve.store, repair),
+        Some(Command::Check { repair, memory }) => {
+            run_check(&cli.serve.store, repair)?;
+            if memory {
+                print_memory(&cli.serve.store)?;
+            }
+            Ok(())
+        }
     }
 }
 
@@ -486,6 +495,25 @@ fn run_check(store_args: &StoreArgs, repair: bool) -> Result<()> {
         .delete_rows(&seqs)
         .context("deleting unreadable rows")?;
     println!("deleted {deleted} unreadable rows");
+    Ok(())
+}
+
+/// Builds the graph from the store and prints its approximate memory by part.
+fn print_memory(store_args: &StoreArgs) -> Result<()> {
+    let service = Service::open(
+        Arc::new(Extractor::new()),
+        &store_args.data,
+        limits(store_args),
+    )
+    .with_context(|| format!("opening the store in {}", store_args.data.display()))?;
+    let graph = service.read();
+    let parts = graph.memory_by_part();
+    let total: usize = parts.iter().map(|(_, bytes)| bytes).sum();
+    let mb = |bytes: usize| bytes as f64 / (1 << 20) as f64;
+    for (part, bytes) in &parts {
+        println!("{part:32} {:9.1} MB", mb(*bytes));
+    }
+    println!("{:32} {:9.1} MB", "total (approximate)", mb(total));
     Ok(())
 }
 

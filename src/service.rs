@@ -11,6 +11,7 @@ use crate::ingest::{Article, IngestError, Limits, RawArticle, validate};
 use crate::model::ArticleId;
 use crate::store::{Store, StoreError};
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use thiserror::Error;
@@ -220,10 +221,20 @@ pub fn extract_article(extractor: &Extractor, article: &Article) -> Extraction {
     })
 }
 
+/// Where article bodies live: the graph holds none.
+#[derive(Debug)]
+enum Bodies {
+    /// A service without a store keeps them in memory.
+    Memory(std::sync::RwLock<HashMap<ArticleId, Arc<str>>>),
+    /// Read from the store on demand.
+    Store(crate::store::BodyReader),
+}
+
 /// The running pipeline: extractor, optional durable store, graph, update channel.
 pub struct Service {
     extractor: Arc<Extractor>,
     store: Option<Mutex<Store>>,
+    bodies: Bodies,
     graph: Snapshots,
     updates: broadcast::Sender<GraphUpdate>,
     limits: Limits,
@@ -253,6 +264,7 @@ impl Service {
         Service {
             extractor,
             store: None,
+            bodies: Bodies::Memory(Default::default()),
             graph: Snapshots::new(Graph::new()),
             updates: broadcast::channel(1024).0,
             limits,
@@ -315,10 +327,27 @@ impl Service {
             store.checkpoint()?;
         }
         Ok(Service {
+            bodies: Bodies::Store(crate::store::BodyReader::open(store.path())?),
             store: Some(Mutex::new(store)),
             graph: Snapshots::new(graph),
             ..service
         })
+    }
+
+    /// The body of an article: from the store, or from memory for a service without one.
+    /// `None` for an id that names no stored article.
+    ///
+    /// # Errors
+    /// When the store cannot be read.
+    pub fn article_text(&self, id: &ArticleId) -> Result<Option<String>, ServiceError> {
+        match &self.bodies {
+            Bodies::Memory(bodies) => Ok(bodies
+                .read()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .get(id)
+                .map(|body| body.to_string())),
+            Bodies::Store(reader) => Ok(reader.body(id)?),
+        }
     }
 
     /// Decodes cached facts (or re-extracts) for stored articles, in parallel.
@@ -478,6 +507,15 @@ impl Service {
                             duplicate: !new,
                         }));
                         if new {
+                            if let Bodies::Memory(bodies) = &self.bodies {
+                                bodies
+                                    .write()
+                                    .unwrap_or_else(|poisoned| poisoned.into_inner())
+                                    .insert(
+                                        p.article.id.clone(),
+                                        Arc::from(p.article.body.as_str()),
+                                    );
+                            }
                             added.push((p.article, p.facts));
                         }
                     }
@@ -541,6 +579,12 @@ impl Service {
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
             store.delete(&ArticleId(id.to_string()))?;
+        }
+        if let Bodies::Memory(bodies) = &self.bodies {
+            bodies
+                .write()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .remove(&ArticleId(id.to_string()));
         }
         let (removed_ids, updated_ids) =
             self.graph

@@ -601,9 +601,9 @@ mod scope_tests {
     #[test]
     fn a_request_past_its_time_limit_stops_with_a_coded_error() {
         let api = Api::new(service_with(2)).with_time_limit(Duration::ZERO);
-        let response = futures_util::FutureExt::now_or_never(
-            api.execute(Request::new("{ events { nodes { id } } stats { articles } }")),
-        )
+        let response = futures_util::FutureExt::now_or_never(api.execute(Request::new(
+            "{ events { nodes { id } } stats { articles } }",
+        )))
         .expect("no waiting");
         let codes = codes_of(&response);
         assert!(
@@ -643,7 +643,11 @@ mod scope_tests {
                 .await
                 .expect("it runs once the permit is free");
             assert!(answer.errors.is_empty(), "{:?}", answer.errors);
-            assert_eq!(gate.available(), 1, "round {round}: the permit is given back");
+            assert_eq!(
+                gate.available(),
+                1,
+                "round {round}: the permit is given back"
+            );
         }
     }
 }

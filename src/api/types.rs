@@ -286,7 +286,7 @@ pub(crate) fn links_of(graph: &Graph, node: NodeRef) -> Vec<Link> {
                 })
                 .map(|ev| Evidence {
                     article: (ev.article != ArticleIx::MAX).then_some(ArticleView(ev.article)),
-                    text: ev.text.clone(),
+                    text: ev.text.to_string(),
                 })
                 .collect(),
         })
@@ -338,10 +338,24 @@ impl ArticleView {
     async fn published_on(&self, ctx: &Context<'_>) -> Option<Date> {
         self.published_on_in(&graph(ctx))
     }
-    /// The article body.
+    /// The article body (read from the store: the graph does not hold bodies).
     #[graphql(complexity = 50)]
-    async fn text(&self, ctx: &Context<'_>) -> String {
-        graph(ctx).article(self.0).body.clone()
+    async fn text(&self, ctx: &Context<'_>) -> Result<String> {
+        let id = graph(ctx).article(self.0).id.clone();
+        match service(ctx).article_text(&id) {
+            Ok(Some(text)) => Ok(text),
+            Ok(None) => Err(error(
+                codes::NOT_FOUND,
+                format!("article {:?} was deleted", id.0),
+            )),
+            Err(e) => {
+                tracing::error!(error = %e, "reading an article body failed");
+                Err(error(
+                    codes::INTERNAL,
+                    "reading the article text failed; see the server log",
+                ))
+            }
+        }
     }
     /// The event the article reports.
     async fn main_event(&self, ctx: &Context<'_>) -> EventView {

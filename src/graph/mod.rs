@@ -19,7 +19,9 @@ pub use snapshots::{Change, Outcome, Snapshots};
 use crate::model::{ArticleId, DateSpan, EntityKind, EventKind, EventStatus, Language, MonthDay};
 use chrono::NaiveDate;
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
-use std::collections::{BTreeSet, HashMap};
+use smallvec::SmallVec;
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 /// Index of an article record.
 pub type ArticleIx = u32;
@@ -106,8 +108,9 @@ impl EdgeKind {
 pub struct Evidence {
     /// Article the link comes from.
     pub article: ArticleIx,
-    /// The supporting text (a surface form or a sentence).
-    pub text: String,
+    /// The supporting text (a surface form or a sentence), interned: the edges one sentence
+    /// supports, and both graph copies, share one allocation.
+    pub text: Arc<str>,
 }
 
 /// Edge weight: its kind and evidence.
@@ -115,8 +118,8 @@ pub struct Evidence {
 pub struct EdgeData {
     /// Kind.
     pub kind: EdgeKind,
-    /// Evidence, one per supporting article.
-    pub evidence: Vec<Evidence>,
+    /// Evidence, one per supporting article (most edges have one: kept inline).
+    pub evidence: SmallVec<[Evidence; 1]>,
 }
 
 /// An article in the graph.
@@ -128,8 +131,6 @@ pub struct ArticleRec {
     pub source: String,
     /// Title.
     pub title: String,
-    /// Body text.
-    pub body: String,
     /// Publication date.
     pub published_on: Option<NaiveDate>,
     /// Language.
@@ -267,6 +268,8 @@ pub struct Graph {
     cooccurrence: Vec<HashMap<EntityIx, u32>>,
     live_articles: usize,
     live_events: usize,
+    /// Every evidence text, once (see [`Graph::intern`]).
+    texts: HashSet<Arc<str>>,
 }
 
 /// Counts for the whole graph.
@@ -495,6 +498,17 @@ impl Graph {
             .collect()
     }
 
+    /// The shared copy of an evidence text. Texts of deleted articles stay (deletions are
+    /// rare; a restart drops them).
+    fn intern(&mut self, text: &str) -> Arc<str> {
+        if let Some(shared) = self.texts.get(text) {
+            return shared.clone();
+        }
+        let shared: Arc<str> = Arc::from(text);
+        self.texts.insert(shared.clone());
+        shared
+    }
+
     fn node_index(&self, node: NodeRef) -> Option<NodeIndex> {
         Some(match node {
             NodeRef::Article(ix) => self.articles.get(ix as usize)?.node,
@@ -524,7 +538,7 @@ impl Graph {
                 to,
                 EdgeData {
                     kind,
-                    evidence: Vec::new(),
+                    evidence: SmallVec::new(),
                 },
             )
         });
@@ -534,5 +548,115 @@ impl Graph {
             data.evidence.push(ev);
         }
         index
+    }
+}
+
+/// Approximate heap bytes of a graph, by part (see [`Graph::memory_by_part`]).
+pub type MemoryReport = Vec<(&'static str, usize)>;
+
+impl Graph {
+    /// Approximate bytes held by each part of the graph: record tables with their strings,
+    /// edges with their evidence, and the indexes. Walks everything (O(size)): for
+    /// `eventgraph check` and the memory bench, not for a hot path.
+    pub fn memory_by_part(&self) -> MemoryReport {
+        use std::mem::size_of;
+        fn vec_bytes<T>(v: &Vec<T>) -> usize {
+            v.capacity() * size_of::<T>()
+        }
+        fn spilled_bytes<T>(v: &SmallVec<[T; 1]>) -> usize {
+            if v.spilled() {
+                v.capacity() * size_of::<T>()
+            } else {
+                0
+            }
+        }
+        // A hash map entry plus a control byte, at the map's capacity.
+        fn map_bytes<K, V>(m: &HashMap<K, V>) -> usize {
+            m.capacity() * (size_of::<(K, V)>() + 1)
+        }
+        // A B-tree stores its keys in nodes of up to 11, about two thirds full.
+        fn btree_bytes<T>(s: &BTreeSet<T>) -> usize {
+            s.len() * size_of::<T>() * 3 / 2
+        }
+        let article_strings: usize = self
+            .articles
+            .iter()
+            .map(|a| {
+                a.id.0.capacity()
+                    + a.source.capacity()
+                    + a.title.capacity()
+                    + vec_bytes(&a.mentioned_events)
+                    + vec_bytes(&a.entities)
+            })
+            .sum();
+        let event_strings: usize = self
+            .events
+            .iter()
+            .map(|e| {
+                e.id.capacity()
+                    + e.title.capacity()
+                    + vec_bytes(&e.reported_by)
+                    + vec_bytes(&e.mentioned_by)
+                    + vec_bytes(&e.entities)
+                    + vec_bytes(&e.merges)
+                    + e.merges
+                        .iter()
+                        .flat_map(|m| &m.evidence)
+                        .map(|s| s.capacity() + size_of::<String>())
+                        .sum::<usize>()
+            })
+            .sum();
+        let entity_strings: usize = self
+            .entities
+            .iter()
+            .map(|e| {
+                e.key.capacity()
+                    + e.name.capacity()
+                    + vec_bytes(&e.names)
+                    + e.names.iter().map(String::capacity).sum::<usize>()
+            })
+            .sum();
+        let (mut evidence_lists, mut evidence_text) = (0, 0);
+        for edge in self.graph.edge_weights() {
+            evidence_lists += spilled_bytes(&edge.evidence);
+        }
+        for text in &self.texts {
+            // The text, an Arc's two counters, and the interner's entry.
+            evidence_text += text.len() + 16 + size_of::<Arc<str>>() + 1;
+        }
+        let topology = self.graph.node_count() * (size_of::<NodeRef>() + 8)
+            + self.graph.edge_count() * (size_of::<EdgeData>() + 16);
+        let id_maps = map_bytes(&self.article_by_id)
+            + map_bytes(&self.event_by_id)
+            + self.event_by_id.keys().map(String::capacity).sum::<usize>()
+            + self
+                .article_by_id
+                .keys()
+                .map(|k| k.0.capacity())
+                .sum::<usize>()
+            + map_bytes(&self.entity_by_key)
+            + map_bytes(&self.name_index)
+            + self
+                .name_index
+                .iter()
+                .map(|(k, v)| k.capacity() + vec_bytes(v))
+                .sum::<usize>();
+        let date_indexes = btree_bytes(&self.events_by_date)
+            + self.entity_events.iter().map(btree_bytes).sum::<usize>();
+        let cooccurrence: usize = self.cooccurrence.iter().map(map_bytes).sum();
+        vec![
+            (
+                "article records",
+                vec_bytes(&self.articles) + article_strings,
+            ),
+            ("event records", vec_bytes(&self.events) + event_strings),
+            ("entity records", vec_bytes(&self.entities) + entity_strings),
+            ("graph topology (nodes, edges)", topology),
+            ("evidence lists", evidence_lists),
+            ("evidence text", evidence_text),
+            ("id and name maps", id_maps),
+            ("date indexes", date_indexes),
+            ("co-occurrence counts", cooccurrence),
+        ]
     }
 }

@@ -72,7 +72,6 @@ impl Graph {
             id: article.id.clone(),
             source: article.source.clone(),
             title: article.title.clone(),
-            body: article.body.clone(),
             published_on: article.published_on,
             language: facts.language,
             main_event: 0,
@@ -109,7 +108,7 @@ impl Graph {
             }
             let evidence = Evidence {
                 article: article_ix,
-                text: mention.surface.clone(),
+                text: self.intern(&mention.surface),
             };
             let target = self.entities[entity as usize].node;
             self.add_edge(node, target, EdgeKind::Names, Some(evidence));
@@ -139,7 +138,7 @@ impl Graph {
                 );
                 let evidence = Evidence {
                     article: article_ix,
-                    text: event.evidence.clone(),
+                    text: self.intern(&event.evidence),
                 };
                 self.add_edge(from, to, EdgeKind::RefersTo, Some(evidence));
             }
@@ -228,13 +227,14 @@ impl Graph {
                 let (t_kind, t_name) = (target.kind, target.name.clone());
                 let target_ix = self.entity_for(kb, &target_key, t_kind, &t_name);
                 let (from, to) = (node, self.entities[target_ix as usize].node);
+                let text = self.intern(&format!("knowledge base: {span}"));
                 self.add_edge(
                     from,
                     to,
                     edge_kind,
                     Some(Evidence {
                         article: ArticleIx::MAX,
-                        text: format!("knowledge base: {span}"),
+                        text,
                     }),
                 );
             }
@@ -352,24 +352,16 @@ impl Graph {
         } else {
             EdgeKind::Mentions
         };
+        let text = self.intern(&facts.evidence);
         self.add_edge(
             article_node,
             event_node,
             kind,
-            Some(Evidence {
-                article,
-                text: facts.evidence.clone(),
-            }),
+            Some(Evidence { article, text }),
         );
         for (entity, evidence) in linked {
-            self.link_event_entity(
-                event,
-                entity,
-                Evidence {
-                    article,
-                    text: evidence,
-                },
-            );
+            let text = self.intern(&evidence);
+            self.link_event_entity(event, entity, Evidence { article, text });
         }
         event
     }
