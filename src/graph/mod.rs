@@ -5,6 +5,7 @@
 //! The graph is derived data, rebuilt from the store at start. `NodeIndex` never leaves this
 //! module: the outside world sees public ids (`Article:…`, `Event:…`, `Entity:…`).
 
+mod date_index;
 mod query;
 mod resolve;
 mod same_event;
@@ -18,9 +19,10 @@ pub use snapshots::{Change, Outcome, Snapshots};
 
 use crate::model::{ArticleId, DateSpan, EntityKind, EventKind, EventStatus, Language, MonthDay};
 use chrono::NaiveDate;
+use date_index::{DateIndex, KindIndexes};
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
 use smallvec::SmallVec;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// Index of an article record.
@@ -260,9 +262,13 @@ pub struct Graph {
     entity_by_key: HashMap<String, EntityIx>,
     name_index: HashMap<String, Vec<EntityIx>>,
     /// All live events by (date key, index).
-    events_by_date: BTreeSet<(DateKey, EventIx)>,
+    events_by_date: DateIndex<(DateKey, EventIx)>,
     /// Per entity, its live events by (date key, index).
-    entity_events: Vec<BTreeSet<(DateKey, EventIx)>>,
+    entity_events: Vec<DateIndex<(DateKey, EventIx)>>,
+    /// Live events per kind by (date key, index).
+    events_by_kind: KindIndexes<(DateKey, EventIx)>,
+    /// Per entity, its live events per kind by (date key, index).
+    entity_kind_events: Vec<KindIndexes<(DateKey, EventIx)>>,
     /// Per entity, how many live events it shares with each other entity (kept current on
     /// every link and deletion, so `related` and `path` never scan events).
     cooccurrence: Vec<HashMap<EntityIx, u32>>,
@@ -311,7 +317,7 @@ impl Graph {
         let cooccurrence: Vec<Vec<(&EntityIx, &u32)>> =
             self.cooccurrence.iter().map(sorted).collect();
         format!(
-            "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{} {}",
+            "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{} {}",
             self.articles,
             self.events,
             self.entities,
@@ -320,8 +326,16 @@ impl Graph {
             sorted(&self.event_by_id),
             sorted(&self.entity_by_key),
             sorted(&self.name_index),
-            self.events_by_date,
-            self.entity_events,
+            self.events_by_date.iter().collect::<Vec<_>>(),
+            self.entity_events
+                .iter()
+                .map(|set| set.iter().collect::<Vec<_>>())
+                .collect::<Vec<_>>(),
+            self.events_by_kind.entries(),
+            self.entity_kind_events
+                .iter()
+                .map(KindIndexes::entries)
+                .collect::<Vec<_>>(),
             cooccurrence,
             self.live_articles,
             self.live_events
@@ -574,10 +588,6 @@ impl Graph {
         fn map_bytes<K, V>(m: &HashMap<K, V>) -> usize {
             m.capacity() * (size_of::<(K, V)>() + 1)
         }
-        // A B-tree stores its keys in nodes of up to 11, about two thirds full.
-        fn btree_bytes<T>(s: &BTreeSet<T>) -> usize {
-            s.len() * size_of::<T>() * 3 / 2
-        }
         let article_strings: usize = self
             .articles
             .iter()
@@ -641,8 +651,18 @@ impl Graph {
                 .iter()
                 .map(|(k, v)| k.capacity() + vec_bytes(v))
                 .sum::<usize>();
-        let date_indexes = btree_bytes(&self.events_by_date)
-            + self.entity_events.iter().map(btree_bytes).sum::<usize>();
+        let date_indexes = self.events_by_date.heap_bytes()
+            + self.events_by_kind.heap_bytes()
+            + self
+                .entity_events
+                .iter()
+                .map(DateIndex::heap_bytes)
+                .sum::<usize>()
+            + self
+                .entity_kind_events
+                .iter()
+                .map(KindIndexes::heap_bytes)
+                .sum::<usize>();
         let cooccurrence: usize = self.cooccurrence.iter().map(map_bytes).sum();
         vec![
             (

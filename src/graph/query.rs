@@ -4,10 +4,11 @@
 //! Every list has a documented order: events by date (newest first by default), then by
 //! index, so cursors are stable while the graph grows.
 
+use super::date_index::DateIndex;
 use super::{DateKey, EdgeKind, EntityIx, EventIx, Graph, NodeRef, date_key, is_undated};
 use crate::model::{DatePrecision, EntityKind, EventKind, EventStatus, Language};
 use chrono::{Datelike, Duration, NaiveDate};
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::ops::Bound;
 
 /// Newest or oldest first.
@@ -39,17 +40,6 @@ pub struct EventFilter {
     pub any_entities: Vec<EntityIx>,
     /// Case-insensitive substring of the title.
     pub title_contains: Option<String>,
-}
-
-impl EventFilter {
-    fn only_structural(&self) -> bool {
-        self.kind.is_none()
-            && self.status.is_none()
-            && self.language.is_none()
-            && self.title_contains.is_none()
-            && self.any_entities.is_empty()
-            && self.all_entities.len() <= 1
-    }
 }
 
 /// One timeline bucket.
@@ -134,28 +124,48 @@ fn parse_cursor(cursor: &str) -> Option<(DateKey, EventIx)> {
 
 type DateIndexKey = (DateKey, EventIx);
 
-/// `base.range((lo, hi))`, or an empty range where `lo` lies past `hi` (a `from` after `to`,
-/// a cursor outside the filtered range), which `BTreeSet::range` would panic on.
+/// `base.range((lo, hi))`; empty where `lo` lies past `hi` (a `from` after `to`, a cursor
+/// outside the filtered range).
 fn range_or_empty(
-    base: &BTreeSet<DateIndexKey>,
+    base: &DateIndex<DateIndexKey>,
     lo: Bound<DateIndexKey>,
     hi: Bound<DateIndexKey>,
-) -> std::collections::btree_set::Range<'_, DateIndexKey> {
-    let valid = match (lo, hi) {
-        (Bound::Included(a), Bound::Included(b)) => a <= b,
-        (Bound::Included(a) | Bound::Excluded(a), Bound::Excluded(b))
-        | (Bound::Excluded(a), Bound::Included(b)) => a < b,
-        _ => true,
-    };
-    if valid {
-        base.range((lo, hi))
-    } else {
-        // No key sorts below the smallest possible one: an empty range.
-        base.range(..(DateKey::MIN, 0))
-    }
+) -> impl DoubleEndedIterator<Item = &DateIndexKey> {
+    base.range(lo.as_ref(), hi.as_ref())
 }
 
 impl Graph {
+    /// The smallest index that holds every event the filter can match, and whether its
+    /// items match exactly (then only the date range remains to apply, by counting): a
+    /// named entity's events of the kind, its events, all events of the kind, or all events.
+    fn event_base(&self, filter: &EventFilter) -> (&DateIndex<DateIndexKey>, bool) {
+        static EMPTY: DateIndex<DateIndexKey> = DateIndex::new();
+        let entity_index = |e: EntityIx| match filter.kind {
+            Some(kind) => self.entity_kind_events[e as usize]
+                .get(kind)
+                .unwrap_or(&EMPTY),
+            None => &self.entity_events[e as usize],
+        };
+        let base = match filter
+            .all_entities
+            .iter()
+            .map(|&e| entity_index(e))
+            .min_by_key(|index| index.len())
+        {
+            Some(index) => index,
+            None => match filter.kind {
+                Some(kind) => self.events_by_kind.get(kind).unwrap_or(&EMPTY),
+                None => &self.events_by_date,
+            },
+        };
+        let exact = filter.status.is_none()
+            && filter.language.is_none()
+            && filter.title_contains.is_none()
+            && filter.any_entities.is_empty()
+            && filter.all_entities.len() <= 1;
+        (base, exact)
+    }
+
     fn event_matches(&self, event: EventIx, filter: &EventFilter) -> bool {
         let e = &self.events[event as usize];
         if e.deleted {
@@ -198,14 +208,7 @@ impl Graph {
         first: usize,
         after: Option<&str>,
     ) -> (Vec<(String, EventIx)>, usize, bool) {
-        let base = match filter
-            .all_entities
-            .iter()
-            .min_by_key(|&&e| self.entity_events[e as usize].len())
-        {
-            Some(&entity) => &self.entity_events[entity as usize],
-            None => &self.events_by_date,
-        };
+        let (base, exact) = self.event_base(filter);
         let lo = filter.from.map_or(i32::MIN, |d| d.num_days_from_ce());
         let hi = filter.to.map_or(i32::MAX, |d| d.num_days_from_ce());
         let dated_filter = filter.from.is_some() || filter.to.is_some();
@@ -215,14 +218,18 @@ impl Graph {
         );
         let range = range_or_empty(base, lo_key, hi_key);
         let cursor = after.and_then(parse_cursor);
-        let total = if filter.only_structural() && !dated_filter {
-            base.len()
-        } else {
-            range_or_empty(base, lo_key, hi_key)
+        let total = match (exact, dated_filter) {
+            (true, false) => base.len(),
+            // Dated keys are positive: a date filter leaves undated events out.
+            (true, true) => base.count(
+                Bound::Included(&(lo.max(0), 0)),
+                Bound::Included(&(hi, EventIx::MAX)),
+            ),
+            (false, _) => range_or_empty(base, lo_key, hi_key)
                 .filter(|&&(k, e)| {
                     !(dated_filter && is_undated(k)) && self.event_matches(e, filter)
                 })
-                .count()
+                .count(),
         };
         let keep = |&&(k, e): &&(DateKey, EventIx)| {
             !(dated_filter && is_undated(k)) && self.event_matches(e, filter)
@@ -502,5 +509,117 @@ impl Graph {
             NodeRef::Entity(_) => {}
         }
         Some(nodes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::Extractor;
+    use crate::ingest::{Limits, RawArticle, validate};
+
+    /// A graph of varied articles: three languages, several kinds, dates over two years,
+    /// undated ones, merges and a deletion (so events change kind, date and sources).
+    fn varied_graph() -> Graph {
+        let extractor = Extractor::new();
+        let mut graph = Graph::new();
+        let today = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default();
+        let leads = [
+            "Тоқаев Мирзиёевпен кездесті\nМемлекет басшысы Қасым-Жомарт Тоқаев Ташкентте Шавкат Мирзиёевпен кездесті.",
+            "Токаев провёл телефонный разговор с Путиным\nПрезидент Казахстана Касым-Жомарт Токаев провёл телефонный разговор с Владимиром Путиным.",
+            "Tokayev arrives in Beijing on a state visit\nPresident Kassym-Jomart Tokayev arrived in Beijing on a state visit to China.",
+            "Тоқаев ШЫҰ саммитіне қатысты\nҚасым-Жомарт Тоқаев Астанада өткен ШЫҰ саммитіне қатысты.",
+            "Токаев дал интервью газете\nКасым-Жомарт Токаев дал интервью газете «Известия».",
+            "Kazakhstan and Turkey sign agreements\nKazakhstan and Turkey signed five agreements in Ankara.",
+        ];
+        for n in 0..90usize {
+            let lead = leads[n % leads.len()];
+            let text = if n % 7 == 3 {
+                lead.to_string()
+            } else {
+                format!(
+                    " date {}-{:02}-{:02} {lead}",
+                    2024 + n % 2,
+                    n % 12 + 1,
+                    n % 27 + 1
+                )
+            };
+            let raw = RawArticle {
+                source: format!("a{n}"),
+                bytes: text.into_bytes(),
+                ..RawArticle::default()
+            };
+            if let Ok(article) = validate(raw, Limits::default(), today)
+                && graph.article_by_id(&article.id.0).is_none()
+            {
+                let facts = crate::service::extract_article(&extractor, &article);
+                graph.apply(&extractor.kb, &article, &facts);
+            }
+        }
+        graph.remove_article(4);
+        graph
+    }
+
+    /// Every live event that passes the filter, newest first: the definition the indexes
+    /// must agree with.
+    fn brute_force(graph: &Graph, filter: &EventFilter) -> Vec<EventIx> {
+        let dated = filter.from.is_some() || filter.to.is_some();
+        let lo = filter.from.map_or(i32::MIN, |d| d.num_days_from_ce());
+        let hi = filter.to.map_or(i32::MAX, |d| d.num_days_from_ce());
+        let mut keys: Vec<(DateKey, EventIx)> = (0..graph.events.len() as EventIx)
+            .filter(|&e| graph.event_matches(e, filter))
+            .map(|e| {
+                let r = &graph.events[e as usize];
+                (super::super::event_key(&r.date, r.month_day), e)
+            })
+            .filter(|&(k, _)| (lo..=hi).contains(&k) && !(dated && is_undated(k)))
+            .collect();
+        keys.sort_unstable();
+        keys.into_iter().rev().map(|(_, e)| e).collect()
+    }
+
+    #[test]
+    fn indexed_counts_and_pages_agree_with_a_scan_of_every_event() {
+        let graph = varied_graph();
+        assert!(graph.stats().events > 20, "{:?}", graph.stats());
+        let mut entities: Vec<Option<EntityIx>> = vec![None];
+        entities.extend((0..graph.entities.len() as EntityIx).map(Some));
+        let dates = [
+            (None, None),
+            (NaiveDate::from_ymd_opt(2024, 3, 1), None),
+            (None, NaiveDate::from_ymd_opt(2024, 12, 31)),
+            (
+                NaiveDate::from_ymd_opt(2024, 6, 1),
+                NaiveDate::from_ymd_opt(2025, 6, 30),
+            ),
+        ];
+        let mut kinds: Vec<Option<EventKind>> = vec![None];
+        kinds.extend(EventKind::ALL.map(Some));
+        let mut checked_nonempty = 0;
+        for &entity in &entities {
+            for &kind in &kinds {
+                for &(from, to) in &dates {
+                    for status in [None, Some(EventStatus::Happened)] {
+                        let filter = EventFilter {
+                            from,
+                            to,
+                            kind,
+                            status,
+                            all_entities: entity.into_iter().collect(),
+                            ..EventFilter::default()
+                        };
+                        let expected = brute_force(&graph, &filter);
+                        let (page, total, has_next) =
+                            graph.events_page(&filter, SortOrder::NewestFirst, 5, None);
+                        assert_eq!(total, expected.len(), "{filter:?}");
+                        let ids: Vec<EventIx> = page.iter().map(|(_, e)| *e).collect();
+                        assert_eq!(ids, expected[..expected.len().min(5)], "{filter:?}");
+                        assert_eq!(has_next, expected.len() > 5, "{filter:?}");
+                        checked_nonempty += usize::from(!expected.is_empty());
+                    }
+                }
+            }
+        }
+        assert!(checked_nonempty > 50, "{checked_nonempty}");
     }
 }

@@ -4,6 +4,7 @@
 //!
 //! Whether two reports are one event is decided in `same_event` (a scored decision).
 
+use super::date_index::{DateIndex, KindIndexes};
 use super::{
     ArticleIx, ArticleRec, DateKey, EdgeKind, EntityIx, EntityRec, EventIx, EventRec, Evidence,
     Graph, MergeNote, NodeRef, event_key,
@@ -14,7 +15,7 @@ use crate::kb::KnowledgeBase;
 use crate::model::{DatePrecision, EntityKind, EventKind, EventStatus};
 use crate::text::fold;
 use chrono::Datelike;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 /// What applying one article changed.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -188,7 +189,8 @@ impl Graph {
             region,
             node,
         });
-        self.entity_events.push(BTreeSet::new());
+        self.entity_events.push(DateIndex::new());
+        self.entity_kind_events.push(KindIndexes::default());
         self.cooccurrence.push(HashMap::new());
         self.entity_by_key.insert(key.to_string(), ix);
         self.add_name(ix, &name);
@@ -327,8 +329,9 @@ impl Graph {
                     deleted: false,
                 });
                 self.event_by_id.insert(id, ix);
-                self.events_by_date
-                    .insert((event_key(&facts.date, facts.month_day), ix));
+                let key = event_key(&facts.date, facts.month_day);
+                self.events_by_date.insert((key, ix));
+                self.events_by_kind.insert(facts.kind, (key, ix));
                 self.live_events += 1;
                 report.new_events.push(ix);
                 ix
@@ -395,6 +398,7 @@ impl Graph {
             record.entities.push(entity);
             let key = event_key(&record.date, record.month_day);
             self.entity_events[entity as usize].insert((key, event));
+            self.entity_kind_events[entity as usize].insert(record.kind, (key, event));
         }
     }
 
@@ -424,12 +428,11 @@ impl Graph {
                 let [date] = years.as_slice() else {
                     continue;
                 };
-                let old_key = event_key(&o.date, o.month_day);
+                let (old_key, kind) = (event_key(&o.date, o.month_day), o.kind);
                 let o = &mut self.events[other as usize];
                 o.date = crate::model::DateSpan::day(*date);
                 o.month_day = None;
-                let new_key = event_key(&o.date, None);
-                self.rekey_event(other, old_key, new_key);
+                self.reindex_event(other, old_key, kind);
                 report.updated_events.push(other);
             }
         }
@@ -438,7 +441,7 @@ impl Graph {
     /// A finer date or a confirmed happening from a new report.
     fn refine_event(&mut self, event: EventIx, facts: &EventFacts, reported: bool) {
         let record = &self.events[event as usize];
-        let old_key = event_key(&record.date, record.month_day);
+        let (old_key, old_kind) = (event_key(&record.date, record.month_day), record.kind);
         let finer = precision_rank(facts.date.precision) > precision_rank(record.date.precision);
         if reported
             && record.status == EventStatus::Planned
@@ -466,19 +469,26 @@ impl Graph {
             record.month_day = facts.month_day;
         }
         let record = &self.events[event as usize];
-        let new_key = event_key(&record.date, record.month_day);
-        if new_key != old_key {
-            self.rekey_event(event, old_key, new_key);
+        if event_key(&record.date, record.month_day) != old_key || record.kind != old_kind {
+            self.reindex_event(event, old_key, old_kind);
         }
     }
 
-    fn rekey_event(&mut self, event: EventIx, old_key: DateKey, new_key: DateKey) {
+    /// Moves an event in the date and kind indexes from its old key and kind to its current.
+    fn reindex_event(&mut self, event: EventIx, old_key: DateKey, old_kind: EventKind) {
+        let record = &self.events[event as usize];
+        let (new_key, new_kind) = (event_key(&record.date, record.month_day), record.kind);
         self.events_by_date.remove(&(old_key, event));
         self.events_by_date.insert((new_key, event));
-        for &entity in &self.events[event as usize].entities {
+        self.events_by_kind.remove(old_kind, &(old_key, event));
+        self.events_by_kind.insert(new_kind, (new_key, event));
+        for &entity in &record.entities {
             let set = &mut self.entity_events[entity as usize];
             set.remove(&(old_key, event));
             set.insert((new_key, event));
+            let kinds = &mut self.entity_kind_events[entity as usize];
+            kinds.remove(old_kind, &(old_key, event));
+            kinds.insert(new_kind, (new_key, event));
         }
     }
 
@@ -505,11 +515,13 @@ impl Graph {
             if rec.reported_by.is_empty() && rec.mentioned_by.is_empty() && !rec.deleted {
                 rec.deleted = true;
                 let key = event_key(&rec.date, rec.month_day);
-                let node = rec.node;
+                let (node, kind) = (rec.node, rec.kind);
                 let entities = rec.entities.clone();
                 self.events_by_date.remove(&(key, event));
+                self.events_by_kind.remove(kind, &(key, event));
                 for &entity in &entities {
                     self.entity_events[entity as usize].remove(&(key, event));
+                    self.entity_kind_events[entity as usize].remove(kind, &(key, event));
                     for &other in entities.iter().filter(|&&o| o != entity) {
                         if let Some(count) = self.cooccurrence[entity as usize].get_mut(&other) {
                             *count = count.saturating_sub(1);

@@ -25,6 +25,7 @@ use super::{DateKey, EntityIx, EventIx, EventRec, Graph, month_day_key};
 use crate::extract::EventFacts;
 use crate::model::{DatePrecision, EntityKind, EventKind, KindRelation, kind_relation};
 use chrono::Datelike;
+use std::ops::Bound;
 
 /// Days of slack between two DAY-precision dates of the same event (a report published the
 /// day after).
@@ -290,7 +291,13 @@ impl Graph {
         let mut candidates: Vec<EventIx> = Vec::new();
         for &anchor in &anchors {
             let set = &self.entity_events[anchor as usize];
-            let exact = |key: DateKey| set.range((key, 0)..=(key, EventIx::MAX)).map(|&(_, e)| e);
+            let exact = |key: DateKey| {
+                set.range(
+                    Bound::Included(&(key, 0)),
+                    Bound::Included(&(key, EventIx::MAX)),
+                )
+                .map(|&(_, e)| e)
+            };
             let undated_ok = set.len() <= UNDATED_ANCHOR_MAX_EVENTS;
             // Undated events of the anchor (unknown day), most recent first.
             let undated = || {
@@ -306,7 +313,13 @@ impl Graph {
                 (Some(start), Some(end), DatePrecision::Day) => {
                     let lo = start.num_days_from_ce() - 2;
                     let hi = end.num_days_from_ce() + 2;
-                    candidates.extend(set.range((lo, 0)..=(hi, EventIx::MAX)).map(|&(_, e)| e));
+                    candidates.extend(
+                        set.range(
+                            Bound::Included(&(lo, 0)),
+                            Bound::Included(&(hi, EventIx::MAX)),
+                        )
+                        .map(|&(_, e)| e),
+                    );
                     // Coarser events that contain the day (a visit planned "in November").
                     let month = chrono::NaiveDate::from_ymd_opt(start.year(), start.month(), 1);
                     let year = chrono::NaiveDate::from_ymd_opt(start.year(), 1, 1);
