@@ -260,57 +260,64 @@ mod tests {
     }
 }
 
-/// Date indexes per event kind, with entries only for the kinds present (most entities see
-/// a few kinds).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct KindIndexes<T>(Vec<(crate::model::EventKind, DateIndex<T>)>);
+/// Date indexes per value of an event attribute (kind, status), with entries only for the
+/// values present (most entities see a few kinds).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyedIndexes<K, T>(Vec<(K, DateIndex<T>)>);
 
-impl<T: Ord + Copy> KindIndexes<T> {
-    /// The index of one kind, if any event of that kind was added.
-    pub fn get(&self, kind: crate::model::EventKind) -> Option<&DateIndex<T>> {
+impl<K, T> Default for KeyedIndexes<K, T> {
+    fn default() -> Self {
+        KeyedIndexes(Vec::new())
+    }
+}
+
+impl<K: Copy + Eq + std::fmt::Debug, T: Ord + Copy> KeyedIndexes<K, T> {
+    /// The index of one value, if any event with it was added.
+    pub fn get(&self, key: K) -> Option<&DateIndex<T>> {
         self.0
             .iter()
-            .find(|(k, _)| *k == kind)
+            .find(|(k, _)| *k == key)
             .map(|(_, index)| index)
     }
 
-    /// Adds `item` under `kind`.
-    pub fn insert(&mut self, kind: crate::model::EventKind, item: T) {
-        match self.0.iter_mut().find(|(k, _)| *k == kind) {
+    /// Adds `item` under `key`.
+    pub fn insert(&mut self, key: K, item: T) {
+        match self.0.iter_mut().find(|(k, _)| *k == key) {
             Some((_, index)) => {
                 index.insert(item);
             }
             None => {
                 let mut index = DateIndex::new();
                 index.insert(item);
-                self.0.push((kind, index));
+                self.0.push((key, index));
             }
         }
     }
 
-    /// Removes `item` from under `kind`.
-    pub fn remove(&mut self, kind: crate::model::EventKind, item: &T) {
-        if let Some((_, index)) = self.0.iter_mut().find(|(k, _)| *k == kind) {
+    /// Removes `item` from under `key`.
+    pub fn remove(&mut self, key: K, item: &T) {
+        if let Some((_, index)) = self.0.iter_mut().find(|(k, _)| *k == key) {
             index.remove(item);
         }
     }
 
-    /// Every kind's items, kinds in order (for fingerprints: independent of block layout).
+    /// Every value's items, values in a fixed order (for fingerprints: independent of
+    /// insertion order and block layout).
     #[cfg(test)]
-    pub fn entries(&self) -> Vec<(crate::model::EventKind, Vec<T>)> {
+    pub fn entries(&self) -> Vec<(String, Vec<T>)> {
         let mut out: Vec<_> = self
             .0
             .iter()
             .filter(|(_, index)| !index.is_empty())
-            .map(|(k, index)| (*k, index.iter().copied().collect()))
+            .map(|(k, index)| (format!("{k:?}"), index.iter().copied().collect()))
             .collect();
-        out.sort_by_key(|(k, _)| *k as u8);
+        out.sort_by(|a, b| a.0.cmp(&b.0));
         out
     }
 
     /// Heap bytes held (for the memory report).
     pub fn heap_bytes(&self) -> usize {
-        self.0.capacity() * std::mem::size_of::<(crate::model::EventKind, DateIndex<T>)>()
+        self.0.capacity() * std::mem::size_of::<(K, DateIndex<T>)>()
             + self
                 .0
                 .iter()

@@ -19,7 +19,7 @@ pub use snapshots::{Change, Outcome, Snapshots};
 
 use crate::model::{ArticleId, DateSpan, EntityKind, EventKind, EventStatus, Language, MonthDay};
 use chrono::NaiveDate;
-use date_index::{DateIndex, KindIndexes};
+use date_index::{DateIndex, KeyedIndexes};
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
 use smallvec::SmallVec;
 use std::collections::{HashMap, HashSet};
@@ -266,9 +266,13 @@ pub struct Graph {
     /// Per entity, its live events by (date key, index).
     entity_events: Vec<DateIndex<(DateKey, EventIx)>>,
     /// Live events per kind by (date key, index).
-    events_by_kind: KindIndexes<(DateKey, EventIx)>,
+    events_by_kind: KeyedIndexes<EventKind, (DateKey, EventIx)>,
     /// Per entity, its live events per kind by (date key, index).
-    entity_kind_events: Vec<KindIndexes<(DateKey, EventIx)>>,
+    entity_kind_events: Vec<KeyedIndexes<EventKind, (DateKey, EventIx)>>,
+    /// Live events per status by (date key, index).
+    events_by_status: KeyedIndexes<EventStatus, (DateKey, EventIx)>,
+    /// Per entity, its live events per status by (date key, index).
+    entity_status_events: Vec<KeyedIndexes<EventStatus, (DateKey, EventIx)>>,
     /// Per entity, how many live events it shares with each other entity (kept current on
     /// every link and deletion, so `related` and `path` never scan events).
     cooccurrence: Vec<HashMap<EntityIx, u32>>,
@@ -317,7 +321,7 @@ impl Graph {
         let cooccurrence: Vec<Vec<(&EntityIx, &u32)>> =
             self.cooccurrence.iter().map(sorted).collect();
         format!(
-            "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{} {}",
+            "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{} {}",
             self.articles,
             self.events,
             self.entities,
@@ -334,7 +338,12 @@ impl Graph {
             self.events_by_kind.entries(),
             self.entity_kind_events
                 .iter()
-                .map(KindIndexes::entries)
+                .map(KeyedIndexes::entries)
+                .collect::<Vec<_>>(),
+            self.events_by_status.entries(),
+            self.entity_status_events
+                .iter()
+                .map(KeyedIndexes::entries)
                 .collect::<Vec<_>>(),
             cooccurrence,
             self.live_articles,
@@ -658,10 +667,16 @@ impl Graph {
                 .iter()
                 .map(DateIndex::heap_bytes)
                 .sum::<usize>()
+            + self.events_by_status.heap_bytes()
             + self
                 .entity_kind_events
                 .iter()
-                .map(KindIndexes::heap_bytes)
+                .map(KeyedIndexes::heap_bytes)
+                .sum::<usize>()
+            + self
+                .entity_status_events
+                .iter()
+                .map(KeyedIndexes::heap_bytes)
                 .sum::<usize>();
         let cooccurrence: usize = self.cooccurrence.iter().map(map_bytes).sum();
         vec![

@@ -136,29 +136,47 @@ fn range_or_empty(
 
 impl Graph {
     /// The smallest index that holds every event the filter can match, and whether its
-    /// items match exactly (then only the date range remains to apply, by counting): a
-    /// named entity's events of the kind, its events, all events of the kind, or all events.
+    /// items match exactly (then only the date range remains to apply, by counting): for a
+    /// named entity (or all events), its events of the kind, of the status, or all its
+    /// events; with both a kind and a status, the smaller of the two, scanned for the other.
     fn event_base(&self, filter: &EventFilter) -> (&DateIndex<DateIndexKey>, bool) {
         static EMPTY: DateIndex<DateIndexKey> = DateIndex::new();
-        let entity_index = |e: EntityIx| match filter.kind {
-            Some(kind) => self.entity_kind_events[e as usize]
-                .get(kind)
-                .unwrap_or(&EMPTY),
-            None => &self.entity_events[e as usize],
+        let candidates = |e: Option<EntityIx>| -> Vec<&DateIndex<DateIndexKey>> {
+            let (all, kinds, statuses) = match e {
+                Some(e) => (
+                    &self.entity_events[e as usize],
+                    &self.entity_kind_events[e as usize],
+                    &self.entity_status_events[e as usize],
+                ),
+                None => (
+                    &self.events_by_date,
+                    &self.events_by_kind,
+                    &self.events_by_status,
+                ),
+            };
+            let mut out = Vec::new();
+            if let Some(kind) = filter.kind {
+                out.push(kinds.get(kind).unwrap_or(&EMPTY));
+            }
+            if let Some(status) = filter.status {
+                out.push(statuses.get(status).unwrap_or(&EMPTY));
+            }
+            if out.is_empty() {
+                out.push(all);
+            }
+            out
         };
-        let base = match filter
-            .all_entities
-            .iter()
-            .map(|&e| entity_index(e))
+        let scopes: Vec<Option<EntityIx>> = if filter.all_entities.is_empty() {
+            vec![None]
+        } else {
+            filter.all_entities.iter().map(|&e| Some(e)).collect()
+        };
+        let base = scopes
+            .into_iter()
+            .flat_map(candidates)
             .min_by_key(|index| index.len())
-        {
-            Some(index) => index,
-            None => match filter.kind {
-                Some(kind) => self.events_by_kind.get(kind).unwrap_or(&EMPTY),
-                None => &self.events_by_date,
-            },
-        };
-        let exact = filter.status.is_none()
+            .unwrap_or(&EMPTY);
+        let exact = !(filter.kind.is_some() && filter.status.is_some())
             && filter.language.is_none()
             && filter.title_contains.is_none()
             && filter.any_entities.is_empty()
@@ -531,6 +549,7 @@ mod tests {
             "Тоқаев ШЫҰ саммитіне қатысты\nҚасым-Жомарт Тоқаев Астанада өткен ШЫҰ саммитіне қатысты.",
             "Токаев дал интервью газете\nКасым-Жомарт Токаев дал интервью газете «Известия».",
             "Kazakhstan and Turkey sign agreements\nKazakhstan and Turkey signed five agreements in Ankara.",
+            "Токаев посетит Францию с официальным визитом\nКасым-Жомарт Токаев посетит Францию в ноябре с официальным визитом, сообщили в Акорде.",
         ];
         for n in 0..90usize {
             let lead = leads[n % leads.len()];
@@ -599,7 +618,11 @@ mod tests {
         for &entity in &entities {
             for &kind in &kinds {
                 for &(from, to) in &dates {
-                    for status in [None, Some(EventStatus::Happened)] {
+                    for status in [
+                        None,
+                        Some(EventStatus::Happened),
+                        Some(EventStatus::Planned),
+                    ] {
                         let filter = EventFilter {
                             from,
                             to,
@@ -621,5 +644,13 @@ mod tests {
             }
         }
         assert!(checked_nonempty > 50, "{checked_nonempty}");
+        let planned = EventFilter {
+            status: Some(EventStatus::Planned),
+            ..EventFilter::default()
+        };
+        assert!(
+            !brute_force(&graph, &planned).is_empty(),
+            "the graph has planned events to filter"
+        );
     }
 }

@@ -4,7 +4,7 @@
 //!
 //! Whether two reports are one event is decided in `same_event` (a scored decision).
 
-use super::date_index::{DateIndex, KindIndexes};
+use super::date_index::{DateIndex, KeyedIndexes};
 use super::{
     ArticleIx, ArticleRec, DateKey, EdgeKind, EntityIx, EntityRec, EventIx, EventRec, Evidence,
     Graph, MergeNote, NodeRef, event_key,
@@ -190,7 +190,8 @@ impl Graph {
             node,
         });
         self.entity_events.push(DateIndex::new());
-        self.entity_kind_events.push(KindIndexes::default());
+        self.entity_kind_events.push(KeyedIndexes::default());
+        self.entity_status_events.push(KeyedIndexes::default());
         self.cooccurrence.push(HashMap::new());
         self.entity_by_key.insert(key.to_string(), ix);
         self.add_name(ix, &name);
@@ -332,6 +333,7 @@ impl Graph {
                 let key = event_key(&facts.date, facts.month_day);
                 self.events_by_date.insert((key, ix));
                 self.events_by_kind.insert(facts.kind, (key, ix));
+                self.events_by_status.insert(facts.status, (key, ix));
                 self.live_events += 1;
                 report.new_events.push(ix);
                 ix
@@ -399,6 +401,7 @@ impl Graph {
             let key = event_key(&record.date, record.month_day);
             self.entity_events[entity as usize].insert((key, event));
             self.entity_kind_events[entity as usize].insert(record.kind, (key, event));
+            self.entity_status_events[entity as usize].insert(record.status, (key, event));
         }
     }
 
@@ -428,11 +431,11 @@ impl Graph {
                 let [date] = years.as_slice() else {
                     continue;
                 };
-                let (old_key, kind) = (event_key(&o.date, o.month_day), o.kind);
+                let old = (event_key(&o.date, o.month_day), o.kind, o.status);
                 let o = &mut self.events[other as usize];
                 o.date = crate::model::DateSpan::day(*date);
                 o.month_day = None;
-                self.reindex_event(other, old_key, kind);
+                self.reindex_event(other, old);
                 report.updated_events.push(other);
             }
         }
@@ -441,7 +444,11 @@ impl Graph {
     /// A finer date or a confirmed happening from a new report.
     fn refine_event(&mut self, event: EventIx, facts: &EventFacts, reported: bool) {
         let record = &self.events[event as usize];
-        let (old_key, old_kind) = (event_key(&record.date, record.month_day), record.kind);
+        let old = (
+            event_key(&record.date, record.month_day),
+            record.kind,
+            record.status,
+        );
         let finer = precision_rank(facts.date.precision) > precision_rank(record.date.precision);
         if reported
             && record.status == EventStatus::Planned
@@ -469,26 +476,42 @@ impl Graph {
             record.month_day = facts.month_day;
         }
         let record = &self.events[event as usize];
-        if event_key(&record.date, record.month_day) != old_key || record.kind != old_kind {
-            self.reindex_event(event, old_key, old_kind);
+        if (
+            event_key(&record.date, record.month_day),
+            record.kind,
+            record.status,
+        ) != old
+        {
+            self.reindex_event(event, old);
         }
     }
 
-    /// Moves an event in the date and kind indexes from its old key and kind to its current.
-    fn reindex_event(&mut self, event: EventIx, old_key: DateKey, old_kind: EventKind) {
+    /// Moves an event in the date, kind and status indexes from its old (key, kind, status)
+    /// to its current ones.
+    fn reindex_event(&mut self, event: EventIx, old: (DateKey, EventKind, EventStatus)) {
+        let (old_key, old_kind, old_status) = old;
         let record = &self.events[event as usize];
-        let (new_key, new_kind) = (event_key(&record.date, record.month_day), record.kind);
+        let (key, kind, status) = (
+            event_key(&record.date, record.month_day),
+            record.kind,
+            record.status,
+        );
         self.events_by_date.remove(&(old_key, event));
-        self.events_by_date.insert((new_key, event));
+        self.events_by_date.insert((key, event));
         self.events_by_kind.remove(old_kind, &(old_key, event));
-        self.events_by_kind.insert(new_kind, (new_key, event));
+        self.events_by_kind.insert(kind, (key, event));
+        self.events_by_status.remove(old_status, &(old_key, event));
+        self.events_by_status.insert(status, (key, event));
         for &entity in &record.entities {
             let set = &mut self.entity_events[entity as usize];
             set.remove(&(old_key, event));
-            set.insert((new_key, event));
+            set.insert((key, event));
             let kinds = &mut self.entity_kind_events[entity as usize];
             kinds.remove(old_kind, &(old_key, event));
-            kinds.insert(new_kind, (new_key, event));
+            kinds.insert(kind, (key, event));
+            let statuses = &mut self.entity_status_events[entity as usize];
+            statuses.remove(old_status, &(old_key, event));
+            statuses.insert(status, (key, event));
         }
     }
 
@@ -515,13 +538,15 @@ impl Graph {
             if rec.reported_by.is_empty() && rec.mentioned_by.is_empty() && !rec.deleted {
                 rec.deleted = true;
                 let key = event_key(&rec.date, rec.month_day);
-                let (node, kind) = (rec.node, rec.kind);
+                let (node, kind, status) = (rec.node, rec.kind, rec.status);
                 let entities = rec.entities.clone();
                 self.events_by_date.remove(&(key, event));
                 self.events_by_kind.remove(kind, &(key, event));
+                self.events_by_status.remove(status, &(key, event));
                 for &entity in &entities {
                     self.entity_events[entity as usize].remove(&(key, event));
                     self.entity_kind_events[entity as usize].remove(kind, &(key, event));
+                    self.entity_status_events[entity as usize].remove(status, &(key, event));
                     for &other in entities.iter().filter(|&&o| o != entity) {
                         if let Some(count) = self.cooccurrence[entity as usize].get_mut(&other) {
                             *count = count.saturating_sub(1);
