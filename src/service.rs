@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use thiserror::Error;
 use tokio::sync::broadcast;
 
@@ -292,15 +293,24 @@ impl Service {
         let mut stale: Vec<(ArticleId, String)> = Vec::new();
         let mut pending: Vec<crate::store::StoredArticle> = Vec::with_capacity(BATCH);
         let mut graph = Graph::new();
+        // Time spent decoding cached facts and applying them, for the start-up log (the
+        // rest of the start is reading the store).
+        let (mut decoding, mut applying) = (Duration::ZERO, Duration::ZERO);
+        let started = Instant::now();
         let mut replay = |chunk: &mut Vec<crate::store::StoredArticle>,
                           stale: &mut Vec<(ArticleId, String)>| {
             let items = std::mem::take(chunk);
-            for (article, facts, refreshed) in service.decode_all(items) {
+            let t0 = Instant::now();
+            let decoded = service.decode_all(items);
+            let t1 = Instant::now();
+            for (article, facts, refreshed) in decoded {
                 if let Some(json) = refreshed {
                     stale.push((article.id.clone(), json));
                 }
                 graph.apply(&service.extractor.kb, &article, &facts);
             }
+            decoding += t1 - t0;
+            applying += t1.elapsed();
         };
         let unreadable = store.for_each(|stored| {
             pending.push(stored);
@@ -317,6 +327,14 @@ impl Service {
             );
         }
         replay(&mut pending, &mut stale);
+        let total = started.elapsed();
+        tracing::info!(
+            total_ms = total.as_millis() as u64,
+            reading_ms = total.saturating_sub(decoding + applying).as_millis() as u64,
+            decoding_ms = decoding.as_millis() as u64,
+            applying_ms = applying.as_millis() as u64,
+            "graph rebuilt from the store"
+        );
         let mut store = store;
         if !stale.is_empty() {
             tracing::info!(
