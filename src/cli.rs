@@ -191,7 +191,7 @@ fn run_serve(args: ServeArgs) -> Result<()> {
     tracing::info!(
         articles = service.read().stats().articles,
         elapsed_ms = started.elapsed().as_millis() as u64,
-        "graph rebuilt from the store"
+        "graph ready (loaded from its snapshot or rebuilt from the store)"
     );
     let seeds = args
         .seeds
@@ -281,9 +281,19 @@ fn run_serve(args: ServeArgs) -> Result<()> {
             let _ = tokio::signal::ctrl_c().await;
             tracing::info!("shutting down: finishing in-flight requests");
         };
-        serve(listener, service, &config, shutdown)
+        serve(listener, service.clone(), &config, shutdown)
             .await
-            .context("serving HTTP")
+            .context("serving HTTP")?;
+        let saving = Instant::now();
+        match service.save_snapshot() {
+            Ok(false) => {}
+            Ok(true) => tracing::info!(
+                elapsed_ms = saving.elapsed().as_millis() as u64,
+                "graph snapshot saved; the next start loads it"
+            ),
+            Err(e) => tracing::warn!(error = %e, "graph snapshot not saved"),
+        }
+        Ok(())
     })
 }
 

@@ -6,6 +6,7 @@
 //! the writer changes the other and then swaps them, so readers never wait for a write.
 
 use crate::extract::{ArticleText, Extraction, Extractor};
+use crate::graph::snapshot_file::{self, Stamp};
 use crate::graph::{Change, Graph, Outcome, Snapshots};
 use crate::ingest::{Article, IngestError, Limits, RawArticle, validate};
 use crate::model::ArticleId;
@@ -33,7 +34,13 @@ pub enum ServiceError {
     /// The article to delete does not exist.
     #[error("no article with id {0}")]
     NotFound(String),
+    /// The graph snapshot could not be written.
+    #[error(transparent)]
+    Snapshot(#[from] crate::graph::snapshot_file::SnapshotError),
 }
+
+/// The graph snapshot's file name in the data folder.
+pub const SNAPSHOT_FILE: &str = "graph.snapshot";
 
 /// A change to the graph, for subscribers.
 #[derive(Debug, Clone, PartialEq)]
@@ -242,6 +249,8 @@ pub struct Service {
     version: String,
     /// Bumped after every write to the graph; read caches compare it.
     generation: std::sync::atomic::AtomicU64,
+    /// The write generation the snapshot file holds (`u64::MAX`: none is current).
+    snapshot_generation: std::sync::atomic::AtomicU64,
     /// Held by a write from its duplicate check to its graph publish.
     writer: Mutex<()>,
 }
@@ -271,6 +280,7 @@ impl Service {
             limits,
             version: extractor_version(),
             generation: std::sync::atomic::AtomicU64::new(0),
+            snapshot_generation: std::sync::atomic::AtomicU64::new(u64::MAX),
             writer: Mutex::new(()),
         }
     }
@@ -290,6 +300,32 @@ impl Service {
             store: None,
             ..Service::in_memory(extractor, limits)
         };
+        let (articles, last_seq) = store.generation()?;
+        let stamp = Stamp::current(&service.version, articles, last_seq);
+        let snapshot = data_dir.join(SNAPSHOT_FILE);
+        let started = Instant::now();
+        match snapshot_file::load(&snapshot, &stamp) {
+            Ok(Some(graph)) => {
+                tracing::info!(
+                    articles = graph.stats().articles,
+                    elapsed_ms = started.elapsed().as_millis() as u64,
+                    "graph loaded from its snapshot"
+                );
+                service
+                    .snapshot_generation
+                    .store(0, std::sync::atomic::Ordering::Release);
+                return Ok(Service {
+                    bodies: Bodies::Store(crate::store::BodyReader::open(store.path())?),
+                    store: Some(Mutex::new(store)),
+                    graph: Snapshots::new(graph),
+                    ..service
+                });
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "graph snapshot unreadable; rebuilding from the store");
+            }
+        }
         let mut stale: Vec<(ArticleId, String)> = Vec::new();
         let mut pending: Vec<crate::store::StoredArticle> = Vec::with_capacity(BATCH);
         let mut graph = Graph::new();
@@ -344,12 +380,67 @@ impl Service {
             store.update_facts(&stale, &service.version)?;
             store.checkpoint()?;
         }
+        if articles > 0 {
+            // The next start loads this instead of replaying every article.
+            let saving = Instant::now();
+            match snapshot_file::save(&graph, &stamp, &snapshot) {
+                Ok(()) => {
+                    service
+                        .snapshot_generation
+                        .store(0, std::sync::atomic::Ordering::Release);
+                    tracing::info!(
+                        elapsed_ms = saving.elapsed().as_millis() as u64,
+                        "graph snapshot saved"
+                    );
+                }
+                Err(e) => tracing::warn!(error = %e, "graph snapshot not saved"),
+            }
+        }
         Ok(Service {
             bodies: Bodies::Store(crate::store::BodyReader::open(store.path())?),
             store: Some(Mutex::new(store)),
             graph: Snapshots::new(graph),
             ..service
         })
+    }
+
+    /// Saves the current graph as the store's snapshot, so the next start loads it (called
+    /// at a clean shutdown). False when there was nothing to write: no store, or the file
+    /// already holds this graph.
+    ///
+    /// # Errors
+    /// When the store cannot be read or the file cannot be written.
+    pub fn save_snapshot(&self) -> Result<bool, ServiceError> {
+        let Some(store) = &self.store else {
+            return Ok(false);
+        };
+        // No write between reading the store's generation and the graph.
+        let _writer = self
+            .writer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let generation = self.generation();
+        if self
+            .snapshot_generation
+            .load(std::sync::atomic::Ordering::Acquire)
+            == generation
+        {
+            // The file already holds this graph.
+            return Ok(false);
+        }
+        let store = store
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let (articles, last_seq) = store.generation()?;
+        let path = store.path().parent().map_or_else(
+            || Path::new(SNAPSHOT_FILE).to_path_buf(),
+            |dir| dir.join(SNAPSHOT_FILE),
+        );
+        let stamp = Stamp::current(&self.version, articles, last_seq);
+        snapshot_file::save(&self.read(), &stamp, &path)?;
+        self.snapshot_generation
+            .store(generation, std::sync::atomic::Ordering::Release);
+        Ok(true)
     }
 
     /// The body of an article: from the store, or from memory for a service without one.
@@ -620,5 +711,61 @@ impl Service {
         }
         self.bump_generation();
         Ok(removed_ids)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn article(n: usize) -> RawArticle {
+        RawArticle {
+            source: format!("a{n}"),
+            bytes: format!(
+                " date 2025-05-{:02} Тоқаев Мирзиёевпен кездесті\nМемлекет басшысы Қасым-Жомарт Тоқаев Ташкентте Шавкат Мирзиёевпен кездесті, {n}-кездесу.",
+                n % 28 + 1
+            )
+            .into_bytes(),
+            ..RawArticle::default()
+        }
+    }
+
+    fn open(dir: &Path) -> Service {
+        Service::open(Arc::new(Extractor::new()), dir, Limits::default()).expect("store opens")
+    }
+
+    #[test]
+    fn a_restart_loads_the_same_graph_and_a_stale_snapshot_is_ignored() {
+        let dir = std::env::temp_dir().join(format!("eventgraph-restart-{}", std::process::id()));
+        std::fs::remove_dir_all(&dir).ok();
+        let first = open(&dir);
+        for n in 0..6 {
+            assert!(first.ingest(article(n)).is_ok());
+        }
+        first.save_snapshot().expect("snapshot saved");
+        let before = first.read().fingerprint();
+        drop(first);
+        assert!(dir.join(SNAPSHOT_FILE).exists());
+
+        // The same store: the snapshot loads and answers exactly as before.
+        let second = open(&dir);
+        assert_eq!(second.read().fingerprint(), before);
+        // A write the snapshot does not know of (the server stops without saving).
+        assert!(second.ingest(article(6)).is_ok());
+        let with_write = second.read().fingerprint();
+        drop(second);
+
+        // The store changed after the snapshot: it is ignored and the graph rebuilt.
+        let third = open(&dir);
+        assert_eq!(third.read().stats().articles, 7);
+        assert_eq!(third.read().fingerprint(), with_write);
+        drop(third);
+        // A deletion changes the store too.
+        let fourth = open(&dir);
+        let id = fourth.read().article(0).id.0.clone();
+        assert!(fourth.delete(&id).is_ok());
+        drop(fourth);
+        assert_eq!(open(&dir).read().stats().articles, 6);
+        std::fs::remove_dir_all(&dir).ok();
     }
 }

@@ -213,6 +213,22 @@ impl Store {
         Ok(())
     }
 
+    /// The store's article count and last sequence number. Every insert raises the last
+    /// number (sequence numbers are never reused) and every deletion lowers the count, so
+    /// the pair tells whether the store changed since it was read.
+    ///
+    /// # Errors
+    /// When the database cannot be read.
+    pub fn generation(&self) -> Result<(u64, i64), StoreError> {
+        self.conn
+            .query_row(
+                "SELECT COUNT(*), COALESCE(MAX(seq), 0) FROM articles",
+                [],
+                |r| Ok((r.get::<_, i64>(0)?.max(0) as u64, r.get::<_, i64>(1)?)),
+            )
+            .map_err(self.err())
+    }
+
     /// Path of the database file.
     pub fn path(&self) -> &Path {
         &self.path

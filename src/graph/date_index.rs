@@ -13,7 +13,7 @@ use std::ops::Bound;
 const BLOCK: usize = 1024;
 
 /// A sorted set of `T`, in blocks (see the module doc).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DateIndex<T> {
     blocks: Vec<Vec<T>>,
     len: usize,
@@ -262,7 +262,7 @@ mod tests {
 
 /// Date indexes per value of an event attribute (kind, status), with entries only for the
 /// values present (most entities see a few kinds).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct KeyedIndexes<K, T>(Vec<(K, DateIndex<T>)>);
 
 impl<K, T> Default for KeyedIndexes<K, T> {

@@ -9,6 +9,7 @@ mod date_index;
 mod query;
 mod resolve;
 mod same_event;
+pub mod snapshot_file;
 mod snapshots;
 
 pub use query::{
@@ -33,7 +34,7 @@ pub type EventIx = u32;
 pub type EntityIx = u32;
 
 /// What a graph node stands for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum NodeRef {
     /// An article.
     Article(ArticleIx),
@@ -44,7 +45,9 @@ pub enum NodeRef {
 }
 
 /// Edge types.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum EdgeKind {
     /// Article → the event it reports.
     Reports,
@@ -106,7 +109,7 @@ impl EdgeKind {
 }
 
 /// Why an edge exists: the article and the words that support it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Evidence {
     /// Article the link comes from.
     pub article: ArticleIx,
@@ -116,7 +119,7 @@ pub struct Evidence {
 }
 
 /// Edge weight: its kind and evidence.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct EdgeData {
     /// Kind.
     pub kind: EdgeKind,
@@ -125,7 +128,7 @@ pub struct EdgeData {
 }
 
 /// An article in the graph.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ArticleRec {
     /// Content id.
     pub id: ArticleId,
@@ -150,7 +153,7 @@ pub struct ArticleRec {
 }
 
 /// An event in the graph.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct EventRec {
     /// Public id tail (`<article id>-<n>`).
     pub id: String,
@@ -179,7 +182,7 @@ pub struct EventRec {
 }
 
 /// Why an article's event was merged into an existing event.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MergeNote {
     /// The article whose report joined.
     pub article: ArticleIx,
@@ -202,7 +205,7 @@ impl EventRec {
 }
 
 /// An entity in the graph.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct EntityRec {
     /// Key (`country/kz`).
     pub key: String,
@@ -251,7 +254,7 @@ pub fn is_undated(key: DateKey) -> bool {
 }
 
 /// The event graph.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Graph {
     graph: StableDiGraph<NodeRef, EdgeData>,
     articles: Vec<ArticleRec>,
@@ -530,6 +533,23 @@ impl Graph {
         let shared: Arc<str> = Arc::from(text);
         self.texts.insert(shared.clone());
         shared
+    }
+
+    /// Makes every evidence text the interned copy again: a deserialised graph gives each
+    /// evidence its own allocation.
+    pub(crate) fn share_evidence_texts(&mut self) {
+        let mut texts = std::mem::take(&mut self.texts);
+        for edge in self.graph.edge_weights_mut() {
+            for evidence in &mut edge.evidence {
+                match texts.get(&*evidence.text) {
+                    Some(shared) => evidence.text = shared.clone(),
+                    None => {
+                        texts.insert(evidence.text.clone());
+                    }
+                }
+            }
+        }
+        self.texts = texts;
     }
 
     fn node_index(&self, node: NodeRef) -> Option<NodeIndex> {

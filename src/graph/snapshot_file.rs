@@ -1,0 +1,217 @@
+//! The graph saved to a file, so that a start on a large store loads it instead of
+//! replaying every article (replaying 1M articles takes over a minute; loading, seconds).
+//!
+//! A snapshot is only a cache of what the store already determines. It is stamped with
+//! what it was built from — the store's article count and last sequence number, and the
+//! build of the program that made it (a hash of the executable, so any change to the
+//! extractor or the graph code invalidates it) — and a load whose stamp differs from the
+//! current one is refused, so the caller rebuilds from the store. The file is written to a
+//! temporary name and renamed, so a crash while saving leaves the old file or none.
+
+use super::Graph;
+use serde::{Deserialize, Serialize};
+use std::fs::File;
+use std::io::{BufReader, BufWriter};
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+/// Layout version of the file itself.
+const FILE_FORMAT: u32 = 1;
+
+/// What a snapshot was built from; a snapshot loads only where all of it is the same.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp {
+    /// Layout of the file.
+    pub format: u32,
+    /// The program that built the graph (hash of its executable).
+    pub build: String,
+    /// The extractor version (code and data files).
+    pub extractor: String,
+    /// Articles in the store.
+    pub articles: u64,
+    /// The store's last sequence number: it grows with every insert.
+    pub last_seq: i64,
+}
+
+impl Stamp {
+    /// The stamp of a store with `articles` rows up to `last_seq`, built by this program.
+    pub fn current(extractor: &str, articles: u64, last_seq: i64) -> Stamp {
+        Stamp {
+            format: FILE_FORMAT,
+            build: build_id().to_string(),
+            extractor: extractor.to_string(),
+            articles,
+            last_seq,
+        }
+    }
+}
+
+/// A hash of the running executable (computed once).
+fn build_id() -> &'static str {
+    static ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ID.get_or_init(|| {
+        use sha2::{Digest, Sha256};
+        let bytes = std::env::current_exe()
+            .and_then(std::fs::read)
+            .unwrap_or_default();
+        if bytes.is_empty() {
+            // No way to tell builds apart: a value no other run shares.
+            return format!("unknown-{}", std::process::id());
+        }
+        Sha256::digest(&bytes)
+            .iter()
+            .take(12)
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    })
+}
+
+/// Saving or loading a snapshot failed.
+#[derive(Debug, Error)]
+pub enum SnapshotError {
+    /// The file could not be read or written.
+    #[error("graph snapshot {path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The file's contents could not be encoded or decoded.
+    #[error("graph snapshot {path}: {source}")]
+    Encoding {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: bincode::Error,
+    },
+}
+
+/// Writes `graph` with its stamp to `path` (through a temporary file and a rename).
+///
+/// # Errors
+/// When the file cannot be written.
+pub fn save(graph: &Graph, stamp: &Stamp, path: &Path) -> Result<(), SnapshotError> {
+    let temporary = path.with_extension("snapshot-partial");
+    let io = |source| SnapshotError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let encoding = |source| SnapshotError::Encoding {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = File::create(&temporary).map_err(io)?;
+    let mut out = BufWriter::with_capacity(1 << 20, file);
+    bincode::serialize_into(&mut out, stamp).map_err(encoding)?;
+    bincode::serialize_into(&mut out, graph).map_err(encoding)?;
+    let file = out.into_inner().map_err(|e| io(e.into_error()))?;
+    file.sync_all().map_err(io)?;
+    drop(file);
+    std::fs::rename(&temporary, path).map_err(io)?;
+    Ok(())
+}
+
+/// Loads the graph saved at `path` when its stamp is `expected`; `None` when there is no
+/// file or it was built from something else (the caller rebuilds).
+///
+/// # Errors
+/// When the file exists with the expected stamp but cannot be read or decoded.
+pub fn load(path: &Path, expected: &Stamp) -> Result<Option<Graph>, SnapshotError> {
+    let file = match File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => {
+            return Err(SnapshotError::Io {
+                path: path.to_path_buf(),
+                source,
+            });
+        }
+    };
+    let encoding = |source| SnapshotError::Encoding {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut input = BufReader::with_capacity(1 << 20, file);
+    let stamp: Stamp = match bincode::deserialize_from(&mut input) {
+        Ok(stamp) => stamp,
+        // Another layout: not ours to read.
+        Err(_) => return Ok(None),
+    };
+    if &stamp != expected {
+        tracing::info!(
+            found = ?stamp,
+            expected = ?expected,
+            "graph snapshot is stale; rebuilding from the store"
+        );
+        return Ok(None);
+    }
+    let mut graph: Graph = bincode::deserialize_from(&mut input).map_err(encoding)?;
+    graph.share_evidence_texts();
+    Ok(Some(graph))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::Extractor;
+    use crate::ingest::{Limits, RawArticle, validate};
+
+    fn small_graph() -> Graph {
+        let extractor = Extractor::new();
+        let mut graph = Graph::new();
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default();
+        for (n, text) in [
+            " date 2025-06-10 Тоқаев Мирзиёевпен кездесті\nМемлекет басшысы Қасым-Жомарт Тоқаев Ташкентте Шавкат Мирзиёевпен кездесті.",
+            " date 2025-06-10 Токаев встретился с Мирзиёевым\nПрезидент Казахстана Касым-Жомарт Токаев встретился в Ташкенте с Шавкатом Мирзиёевым.",
+            " date 2025-07-01 Tokayev holds talks with Xi\nPresident Kassym-Jomart Tokayev held talks with Xi Jinping in Astana.",
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let raw = RawArticle {
+                source: format!("a{n}"),
+                bytes: text.as_bytes().to_vec(),
+                ..RawArticle::default()
+            };
+            if let Ok(article) = validate(raw, Limits::default(), today) {
+                let facts = crate::service::extract_article(&extractor, &article);
+                graph.apply(&extractor.kb, &article, &facts);
+            }
+        }
+        graph
+    }
+
+    #[test]
+    fn a_saved_graph_loads_the_same_and_a_stale_stamp_is_refused() {
+        let dir = std::env::temp_dir().join(format!("eventgraph-snapshot-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).ok();
+        let path = dir.join("graph.snapshot");
+        let graph = small_graph();
+        assert!(graph.stats().articles == 3);
+        let stamp = Stamp::current("x", 3, 3);
+        save(&graph, &stamp, &path).expect("saved");
+        let loaded = load(&path, &stamp)
+            .expect("readable")
+            .expect("same stamp loads");
+        assert_eq!(loaded.fingerprint(), graph.fingerprint());
+        // Evidence texts are shared again after loading.
+        assert_eq!(loaded.texts.len(), graph.texts.len());
+        for stale in [
+            Stamp::current("x", 4, 4),
+            Stamp::current("x", 2, 3),
+            Stamp::current("y", 3, 3),
+        ] {
+            assert!(
+                load(&path, &stale).expect("readable").is_none(),
+                "{stale:?}"
+            );
+        }
+        assert!(
+            load(&dir.join("missing"), &stamp)
+                .expect("no file is not an error")
+                .is_none()
+        );
+        std::fs::remove_dir_all(&dir).ok();
+    }
+}
