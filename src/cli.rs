@@ -252,6 +252,7 @@ fn run_serve(args: ServeArgs) -> Result<()> {
             .await
             .with_context(|| format!("binding {}", args.addr))?;
         let local = listener.local_addr().context("reading the bound address")?;
+        spawn_store_watch(service.clone());
         tracing::info!(
             addr = %local,
             ready_ms = started.elapsed().as_millis() as u64,
@@ -295,6 +296,27 @@ fn run_serve(args: ServeArgs) -> Result<()> {
         }
         Ok(())
     })
+}
+
+/// How often a server looks for articles other processes stored.
+const STORE_WATCH_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Applies, about once a second, what other processes (`eventgraph ingest` on the same
+/// folder) commit to the store, so they appear and fire subscriptions without a restart.
+fn spawn_store_watch(service: Arc<Service>) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(STORE_WATCH_INTERVAL);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let service = service.clone();
+            match tokio::task::spawn_blocking(move || service.catch_up()).await {
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => tracing::warn!(error = %e, "reading other processes' writes failed"),
+                Err(e) => tracing::error!(error = %e, "the store watch failed"),
+            }
+        }
+    });
 }
 
 #[derive(Default)]

@@ -14,6 +14,7 @@ use crate::store::{Store, StoreError};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use thiserror::Error;
@@ -251,6 +252,10 @@ pub struct Service {
     generation: std::sync::atomic::AtomicU64,
     /// The write generation the snapshot file holds (`u64::MAX`: none is current).
     snapshot_generation: std::sync::atomic::AtomicU64,
+    /// The last store row this service has read (its own writes are not counted).
+    applied_seq: std::sync::atomic::AtomicI64,
+    /// The store's `data_version` when this service last looked.
+    seen_data_version: std::sync::atomic::AtomicI64,
     /// Held by a write from its duplicate check to its graph publish.
     writer: Mutex<()>,
 }
@@ -281,6 +286,8 @@ impl Service {
             version: extractor_version(),
             generation: std::sync::atomic::AtomicU64::new(0),
             snapshot_generation: std::sync::atomic::AtomicU64::new(u64::MAX),
+            applied_seq: std::sync::atomic::AtomicI64::new(0),
+            seen_data_version: std::sync::atomic::AtomicI64::new(0),
             writer: Mutex::new(()),
         }
     }
@@ -301,6 +308,10 @@ impl Service {
             ..Service::in_memory(extractor, limits)
         };
         let (articles, last_seq) = store.generation()?;
+        service.applied_seq.store(last_seq, Ordering::Release);
+        service
+            .seen_data_version
+            .store(store.data_version()?, Ordering::Release);
         let stamp = Stamp::current(&service.version, articles, last_seq);
         let snapshot = data_dir.join(SNAPSHOT_FILE);
         let started = Instant::now();
@@ -628,40 +639,7 @@ impl Service {
                             added.push((p.article, p.facts));
                         }
                     }
-                    let notes = if added.is_empty() {
-                        Vec::new()
-                    } else {
-                        let change = Change::Add(added);
-                        self.graph
-                            .commit(&self.extractor.kb, change, |graph, outcome| {
-                                let mut notes = Vec::new();
-                                let Outcome::Added(reports) = outcome else {
-                                    return notes;
-                                };
-                                for report in reports {
-                                    let article = graph.article(report.article);
-                                    notes.push(GraphUpdate::ArticleIngested(article.id.0.clone()));
-                                    notes.extend(report.new_events.iter().map(|&e| {
-                                        GraphUpdate::EventAdded(graph.event(e).id.clone())
-                                    }));
-                                    notes.extend(report.updated_events.iter().map(|&e| {
-                                        GraphUpdate::EventUpdated(graph.event(e).id.clone())
-                                    }));
-                                }
-                                notes
-                            })
-                    };
-                    self.bump_generation();
-                    metrics::counter!("eventgraph_articles_ingested_total").increment(
-                        notes
-                            .iter()
-                            .filter(|n| matches!(n, GraphUpdate::ArticleIngested(_)))
-                            .count() as u64,
-                    );
-                    for note in notes {
-                        // No subscriber is not an error.
-                        let _ = self.updates.send(note);
-                    }
+                    self.publish_added(added);
                 }
             }
         }
@@ -669,6 +647,108 @@ impl Service {
             .into_iter()
             .map(|r| r.unwrap_or(Err(ServiceError::Invalid(IngestError::Empty))))
             .collect()
+    }
+
+    /// Applies stored articles to the graph, publishes it, and tells subscribers. The caller
+    /// holds the writer lock.
+    fn publish_added(&self, added: Vec<(Article, Extraction)>) {
+        let notes = if added.is_empty() {
+            Vec::new()
+        } else {
+            let change = Change::Add(added);
+            self.graph
+                .commit(&self.extractor.kb, change, |graph, outcome| {
+                    let mut notes = Vec::new();
+                    let Outcome::Added(reports) = outcome else {
+                        return notes;
+                    };
+                    for report in reports {
+                        let article = graph.article(report.article);
+                        notes.push(GraphUpdate::ArticleIngested(article.id.0.clone()));
+                        notes.extend(
+                            report
+                                .new_events
+                                .iter()
+                                .map(|&e| GraphUpdate::EventAdded(graph.event(e).id.clone())),
+                        );
+                        notes.extend(
+                            report
+                                .updated_events
+                                .iter()
+                                .map(|&e| GraphUpdate::EventUpdated(graph.event(e).id.clone())),
+                        );
+                    }
+                    notes
+                })
+        };
+        self.bump_generation();
+        metrics::counter!("eventgraph_articles_ingested_total").increment(
+            notes
+                .iter()
+                .filter(|n| matches!(n, GraphUpdate::ArticleIngested(_)))
+                .count() as u64,
+        );
+        for note in notes {
+            // No subscriber is not an error.
+            let _ = self.updates.send(note);
+        }
+    }
+
+    /// Applies what other processes (such as `eventgraph ingest`) committed to the store
+    /// since this service last looked, and tells subscribers; returns how many articles
+    /// were new to the graph. Cheap when nothing changed: one `PRAGMA data_version`.
+    /// (Deletions by other processes are seen at the next start.)
+    ///
+    /// # Errors
+    /// When the store cannot be read.
+    pub fn catch_up(&self) -> Result<usize, ServiceError> {
+        let Some(store) = &self.store else {
+            return Ok(0);
+        };
+        let _writer = self
+            .writer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let rows = {
+            let store = store
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            let version = store.data_version()?;
+            if version == self.seen_data_version.swap(version, Ordering::AcqRel) {
+                return Ok(0);
+            }
+            let mut rows = Vec::new();
+            let after = self.applied_seq.load(Ordering::Acquire);
+            store.for_each_after(after, |row| rows.push(row))?;
+            rows
+        };
+        if let Some(last) = rows.iter().map(|r| r.seq).max() {
+            self.applied_seq.fetch_max(last, Ordering::AcqRel);
+        }
+        let graph = self.read();
+        // This service's own writes are in the graph already.
+        let fresh: Vec<crate::store::StoredArticle> = rows
+            .into_iter()
+            .filter(|r| graph.article_by_id(&r.article.id.0).is_none())
+            .collect();
+        drop(graph);
+        let mut applied = 0;
+        for chunk in fresh.chunks(BATCH) {
+            let decoded: Vec<(Article, Extraction)> = self
+                .decode_all(chunk.to_vec())
+                .into_iter()
+                .map(|(article, facts, _)| (article, facts))
+                .collect();
+            applied += decoded.len();
+            self.publish_added(decoded);
+        }
+        if applied > 0 {
+            tracing::info!(
+                articles = applied,
+                "applied articles another process stored"
+            );
+        }
+        Ok(applied)
     }
 
     /// Deletes an article from the store and the graph.

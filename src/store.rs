@@ -70,6 +70,8 @@ pub struct StoredArticle {
     pub article: Article,
     /// Extraction facts (JSON) and the extractor version that wrote them.
     pub facts: Option<(String, String)>,
+    /// The row's sequence number (commit order).
+    pub seq: i64,
 }
 
 /// The SQLite-backed article log.
@@ -229,6 +231,17 @@ impl Store {
             .map_err(self.err())
     }
 
+    /// SQLite's `data_version` on this connection: it changes when *another* connection
+    /// (another process, such as `eventgraph ingest`) commits to the database.
+    ///
+    /// # Errors
+    /// When the database cannot be read.
+    pub fn data_version(&self) -> Result<i64, StoreError> {
+        self.conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))
+            .map_err(self.err())
+    }
+
     /// Path of the database file.
     pub fn path(&self) -> &Path {
         &self.path
@@ -347,13 +360,25 @@ impl Store {
     /// When SQLite fails.
     pub fn for_each(
         &self,
+        each: impl FnMut(StoredArticle),
+    ) -> Result<Vec<UnreadableRow>, StoreError> {
+        self.for_each_after(0, each)
+    }
+
+    /// Like [`Store::for_each`], for the rows after sequence number `after` only.
+    ///
+    /// # Errors
+    /// When the database cannot be read.
+    pub fn for_each_after(
+        &self,
+        after: i64,
         mut each: impl FnMut(StoredArticle),
     ) -> Result<Vec<UnreadableRow>, StoreError> {
         let mut stmt = self
             .conn
-            .prepare("SELECT id, source, title, body, published_on, language, facts, facts_version, seq FROM articles ORDER BY seq")
+            .prepare_cached("SELECT id, source, title, body, published_on, language, facts, facts_version, seq FROM articles WHERE seq > ?1 ORDER BY seq")
             .map_err(self.err())?;
-        let mut rows = stmt.query([]).map_err(self.err())?;
+        let mut rows = stmt.query([after]).map_err(self.err())?;
         let mut unreadable = Vec::new();
         while let Some(row) = rows.next().map_err(self.err())? {
             let read = || -> rusqlite::Result<StoredArticle> {
@@ -372,6 +397,7 @@ impl Store {
                         language: language.and_then(|l| Language::from_code(&l)),
                     },
                     facts: facts.zip(version),
+                    seq: row.get(8)?,
                 })
             };
             match read() {

@@ -149,3 +149,56 @@ fn one_connection_holds_at_most_a_hundred_subscriptions() {
         assert!(text.contains("LIMIT_EXCEEDED") && text.contains("100 subscriptions"), "{text}");
     });
 }
+
+#[test]
+fn a_cli_ingest_into_a_running_servers_store_appears_and_fires_event_added() {
+    let data = TempDir::new("store-watch");
+    let server = Server::start(ServerOptions {
+        data: data.path(),
+        seeds: None,
+        token: None,
+        extra: vec![],
+    });
+    let inbox = TempDir::new("store-watch-inbox");
+    let file = inbox.path().join("talks.txt");
+    std::fs::write(
+        &file,
+        " date 2025-09-02 Тоқаев Лукашенкомен келіссөздер жүргізді\nМемлекет басшысы Қасым-Жомарт Тоқаев Минскіде Александр Лукашенкомен келіссөздер жүргізді.",
+    )
+    .expect("write the article");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let mut ws = connect(&server.addr).await;
+        ws.send(Message::text(
+            json!({ "id": "1", "type": "subscribe",
+                    "payload": { "query": "subscription { eventAdded { kind articles { source } } }" } })
+            .to_string(),
+        ))
+        .await
+        .expect("subscribe");
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let data_dir = data.path().to_string_lossy().to_string();
+        let file = file.to_string_lossy().to_string();
+        // Another process writes into the store the server is using.
+        let (ok, out, err) = tokio::task::spawn_blocking(move || {
+            crate::support::cli(&["ingest", "--data", &data_dir, &file])
+        })
+        .await
+        .expect("cli");
+        assert!(ok, "{out}{err}");
+        let written = std::time::Instant::now();
+        let payload = next_payload(&mut ws).await;
+        let waited = written.elapsed();
+        assert_eq!(
+            payload["data"]["eventAdded"]["articles"][0]["source"], "talks.txt",
+            "{payload}"
+        );
+        // The server looks once a second; a generous bound for a loaded CI machine.
+        assert!(waited < std::time::Duration::from_secs(5), "{waited:?}");
+    });
+    let r = server.graphql("{ articles { totalCount nodes { source } } }", json!({}));
+    assert_eq!(r["data"]["articles"]["totalCount"], 1, "{r}");
+}
