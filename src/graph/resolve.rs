@@ -15,6 +15,7 @@ use crate::kb::KnowledgeBase;
 use crate::model::{DatePrecision, EntityKind, EventKind, EventStatus};
 use crate::text::fold;
 use chrono::Datelike;
+use petgraph::stable_graph::{EdgeIndex, NodeIndex};
 use std::collections::HashMap;
 
 /// What applying one article changed.
@@ -560,10 +561,63 @@ impl Graph {
                 self.live_events -= 1;
                 removed.push(event);
             } else if !rec.deleted {
+                self.drop_links_supported_only_by(event, article);
                 updated.push(event);
             }
         }
         (removed, updated)
+    }
+
+    /// After `article` is deleted: the links of a surviving `event` that only `article`
+    /// supported go (an entity only its text named, a reference only it made), with the
+    /// entity's index entries and co-occurrence counts; its merge note goes too. (A date or
+    /// kind it refined stays until the graph is rebuilt.)
+    fn drop_links_supported_only_by(&mut self, event: EventIx, article: ArticleIx) {
+        use petgraph::visit::EdgeRef;
+        let node = self.events[event as usize].node;
+        let edges: Vec<(EdgeIndex, NodeIndex)> = self
+            .graph
+            .edges_directed(node, petgraph::Direction::Outgoing)
+            .map(|e| (e.id(), e.target()))
+            .collect();
+        for (edge, target) in edges {
+            let Some(data) = self.graph.edge_weight_mut(edge) else {
+                continue;
+            };
+            let before = data.evidence.len();
+            data.evidence.retain(|ev| ev.article != article);
+            if before == 0 || !data.evidence.is_empty() {
+                continue;
+            }
+            self.graph.remove_edge(edge);
+            if let Some(&NodeRef::Entity(entity)) = self.graph.node_weight(target) {
+                self.unlink_entity(event, entity);
+            }
+        }
+        self.events[event as usize]
+            .merges
+            .retain(|note| note.article != article);
+    }
+
+    /// Removes `entity` from a live event: its list, the entity's indexes, co-occurrences.
+    fn unlink_entity(&mut self, event: EventIx, entity: EntityIx) {
+        let record = &mut self.events[event as usize];
+        record.entities.retain(|&e| e != entity);
+        let key = event_key(&record.date, record.month_day);
+        let (kind, status) = (record.kind, record.status);
+        self.entity_events[entity as usize].remove(&(key, event));
+        self.entity_kind_events[entity as usize].remove(kind, &(key, event));
+        self.entity_status_events[entity as usize].remove(status, &(key, event));
+        for &other in &self.events[event as usize].entities {
+            for (a, b) in [(entity, other), (other, entity)] {
+                if let Some(count) = self.cooccurrence[a as usize].get_mut(&b) {
+                    *count = count.saturating_sub(1);
+                    if *count == 0 {
+                        self.cooccurrence[a as usize].remove(&b);
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -751,6 +805,47 @@ mod tests {
         assert_eq!(graph.stats().events, 0);
         assert_eq!(graph.stats().entities, entities);
         assert!(graph.related(putin, None).is_empty());
+    }
+
+    #[test]
+    fn deleting_one_source_removes_the_links_only_it_supported() {
+        let extractor = Extractor::new();
+        let mut graph = Graph::new();
+        let a = add(
+            &mut graph,
+            &extractor,
+            " date 2025-06-10 Tokayev met Putin\nKassym-Jomart Tokayev met Vladimir Putin in Astana.",
+        );
+        let b = add(
+            &mut graph,
+            &extractor,
+            " date 2025-06-10 Токаев встретился с Путиным\nКасым-Жомарт Токаев встретился в Астане с Владимиром Путиным. На встрече присутствовал Алихан Смаилов.",
+        );
+        let event = graph.article(a).main_event;
+        assert_eq!(graph.article(b).main_event, event, "one event, two sources");
+        let smailov = graph
+            .entity_by_key("person/alikhan-smailov")
+            .expect("named only by the second article");
+        let putin = graph.entity_by_key("person/vladimir-putin").expect("putin");
+        assert!(graph.event(event).entities.contains(&smailov));
+        assert_eq!(graph.entity_event_count(smailov), 1);
+        let (removed, updated) = graph.remove_article(b);
+        assert!(removed.is_empty());
+        assert_eq!(updated, [event]);
+        assert!(!graph.event(event).entities.contains(&smailov));
+        assert!(
+            graph.event(event).entities.contains(&putin),
+            "still named by the first"
+        );
+        assert_eq!(graph.entity_event_count(smailov), 0);
+        assert!(graph.related(smailov, None).is_empty());
+        assert!(
+            graph
+                .evidence_between(NodeRef::Event(event), NodeRef::Entity(putin))
+                .iter()
+                .all(|(_, ev)| ev.article == a)
+        );
+        assert!(graph.event(event).merges.is_empty());
     }
 
     #[test]
