@@ -115,6 +115,7 @@ pub struct Evidence {
     pub article: ArticleIx,
     /// The supporting text (a surface form or a sentence), interned: the edges one sentence
     /// supports, and both graph copies, share one allocation.
+    #[serde(deserialize_with = "snapshot_file::interned")]
     pub text: Arc<str>,
 }
 
@@ -281,7 +282,8 @@ pub struct Graph {
     cooccurrence: Vec<HashMap<EntityIx, u32>>,
     live_articles: usize,
     live_events: usize,
-    /// Every evidence text, once (see [`Graph::intern`]).
+    /// Every evidence text, once (see [`Graph::intern`]); a snapshot load rebuilds it.
+    #[serde(skip)]
     texts: HashSet<Arc<str>>,
 }
 
@@ -535,20 +537,8 @@ impl Graph {
         shared
     }
 
-    /// Makes every evidence text the interned copy again: a deserialised graph gives each
-    /// evidence its own allocation.
-    pub(crate) fn share_evidence_texts(&mut self) {
-        let mut texts = std::mem::take(&mut self.texts);
-        for edge in self.graph.edge_weights_mut() {
-            for evidence in &mut edge.evidence {
-                match texts.get(&*evidence.text) {
-                    Some(shared) => evidence.text = shared.clone(),
-                    None => {
-                        texts.insert(evidence.text.clone());
-                    }
-                }
-            }
-        }
+    /// Takes the interned evidence texts a snapshot load collected.
+    pub(crate) fn adopt_texts(&mut self, texts: HashSet<Arc<str>>) {
         self.texts = texts;
     }
 
