@@ -8,6 +8,7 @@
 //! block's items. Ranges never panic: a start past the end is an empty range.
 
 use std::ops::Bound;
+use std::sync::Arc;
 
 /// Largest block; a full block splits in two.
 const BLOCK: usize = 1024;
@@ -15,7 +16,8 @@ const BLOCK: usize = 1024;
 /// A sorted set of `T`, in blocks (see the module doc).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DateIndex<T> {
-    blocks: Vec<Vec<T>>,
+    /// Shared between the graph's two copies until one writes to a block.
+    blocks: Vec<Arc<Vec<T>>>,
     len: usize,
 }
 
@@ -62,19 +64,19 @@ impl<T: Ord + Copy> DateIndex<T> {
     /// Inserts `item`; false when it was there.
     pub fn insert(&mut self, item: T) -> bool {
         if self.blocks.is_empty() {
-            self.blocks.push(vec![item]);
+            self.blocks.push(Arc::new(vec![item]));
             self.len = 1;
             return true;
         }
         let b = self.block_for(&item);
-        let block = &mut self.blocks[b];
-        match block.binary_search(&item) {
+        match self.blocks[b].binary_search(&item) {
             Ok(_) => false,
             Err(at) => {
+                let block = Arc::make_mut(&mut self.blocks[b]);
                 block.insert(at, item);
                 if block.len() > BLOCK {
                     let upper = block.split_off(block.len() / 2);
-                    self.blocks.insert(b + 1, upper);
+                    self.blocks.insert(b + 1, Arc::new(upper));
                 }
                 self.len += 1;
                 true
@@ -88,9 +90,9 @@ impl<T: Ord + Copy> DateIndex<T> {
             return false;
         }
         let b = self.block_for(item);
-        let block = &mut self.blocks[b];
-        match block.binary_search(item) {
+        match self.blocks[b].binary_search(item) {
             Ok(at) => {
+                let block = Arc::make_mut(&mut self.blocks[b]);
                 block.remove(at);
                 if block.is_empty() {
                     self.blocks.remove(b);
@@ -144,7 +146,7 @@ impl<T: Ord + Copy> DateIndex<T> {
 
     /// Items before a position.
     fn rank(&self, (block, offset): Pos) -> usize {
-        self.blocks[..block].iter().map(Vec::len).sum::<usize>() + offset
+        self.blocks[..block].iter().map(|b| b.len()).sum::<usize>() + offset
     }
 
     /// The items between two bounds, in order (reversible). A start past the end gives an
@@ -182,12 +184,12 @@ impl<T: Ord + Copy> DateIndex<T> {
 
     /// Every item, in order (reversible).
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> + '_ {
-        self.blocks.iter().flatten()
+        self.blocks.iter().flat_map(|block| block.iter())
     }
 
     /// Heap bytes held (for the memory report).
     pub fn heap_bytes(&self) -> usize {
-        self.blocks.capacity() * std::mem::size_of::<Vec<T>>()
+        self.blocks.capacity() * std::mem::size_of::<Arc<Vec<T>>>()
             + self
                 .blocks
                 .iter()

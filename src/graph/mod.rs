@@ -5,6 +5,7 @@
 //! The graph is derived data, rebuilt from the store at start. `NodeIndex` never leaves this
 //! module: the outside world sees public ids (`Article:…`, `Event:…`, `Entity:…`).
 
+mod chunked;
 mod date_index;
 mod query;
 mod resolve;
@@ -20,6 +21,7 @@ pub use snapshots::{Change, Outcome, Snapshots};
 
 use crate::model::{ArticleId, DateSpan, EntityKind, EventKind, EventStatus, Language, MonthDay};
 use chrono::NaiveDate;
+use chunked::ChunkedVec;
 use date_index::{DateIndex, KeyedIndexes};
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
 use smallvec::SmallVec;
@@ -258,8 +260,9 @@ pub fn is_undated(key: DateKey) -> bool {
 #[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Graph {
     graph: StableDiGraph<NodeRef, EdgeData>,
-    articles: Vec<ArticleRec>,
-    events: Vec<EventRec>,
+    /// Record tables in shared chunks: the graph's two copies share unchanged records.
+    articles: ChunkedVec<ArticleRec>,
+    events: ChunkedVec<EventRec>,
     entities: Vec<EntityRec>,
     article_by_id: HashMap<ArticleId, ArticleIx>,
     event_by_id: HashMap<String, EventIx>,
@@ -416,11 +419,7 @@ impl Graph {
 
     /// Live articles in ingestion order.
     pub fn articles(&self) -> impl DoubleEndedIterator<Item = ArticleIx> + '_ {
-        self.articles
-            .iter()
-            .enumerate()
-            .filter(|(_, a)| !a.deleted)
-            .map(|(i, _)| i as ArticleIx)
+        (0..self.articles.len() as ArticleIx).filter(|&i| !self.articles[i as usize].deleted)
     }
 
     /// Number of live articles.
@@ -692,9 +691,9 @@ impl Graph {
         vec![
             (
                 "article records",
-                vec_bytes(&self.articles) + article_strings,
+                self.articles.heap_bytes() + article_strings,
             ),
-            ("event records", vec_bytes(&self.events) + event_strings),
+            ("event records", self.events.heap_bytes() + event_strings),
             ("entity records", vec_bytes(&self.entities) + entity_strings),
             ("graph topology (nodes, edges)", topology),
             ("evidence lists", evidence_lists),
