@@ -275,8 +275,8 @@ pub(crate) fn links_of(graph: &Graph, node: NodeRef) -> Vec<Link> {
             kind: kind.into(),
             outgoing,
             node: node_view(other),
-            evidence: data
-                .evidence
+            evidence: graph
+                .evidence_of(data)
                 .iter()
                 .filter(|ev| {
                     ev.article == ArticleIx::MAX

@@ -121,14 +121,19 @@ pub struct Evidence {
     pub text: Arc<str>,
 }
 
-/// Edge weight: its kind and evidence.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+/// Edge weight: its kind and where its evidence is ([`Graph::evidence_of`]). The evidence
+/// lives in a chunked side table, so the graph's two copies share it; the edge itself stays
+/// eight bytes.
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
 pub struct EdgeData {
     /// Kind.
     pub kind: EdgeKind,
-    /// Evidence, one per supporting article (most edges have one: kept inline).
-    pub evidence: SmallVec<[Evidence; 1]>,
+    /// Slot in the evidence table.
+    evidence: u32,
 }
+
+/// The evidence of one edge, one per supporting article (most edges have one: kept inline).
+type EvidenceList = SmallVec<[Evidence; 1]>;
 
 /// An article in the graph.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -285,6 +290,8 @@ pub struct Graph {
     cooccurrence: Vec<HashMap<EntityIx, u32>>,
     live_articles: usize,
     live_events: usize,
+    /// Per edge, its evidence (slot in [`EdgeData`]).
+    edge_evidence: ChunkedVec<EvidenceList>,
     /// Every evidence text, once (see [`Graph::intern`]); a snapshot load rebuilds it.
     #[serde(skip)]
     texts: HashSet<Arc<str>>,
@@ -324,7 +331,15 @@ impl Graph {
         let edges: Vec<String> = self
             .graph
             .edge_references()
-            .map(|e| format!("{:?}->{:?} {:?}", e.source(), e.target(), e.weight()))
+            .map(|e| {
+                format!(
+                    "{:?}->{:?} {:?} {:?}",
+                    e.source(),
+                    e.target(),
+                    e.weight().kind,
+                    self.evidence_of(e.weight())
+                )
+            })
             .collect();
         let cooccurrence: Vec<Vec<(&EntityIx, &u32)>> =
             self.cooccurrence.iter().map(sorted).collect();
@@ -520,9 +535,23 @@ impl Graph {
             .edges_connecting(a, b)
             .flat_map(|e| {
                 let kind = e.weight().kind;
-                e.weight().evidence.iter().map(move |ev| (kind, ev))
+                self.evidence_of(e.weight())
+                    .iter()
+                    .map(move |ev| (kind, ev))
             })
             .collect()
+    }
+
+    /// The evidence of an edge.
+    pub fn evidence_of(&self, edge: &EdgeData) -> &[Evidence] {
+        self.edge_evidence
+            .get(edge.evidence as usize)
+            .map_or(&[], |list| list.as_slice())
+    }
+
+    /// The evidence list of an edge, for changing it.
+    fn evidence_mut(&mut self, edge: EdgeData) -> &mut EvidenceList {
+        &mut self.edge_evidence[edge.evidence as usize]
     }
 
     /// The shared copy of an evidence text. Texts of deleted articles stay (deletions are
@@ -565,19 +594,22 @@ impl Graph {
                 e.id()
             });
         let index = existing.unwrap_or_else(|| {
+            let slot = self.edge_evidence.len() as u32;
+            self.edge_evidence.push(SmallVec::new());
             self.graph.add_edge(
                 from,
                 to,
                 EdgeData {
                     kind,
-                    evidence: SmallVec::new(),
+                    evidence: slot,
                 },
             )
         });
-        if let (Some(ev), Some(data)) = (evidence, self.graph.edge_weight_mut(index))
-            && !data.evidence.contains(&ev)
-        {
-            data.evidence.push(ev);
+        if let (Some(ev), Some(&data)) = (evidence, self.graph.edge_weight(index)) {
+            let list = self.evidence_mut(data);
+            if !list.contains(&ev) {
+                list.push(ev);
+            }
         }
         index
     }
@@ -645,8 +677,9 @@ impl Graph {
             })
             .sum();
         let (mut evidence_lists, mut evidence_text) = (0, 0);
-        for edge in self.graph.edge_weights() {
-            evidence_lists += spilled_bytes(&edge.evidence);
+        evidence_lists += self.edge_evidence.heap_bytes();
+        for list in self.edge_evidence.iter() {
+            evidence_lists += spilled_bytes(list);
         }
         for text in &self.texts {
             // The text, an Arc's two counters, and the interner's entry.

@@ -6,8 +6,8 @@
 
 use super::date_index::{DateIndex, KeyedIndexes};
 use super::{
-    ArticleIx, ArticleRec, DateKey, EdgeKind, EntityIx, EntityRec, EventIx, EventRec, Evidence,
-    Graph, MergeNote, NodeRef, event_key,
+    ArticleIx, ArticleRec, DateKey, EdgeData, EdgeKind, EntityIx, EntityRec, EventIx, EventRec,
+    Evidence, Graph, MergeNote, NodeRef, event_key,
 };
 use crate::extract::{EventFacts, Extraction, entities::named_keys};
 use crate::ingest::Article;
@@ -526,7 +526,7 @@ impl Graph {
         let node = record.node;
         let mut events = vec![record.main_event];
         events.extend(record.mentioned_events.iter().copied());
-        self.graph.remove_node(node);
+        self.remove_node_and_evidence(node);
         self.articles[article as usize].deleted = true;
         self.article_by_id
             .remove(&self.articles[article as usize].id.clone());
@@ -557,7 +557,7 @@ impl Graph {
                         }
                     }
                 }
-                self.graph.remove_node(node);
+                self.remove_node_and_evidence(node);
                 self.live_events -= 1;
                 removed.push(event);
             } else if !rec.deleted {
@@ -581,12 +581,13 @@ impl Graph {
             .map(|e| (e.id(), e.target()))
             .collect();
         for (edge, target) in edges {
-            let Some(data) = self.graph.edge_weight_mut(edge) else {
+            let Some(&data) = self.graph.edge_weight(edge) else {
                 continue;
             };
-            let before = data.evidence.len();
-            data.evidence.retain(|ev| ev.article != article);
-            if before == 0 || !data.evidence.is_empty() {
+            let list = self.evidence_mut(data);
+            let before = list.len();
+            list.retain(|ev| ev.article != article);
+            if before == 0 || !list.is_empty() {
                 continue;
             }
             self.graph.remove_edge(edge);
@@ -597,6 +598,20 @@ impl Graph {
         self.events[event as usize]
             .merges
             .retain(|note| note.article != article);
+    }
+
+    /// Removes a node with its edges, and empties those edges' evidence slots.
+    fn remove_node_and_evidence(&mut self, node: NodeIndex) {
+        use petgraph::Direction::{Incoming, Outgoing};
+        let slots: Vec<EdgeData> = [Outgoing, Incoming]
+            .into_iter()
+            .flat_map(|direction| self.graph.edges_directed(node, direction))
+            .map(|edge| *edge.weight())
+            .collect();
+        for data in slots {
+            *self.evidence_mut(data) = smallvec::SmallVec::new();
+        }
+        self.graph.remove_node(node);
     }
 
     /// Removes `entity` from a live event: its list, the entity's indexes, co-occurrences.
