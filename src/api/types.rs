@@ -286,7 +286,7 @@ pub(crate) fn links_of(graph: &Graph, node: NodeRef) -> Vec<Link> {
                 })
                 .map(|ev| Evidence {
                     article: (ev.article != ArticleIx::MAX).then_some(ArticleView(ev.article)),
-                    text: ev.text.to_string(),
+                    text: graph.text(ev.text).to_string(),
                 })
                 .collect(),
         })

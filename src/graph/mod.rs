@@ -25,7 +25,7 @@ use chunked::ChunkedVec;
 use date_index::{DateIndex, KeyedIndexes};
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
 use smallvec::SmallVec;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Index of an article record.
@@ -115,11 +115,13 @@ impl EdgeKind {
 pub struct Evidence {
     /// Article the link comes from.
     pub article: ArticleIx,
-    /// The supporting text (a surface form or a sentence), interned: the edges one sentence
-    /// supports, and both graph copies, share one allocation.
-    #[serde(deserialize_with = "snapshot_file::interned")]
-    pub text: Arc<str>,
+    /// The supporting text (a surface form or a sentence) as an id into the graph's text
+    /// table ([`Graph::text`]): each distinct text is stored once.
+    pub text: TextId,
 }
+
+/// Id of an evidence text in the graph's text table.
+pub type TextId = u32;
 
 /// Edge weight: its kind and where its evidence is ([`Graph::evidence_of`]). The evidence
 /// lives in a chunked side table, so the graph's two copies share it; the edge itself stays
@@ -132,8 +134,9 @@ pub struct EdgeData {
     evidence: u32,
 }
 
-/// The evidence of one edge, one per supporting article (most edges have one: kept inline).
-type EvidenceList = SmallVec<[Evidence; 1]>;
+/// The evidence of one edge, one per supporting article (most edges have one or two: kept
+/// inline, 24 bytes).
+type EvidenceList = SmallVec<[Evidence; 2]>;
 
 /// An article in the graph.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -292,9 +295,11 @@ pub struct Graph {
     live_events: usize,
     /// Per edge, its evidence (slot in [`EdgeData`]).
     edge_evidence: ChunkedVec<EvidenceList>,
-    /// Every evidence text, once (see [`Graph::intern`]); a snapshot load rebuilds it.
+    /// Every evidence text, once, by id (see [`Graph::intern`]).
+    texts: ChunkedVec<Arc<str>>,
+    /// Text → id, for interning; a snapshot load rebuilds it from `texts`.
     #[serde(skip)]
-    texts: HashSet<Arc<str>>,
+    text_ids: HashMap<Arc<str>, TextId>,
 }
 
 /// Counts for the whole graph.
@@ -554,20 +559,32 @@ impl Graph {
         &mut self.edge_evidence[edge.evidence as usize]
     }
 
-    /// The shared copy of an evidence text. Texts of deleted articles stay (deletions are
-    /// rare; a restart drops them).
-    fn intern(&mut self, text: &str) -> Arc<str> {
-        if let Some(shared) = self.texts.get(text) {
-            return shared.clone();
+    /// The id of an evidence text, added to the table if new. Texts of deleted articles
+    /// stay (deletions are rare; a rebuild drops them).
+    fn intern(&mut self, text: &str) -> TextId {
+        if let Some(&id) = self.text_ids.get(text) {
+            return id;
         }
+        let id = self.texts.len() as TextId;
         let shared: Arc<str> = Arc::from(text);
-        self.texts.insert(shared.clone());
-        shared
+        self.texts.push(shared.clone());
+        self.text_ids.insert(shared, id);
+        id
     }
 
-    /// Takes the interned evidence texts a snapshot load collected.
-    pub(crate) fn adopt_texts(&mut self, texts: HashSet<Arc<str>>) {
-        self.texts = texts;
+    /// An evidence text by id.
+    pub fn text(&self, id: TextId) -> &str {
+        self.texts.get(id as usize).map_or("", |text| text)
+    }
+
+    /// Rebuilds the text → id map after a snapshot load.
+    pub(crate) fn rebuild_text_ids(&mut self) {
+        self.text_ids = self
+            .texts
+            .iter()
+            .enumerate()
+            .map(|(id, text)| (text.clone(), id as TextId))
+            .collect();
     }
 
     fn node_index(&self, node: NodeRef) -> Option<NodeIndex> {
@@ -627,7 +644,7 @@ impl Graph {
         fn vec_bytes<T>(v: &Vec<T>) -> usize {
             v.capacity() * size_of::<T>()
         }
-        fn spilled_bytes<T>(v: &SmallVec<[T; 1]>) -> usize {
+        fn spilled_bytes<T>(v: &SmallVec<[T; 2]>) -> usize {
             if v.spilled() {
                 v.capacity() * size_of::<T>()
             } else {
@@ -681,9 +698,9 @@ impl Graph {
         for list in self.edge_evidence.iter() {
             evidence_lists += spilled_bytes(list);
         }
-        for text in &self.texts {
-            // The text, an Arc's two counters, and the interner's entry.
-            evidence_text += text.len() + 16 + size_of::<Arc<str>>() + 1;
+        for text in self.texts.iter() {
+            // The text, an Arc's two counters, its table slot and the interner's entry.
+            evidence_text += text.len() + 16 + 2 * size_of::<Arc<str>>() + 5;
         }
         let topology = self.graph.node_count() * (size_of::<NodeRef>() + 8)
             + self.graph.edge_count() * (size_of::<EdgeData>() + 16);

@@ -10,16 +10,13 @@
 
 use super::Graph;
 use serde::{Deserialize, Serialize};
-use std::cell::RefCell;
-use std::collections::HashSet;
 use std::fs::File;
 use std::io::{BufReader, BufWriter};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use thiserror::Error;
 
 /// Layout version of the file itself.
-const FILE_FORMAT: u32 = 2;
+const FILE_FORMAT: u32 = 3;
 
 /// What a snapshot was built from; a snapshot loads only where all of it is the same.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -149,39 +146,9 @@ pub fn load(path: &Path, expected: &Stamp) -> Result<Option<Graph>, SnapshotErro
         );
         return Ok(None);
     }
-    // Evidence texts are interned as they are read (see `interned`), so each distinct text
-    // is allocated once, as in a graph built article by article.
-    LOADING_TEXTS.with(|texts| *texts.borrow_mut() = Some(HashSet::new()));
-    let decoded: Result<Graph, _> = bincode::deserialize_from(&mut input);
-    let texts = LOADING_TEXTS.with(|texts| texts.borrow_mut().take().unwrap_or_default());
-    let mut graph = decoded.map_err(encoding)?;
-    graph.adopt_texts(texts);
+    let mut graph: Graph = bincode::deserialize_from(&mut input).map_err(encoding)?;
+    graph.rebuild_text_ids();
     Ok(Some(graph))
-}
-
-thread_local! {
-    /// The evidence texts read so far by a snapshot load on this thread.
-    static LOADING_TEXTS: RefCell<Option<HashSet<Arc<str>>>> = const { RefCell::new(None) };
-}
-
-/// Reads an evidence text, sharing one allocation per distinct text during a snapshot load.
-pub(crate) fn interned<'de, D: serde::Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Arc<str>, D::Error> {
-    let text = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-    Ok(
-        LOADING_TEXTS.with(|texts| match texts.borrow_mut().as_mut() {
-            Some(set) => match set.get(text.as_ref()) {
-                Some(shared) => shared.clone(),
-                None => {
-                    let shared: Arc<str> = Arc::from(text.as_ref());
-                    set.insert(shared.clone());
-                    shared
-                }
-            },
-            None => Arc::from(text.as_ref()),
-        }),
-    )
 }
 
 #[cfg(test)]
@@ -228,8 +195,9 @@ mod tests {
             .expect("readable")
             .expect("same stamp loads");
         assert_eq!(loaded.fingerprint(), graph.fingerprint());
-        // Evidence texts are shared again after loading.
-        assert_eq!(loaded.texts.len(), graph.texts.len());
+        // The interner is rebuilt after loading.
+        assert_eq!(loaded.text_ids.len(), graph.text_ids.len());
+        assert_eq!(loaded.text_ids.len(), loaded.texts.len());
         for stale in [
             Stamp::current("x", 4, 4),
             Stamp::current("x", 2, 3),
