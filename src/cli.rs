@@ -185,7 +185,7 @@ fn run_serve(args: ServeArgs) -> Result<()> {
     }
     let extractor = Arc::new(Extractor::new());
     let service = Arc::new(
-        Service::open(extractor, &args.store.data, limits(&args.store))
+        Service::open_serving(extractor, &args.store.data, limits(&args.store))
             .with_context(|| format!("opening the store in {}", args.store.data.display()))?,
     );
     tracing::info!(
@@ -193,6 +193,15 @@ fn run_serve(args: ServeArgs) -> Result<()> {
         elapsed_ms = started.elapsed().as_millis() as u64,
         "graph ready (loaded from its snapshot or rebuilt from the store)"
     );
+    if service.outdated() > 0 {
+        // An extractor upgrade: serve the old facts now, re-extract in the background.
+        let refresher = service.clone();
+        std::thread::spawn(move || {
+            if let Err(e) = refresher.refresh_outdated() {
+                tracing::error!(error = %e, "re-extraction stopped; the old facts stay served");
+            }
+        });
+    }
     let seeds = args
         .seeds
         .clone()

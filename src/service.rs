@@ -256,6 +256,8 @@ pub struct Service {
     applied_seq: std::sync::atomic::AtomicI64,
     /// The store's `data_version` when this service last looked.
     seen_data_version: std::sync::atomic::AtomicI64,
+    /// Articles in the graph with facts from another extractor version, not yet refreshed.
+    outdated: std::sync::atomic::AtomicUsize,
     /// Held by a write from its duplicate check to its graph publish.
     writer: Mutex<()>,
 }
@@ -288,6 +290,7 @@ impl Service {
             snapshot_generation: std::sync::atomic::AtomicU64::new(u64::MAX),
             applied_seq: std::sync::atomic::AtomicI64::new(0),
             seen_data_version: std::sync::atomic::AtomicI64::new(0),
+            outdated: std::sync::atomic::AtomicUsize::new(0),
             writer: Mutex::new(()),
         }
     }
@@ -301,6 +304,29 @@ impl Service {
         extractor: Arc<Extractor>,
         data_dir: &Path,
         limits: Limits,
+    ) -> Result<Service, ServiceError> {
+        Service::open_with(extractor, data_dir, limits, false)
+    }
+
+    /// Like [`Service::open`], for a server: articles whose cached facts come from another
+    /// extractor version are served with those facts at once (when they still decode) and
+    /// counted in [`Service::outdated`]; [`Service::refresh_outdated`] re-extracts them later.
+    ///
+    /// # Errors
+    /// When the store cannot be opened or read.
+    pub fn open_serving(
+        extractor: Arc<Extractor>,
+        data_dir: &Path,
+        limits: Limits,
+    ) -> Result<Service, ServiceError> {
+        Service::open_with(extractor, data_dir, limits, true)
+    }
+
+    fn open_with(
+        extractor: Arc<Extractor>,
+        data_dir: &Path,
+        limits: Limits,
+        keep_outdated: bool,
     ) -> Result<Service, ServiceError> {
         let store = Store::open(data_dir)?;
         let service = Service {
@@ -344,16 +370,18 @@ impl Service {
         // rest of the start is reading the store).
         let (mut decoding, mut applying) = (Duration::ZERO, Duration::ZERO);
         let started = Instant::now();
+        let mut outdated = 0usize;
         let mut replay = |chunk: &mut Vec<crate::store::StoredArticle>,
                           stale: &mut Vec<(ArticleId, String)>| {
             let items = std::mem::take(chunk);
             let t0 = Instant::now();
-            let decoded = service.decode_all(items);
+            let decoded = service.decode_all_with(items, keep_outdated);
             let t1 = Instant::now();
-            for (article, facts, refreshed) in decoded {
+            for (article, facts, refreshed, old) in decoded {
                 if let Some(json) = refreshed {
                     stale.push((article.id.clone(), json));
                 }
+                outdated += usize::from(old);
                 graph.apply(&service.extractor.kb, &article, &facts);
             }
             decoding += t1 - t0;
@@ -391,7 +419,14 @@ impl Service {
             store.update_facts(&stale, &service.version)?;
             store.checkpoint()?;
         }
-        if articles > 0 {
+        service.outdated.store(outdated, Ordering::Release);
+        if outdated > 0 {
+            tracing::info!(
+                articles = outdated,
+                "serving facts cached by another extractor version until they are re-extracted"
+            );
+        }
+        if articles > 0 && outdated == 0 {
             // The next start loads this instead of replaying every article.
             let saving = Instant::now();
             match snapshot_file::save(&graph, &stamp, &snapshot) {
@@ -475,20 +510,38 @@ impl Service {
         &self,
         items: Vec<crate::store::StoredArticle>,
     ) -> Vec<(Article, Extraction, Option<String>)> {
+        self.decode_all_with(items, false)
+            .into_iter()
+            .map(|(article, facts, refreshed, _)| (article, facts, refreshed))
+            .collect()
+    }
+
+    /// [`Service::decode_all`]; with `keep_outdated`, facts cached by another extractor
+    /// version are used as they are (and flagged `true`) when they still decode, so a start
+    /// after an upgrade serves at once and re-extracts later.
+    fn decode_all_with(
+        &self,
+        items: Vec<crate::store::StoredArticle>,
+        keep_outdated: bool,
+    ) -> Vec<(Article, Extraction, Option<String>, bool)> {
         let (extractor, version) = (&self.extractor, &self.version);
         let ids: Vec<ArticleId> = items.iter().map(|s| s.article.id.clone()).collect();
         let results = parallel_map(items, |stored| {
             let cached = stored
                 .facts
                 .as_ref()
-                .filter(|(_, v)| v == version)
-                .and_then(|(json, _)| serde_json::from_str::<Extraction>(json).ok());
+                .filter(|(_, v)| keep_outdated || v == version)
+                .and_then(|(json, v)| {
+                    serde_json::from_str::<Extraction>(json)
+                        .ok()
+                        .map(|facts| (facts, v != version))
+                });
             match cached {
-                Some(facts) => (stored.article, facts, None),
+                Some((facts, outdated)) => (stored.article, facts, None, outdated),
                 None => {
                     let facts = extract_article(extractor, &stored.article);
                     let json = serde_json::to_string(&facts).unwrap_or_default();
-                    (stored.article, facts, Some(json))
+                    (stored.article, facts, Some(json), false)
                 }
             }
         });
@@ -694,6 +747,109 @@ impl Service {
         }
     }
 
+    /// Articles served with facts of another extractor version (see [`Service::open_serving`]).
+    pub fn outdated(&self) -> usize {
+        self.outdated.load(Ordering::Acquire)
+    }
+
+    /// Re-extracts the articles whose cached facts come from another extractor version, in
+    /// batches, while the server keeps serving; then rebuilds the graph from the refreshed
+    /// facts beside the live one and publishes it (with any article stored meanwhile).
+    /// Progress goes to the log and to `eventgraph_outdated_articles` in `/metrics`.
+    ///
+    /// # Errors
+    /// When the store cannot be read or written; the old facts keep being served.
+    pub fn refresh_outdated(&self) -> Result<usize, ServiceError> {
+        let Some(store) = &self.store else {
+            return Ok(0);
+        };
+        let path = store
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .path()
+            .to_path_buf();
+        let reader = Store::open_reader(&path)?;
+        let total = self.outdated();
+        let started = Instant::now();
+        // 1. Re-extract, a batch at a time, and store the new facts.
+        let mut refreshed = 0usize;
+        let mut pending: Vec<crate::store::StoredArticle> = Vec::with_capacity(BATCH);
+        let mut failure: Option<ServiceError> = None;
+        let mut flush = |pending: &mut Vec<crate::store::StoredArticle>| {
+            let items = std::mem::take(pending);
+            let fresh: Vec<(ArticleId, String)> = self
+                .decode_all(items)
+                .into_iter()
+                .filter_map(|(article, _, json)| json.map(|json| (article.id, json)))
+                .collect();
+            refreshed += fresh.len();
+            let mut store = store
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            if let Err(e) = store.update_facts(&fresh, &self.version) {
+                failure.get_or_insert(e.into());
+            }
+            metrics::gauge!("eventgraph_outdated_articles")
+                .set(total.saturating_sub(refreshed) as f64);
+            tracing::info!(
+                refreshed,
+                of = total,
+                "re-extracting for the new extractor version"
+            );
+        };
+        reader.for_each(|row| {
+            if row.facts.as_ref().is_none_or(|(_, v)| *v != self.version) {
+                pending.push(row);
+                if pending.len() == BATCH {
+                    flush(&mut pending);
+                }
+            }
+        })?;
+        flush(&mut pending);
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        // 2. Rebuild beside the live graph from the refreshed facts.
+        let mut graph = Graph::new();
+        let mut last_seq = 0i64;
+        let mut batch: Vec<crate::store::StoredArticle> = Vec::with_capacity(BATCH);
+        let apply = |batch: &mut Vec<crate::store::StoredArticle>, graph: &mut Graph| {
+            for (article, facts, _) in self.decode_all(std::mem::take(batch)) {
+                graph.apply(&self.extractor.kb, &article, &facts);
+            }
+        };
+        reader.for_each(|row| {
+            last_seq = last_seq.max(row.seq);
+            batch.push(row);
+            if batch.len() == BATCH {
+                apply(&mut batch, &mut graph);
+            }
+        })?;
+        apply(&mut batch, &mut graph);
+        // 3. Under the writer lock: the articles stored meanwhile, then publish.
+        let _writer = self
+            .writer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        reader.for_each_after(last_seq, |row| {
+            last_seq = last_seq.max(row.seq);
+            batch.push(row);
+        })?;
+        apply(&mut batch, &mut graph);
+        self.graph.replace(graph);
+        self.applied_seq.fetch_max(last_seq, Ordering::AcqRel);
+        self.outdated.store(0, Ordering::Release);
+        self.snapshot_generation.store(u64::MAX, Ordering::Release);
+        self.bump_generation();
+        metrics::gauge!("eventgraph_outdated_articles").set(0.0);
+        tracing::info!(
+            refreshed,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "re-extraction done; the graph from the new facts is live"
+        );
+        Ok(refreshed)
+    }
+
     /// Applies what other processes (such as `eventgraph ingest`) committed to the store
     /// since this service last looked, and tells subscribers; returns how many articles
     /// were new to the graph. Cheap when nothing changed: one `PRAGMA data_version`.
@@ -846,6 +1002,63 @@ mod tests {
         assert!(fourth.delete(&id).is_ok());
         drop(fourth);
         assert_eq!(open(&dir).read().stats().articles, 6);
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn after_an_extractor_upgrade_old_facts_serve_at_once_and_are_refreshed_later() {
+        let dir = std::env::temp_dir().join(format!("eventgraph-upgrade-{}", std::process::id()));
+        std::fs::remove_dir_all(&dir).ok();
+        let first = open(&dir);
+        for n in 0..5 {
+            assert!(first.ingest(article(n)).is_ok());
+        }
+        let before = first.read().fingerprint();
+        drop(first);
+        // As if another extractor version had written every cached fact.
+        {
+            let mut store = Store::open(&dir).expect("store");
+            let mut rows = Vec::new();
+            store
+                .for_each(|row| {
+                    if let Some((json, _)) = row.facts {
+                        rows.push((row.article.id, json));
+                    }
+                })
+                .expect("read");
+            assert_eq!(rows.len(), 5);
+            store.update_facts(&rows, "older-extractor").expect("write");
+        }
+        std::fs::remove_file(dir.join(SNAPSHOT_FILE)).ok();
+
+        let serving = Service::open_serving(Arc::new(Extractor::new()), &dir, Limits::default())
+            .expect("opens");
+        assert_eq!(serving.outdated(), 5, "served from the old facts");
+        assert_eq!(serving.read().fingerprint(), before);
+        // A write while the old facts are served.
+        assert!(serving.ingest(article(5)).is_ok());
+        assert_eq!(serving.refresh_outdated().expect("refreshed"), 5);
+        assert_eq!(serving.outdated(), 0);
+        assert_eq!(serving.read().stats().articles, 6, "the write is kept");
+        let after = serving.read().fingerprint();
+        drop(serving);
+        let reader = Store::open(&dir).expect("store");
+        let mut versions = Vec::new();
+        reader
+            .for_each(|row| versions.push(row.facts.map(|(_, v)| v)))
+            .expect("read");
+        assert!(
+            versions
+                .iter()
+                .all(|v| v.as_deref() == Some(extractor_version().as_str())),
+            "{versions:?}"
+        );
+        drop(reader);
+        assert_eq!(
+            open(&dir).read().fingerprint(),
+            after,
+            "the same graph a rebuild makes"
+        );
         std::fs::remove_dir_all(&dir).ok();
     }
 }

@@ -104,6 +104,19 @@ impl Snapshots {
         }
     }
 
+    /// Publishes `graph` in place of the current one (a graph rebuilt in the background).
+    /// The spare copy is dropped; the next write makes a new one from `graph`. Readers of
+    /// the old snapshot keep it until they finish.
+    pub fn replace(&self, graph: Graph) {
+        let mut writer = self
+            .writer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        writer.spare = None;
+        writer.behind = None;
+        self.published.store(Arc::new(graph));
+    }
+
     /// The current snapshot. Never blocks.
     pub fn load(&self) -> Guard<Arc<Graph>> {
         self.published.load()
