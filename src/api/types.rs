@@ -166,6 +166,51 @@ impl From<EdgeKind> for LinkKind {
     }
 }
 
+/// Defines a view's GraphQL object from one list of its *plain* fields (GraphQL name, Rust
+/// name, type, and how to read the value from a graph record) followed by its other
+/// resolvers. Both the `#[Object]` resolvers and the one-pass list path of `rows.rs`
+/// ([`PlainFields`]) are generated from that list, so adding a plain field is one edit and
+/// the two paths cannot disagree.
+macro_rules! view_object {
+    (
+        $view:ident as $type_name:literal;
+        $pound:tt $object:tt
+        plain {
+            $( $(#[doc = $doc:literal])* $gql:literal $field:ident : $ty:ty = $read:expr; )*
+        }
+        $($rest:tt)*
+    ) => {
+        impl PlainFields for $view {
+            const TYPE_NAME: &'static str = $type_name;
+
+            fn plain_field(&self, graph: &Graph, name: &str) -> Option<Value> {
+                match name {
+                    $( $gql => {
+                        let read: fn(&$view, &Graph) -> $ty = $read;
+                        Some(<$ty as InputType>::to_value(&read(self, graph)))
+                    } )*
+                    _ => None,
+                }
+            }
+        }
+
+        // The attribute comes from the invocation, so complexity expressions written there
+        // see the names the attribute defines.
+        $pound $object
+        impl $view {
+            $(
+                $(#[doc = $doc])*
+                #[graphql(name = $gql)]
+                async fn $field(&self, ctx: &Context<'_>) -> $ty {
+                    let read: fn(&$view, &Graph) -> $ty = $read;
+                    read(self, &graph(ctx))
+                }
+            )*
+            $($rest)*
+        }
+    };
+}
+
 pub(crate) fn service<'a, T>(ctx: &ContextBase<'a, T>) -> &'a Arc<Service> {
     // The schema is always built with the service (see build_schema).
     ctx.data_unchecked::<Arc<Service>>()
@@ -303,40 +348,17 @@ impl ArticleView {
     }
 }
 
-impl PlainFields for ArticleView {
-    const TYPE_NAME: &'static str = "Article";
-
-    fn plain_field(&self, graph: &Graph, name: &str) -> Option<Value> {
-        let a = graph.article(self.0);
-        Some(match name {
-            "id" => Value::String(node_id(graph, NodeRef::Article(self.0)).0),
-            "source" => Value::String(a.source.clone()),
-            "title" => Value::String(a.title.clone()),
-            "language" => Language::from(a.language).to_value(),
-            "publishedOn" => self.published_on_in(graph).to_value(),
-            _ => return None,
-        })
-    }
-}
-
-#[Object(name = "Article")]
-impl ArticleView {
-    async fn id(&self, ctx: &Context<'_>) -> ID {
-        node_id(&graph(ctx), NodeRef::Article(self.0))
-    }
-    /// What ingestion was given as the article's key: the file name for files.
-    async fn source(&self, ctx: &Context<'_>) -> String {
-        graph(ctx).article(self.0).source.clone()
-    }
-    async fn title(&self, ctx: &Context<'_>) -> String {
-        graph(ctx).article(self.0).title.clone()
-    }
-    async fn language(&self, ctx: &Context<'_>) -> Language {
-        graph(ctx).article(self.0).language.into()
-    }
-    /// Null when the article carries no date: never invented.
-    async fn published_on(&self, ctx: &Context<'_>) -> Option<Date> {
-        self.published_on_in(&graph(ctx))
+view_object! {
+    ArticleView as "Article";
+    #[Object(name = "Article")]
+    plain {
+        "id" id: ID = |this, graph| node_id(graph, NodeRef::Article(this.0));
+        /// What ingestion was given as the article's key: the file name for files.
+        "source" source: String = |this, graph| graph.article(this.0).source.clone();
+        "title" title: String = |this, graph| graph.article(this.0).title.clone();
+        "language" language: Language = |this, graph| graph.article(this.0).language.into();
+        /// Null when the article carries no date: never invented.
+        "publishedOn" published_on: Option<Date> = |this, graph| this.published_on_in(graph);
     }
     /// The article body (read from the store: the graph does not hold bodies).
     #[graphql(complexity = 50)]
@@ -366,8 +388,7 @@ impl ArticleView {
     async fn mentioned_events(&self, ctx: &Context<'_>) -> Result<Vec<EventView>> {
         checkpoint(ctx).await?;
         Ok({
-            service(ctx)
-                .read()
+            graph(ctx)
                 .article(self.0)
                 .mentioned_events
                 .iter()
@@ -440,58 +461,30 @@ impl EventView {
     }
 }
 
-impl PlainFields for EventView {
-    const TYPE_NAME: &'static str = "Event";
-
-    fn plain_field(&self, graph: &Graph, name: &str) -> Option<Value> {
-        let e = graph.event(self.0);
-        Some(match name {
-            "id" => Value::String(node_id(graph, NodeRef::Event(self.0)).0),
-            "kind" => EventKind::from(e.kind).to_value(),
-            "title" => Value::String(e.title.clone()),
-            "date" => self.date_in(graph).to_value(),
-            "endDate" => self.end_date_in(graph).to_value(),
-            "datePrecision" => DatePrecision::from(e.date.precision).to_value(),
-            "status" => EventStatus::from(e.status).to_value(),
-            "label" => Value::String(event_label(graph, self.0)),
-            _ => return None,
-        })
-    }
-}
-
-#[Object(name = "Event")]
-impl EventView {
-    async fn id(&self, ctx: &Context<'_>) -> ID {
-        node_id(&graph(ctx), NodeRef::Event(self.0))
-    }
-    async fn kind(&self, ctx: &Context<'_>) -> EventKind {
-        graph(ctx).event(self.0).kind.into()
-    }
-    async fn title(&self, ctx: &Context<'_>) -> String {
-        graph(ctx).event(self.0).title.clone()
-    }
-    /// Start date; null when unknown.
-    async fn date(&self, ctx: &Context<'_>) -> Option<Date> {
-        self.date_in(&graph(ctx))
-    }
-    /// Last day of a multi-day event at DAY precision; the end of the month or year for
-    /// coarser precisions.
-    async fn end_date(&self, ctx: &Context<'_>) -> Option<Date> {
-        self.end_date_in(&graph(ctx))
-    }
-    async fn date_precision(&self, ctx: &Context<'_>) -> DatePrecision {
-        graph(ctx).event(self.0).date.precision.into()
-    }
-    async fn status(&self, ctx: &Context<'_>) -> EventStatus {
-        graph(ctx).event(self.0).status.into()
+view_object! {
+    EventView as "Event";
+    #[Object(name = "Event")]
+    plain {
+        "id" id: ID = |this, graph| node_id(graph, NodeRef::Event(this.0));
+        "kind" kind: EventKind = |this, graph| graph.event(this.0).kind.into();
+        "title" title: String = |this, graph| graph.event(this.0).title.clone();
+        /// Start date; null when unknown.
+        "date" date: Option<Date> = |this, graph| this.date_in(graph);
+        /// Last day of a multi-day event at DAY precision; the end of the month or year for
+        /// coarser precisions.
+        "endDate" end_date: Option<Date> = |this, graph| this.end_date_in(graph);
+        "datePrecision" date_precision: DatePrecision =
+            |this, graph| graph.event(this.0).date.precision.into();
+        "status" status: EventStatus = |this, graph| graph.event(this.0).status.into();
+        /// A short label for timeline widgets.
+        "label" label: String = |this, graph| event_label(graph, this.0);
     }
     /// Every article that reports or mentions this event, in any language.
     #[graphql(complexity = "super::UNPAGED_LIST_COST * child_complexity + 1")]
     async fn articles(&self, ctx: &Context<'_>) -> Result<Vec<ArticleView>> {
         checkpoint(ctx).await?;
         Ok({
-            service(ctx)
-                .read()
+            graph(ctx)
                 .event(self.0)
                 .articles()
                 .map(ArticleView)
@@ -503,8 +496,7 @@ impl EventView {
     async fn reported_by(&self, ctx: &Context<'_>) -> Result<Vec<ArticleView>> {
         checkpoint(ctx).await?;
         Ok({
-            service(ctx)
-                .read()
+            graph(ctx)
                 .event(self.0)
                 .reported_by
                 .iter()
@@ -517,8 +509,7 @@ impl EventView {
     async fn mentioned_by(&self, ctx: &Context<'_>) -> Result<Vec<ArticleView>> {
         checkpoint(ctx).await?;
         Ok({
-            service(ctx)
-                .read()
+            graph(ctx)
                 .event(self.0)
                 .mentioned_by
                 .iter()
@@ -625,10 +616,6 @@ impl EventView {
         checkpoint(ctx).await?;
         Ok(links_of(&graph(ctx), NodeRef::Event(self.0)))
     }
-    /// A short label for timeline widgets.
-    async fn label(&self, ctx: &Context<'_>) -> String {
-        event_label(&graph(ctx), self.0)
-    }
     /// Why later reports were merged into this event: one entry per joining article, with
     /// the same-event score, the runner-up's, and the evidence. Empty for an event told once.
     async fn merged_because(&self, ctx: &Context<'_>) -> Result<Vec<MergeReason>> {
@@ -697,37 +684,18 @@ pub struct RelatedEntity {
     pub weight: i32,
 }
 
-impl PlainFields for EntityView {
-    const TYPE_NAME: &'static str = "Entity";
-
-    fn plain_field(&self, graph: &Graph, name: &str) -> Option<Value> {
-        let e = graph.entity(self.0);
-        Some(match name {
-            "id" => Value::String(node_id(graph, NodeRef::Entity(self.0)).0),
-            "kind" => EntityKind::from(e.kind).to_value(),
-            "name" => Value::String(e.name.clone()),
-            "names" => e.names.to_value(),
-            "eventCount" => Value::from(graph.entity_event_count(self.0) as i32),
-            _ => return None,
-        })
-    }
-}
-
-#[Object(name = "Entity")]
-impl EntityView {
-    async fn id(&self, ctx: &Context<'_>) -> ID {
-        node_id(&graph(ctx), NodeRef::Entity(self.0))
-    }
-    async fn kind(&self, ctx: &Context<'_>) -> EntityKind {
-        graph(ctx).entity(self.0).kind.into()
-    }
-    /// Canonical display name, in English.
-    async fn name(&self, ctx: &Context<'_>) -> String {
-        graph(ctx).entity(self.0).name.clone()
-    }
-    /// Every known name and alias, in every language, the canonical one included.
-    async fn names(&self, ctx: &Context<'_>) -> Vec<String> {
-        graph(ctx).entity(self.0).names.clone()
+view_object! {
+    EntityView as "Entity";
+    #[Object(name = "Entity")]
+    plain {
+        "id" id: ID = |this, graph| node_id(graph, NodeRef::Entity(this.0));
+        "kind" kind: EntityKind = |this, graph| graph.entity(this.0).kind.into();
+        /// Canonical display name, in English.
+        "name" name: String = |this, graph| graph.entity(this.0).name.clone();
+        /// Every known name and alias, in every language, the canonical one included.
+        "names" names: Vec<String> = |this, graph| graph.entity(this.0).names.clone();
+        /// Number of events linked to the entity.
+        "eventCount" event_count: i32 = |this, graph| graph.entity_event_count(this.0) as i32;
     }
     /// Events linked to this entity, newest first.
     #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
@@ -819,9 +787,5 @@ impl EntityView {
             ..EventFilter::default()
         };
         super::roots::event_connection(ctx, &filter, Order::OldestFirst, first, after)
-    }
-    /// Number of events linked to the entity.
-    async fn event_count(&self, ctx: &Context<'_>) -> i32 {
-        graph(ctx).entity_event_count(self.0) as i32
     }
 }
