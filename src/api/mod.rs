@@ -651,3 +651,49 @@ mod scope_tests {
         }
     }
 }
+
+#[cfg(test)]
+mod timeline_item_tests {
+    use super::*;
+    use crate::extract::Extractor;
+    use crate::ingest::{Limits, RawArticle};
+
+    #[test]
+    fn timeline_items_pages_skip_undated_events_before_counting() {
+        let service = Arc::new(Service::in_memory(
+            Arc::new(Extractor::new()),
+            Limits::default(),
+        ));
+        let texts = [
+            "Тоқаев Мирзиёевпен кездесті\nМемлекет басшысы Қасым-Жомарт Тоқаев Шавкат Мирзиёевпен кездесті.",
+            "Токаев провёл телефонный разговор с Путиным\nКасым-Жомарт Токаев провёл телефонный разговор с Владимиром Путиным.",
+            " date 2025-03-04 Tokayev holds talks with Xi\nPresident Kassym-Jomart Tokayev held talks with Xi Jinping in Astana.",
+            " date 2025-05-06 Tokayev meets Erdogan\nPresident Kassym-Jomart Tokayev met Recep Tayyip Erdogan in Ankara.",
+            " date 2025-07-08 Tokayev visits Japan\nPresident Kassym-Jomart Tokayev arrived in Tokyo on an official visit.",
+        ];
+        for (n, text) in texts.iter().enumerate() {
+            let raw = RawArticle {
+                source: format!("a{n}"),
+                bytes: text.as_bytes().to_vec(),
+                ..RawArticle::default()
+            };
+            assert!(service.ingest(raw).is_ok());
+        }
+        let api = Api::new(service);
+        let ask = |first: usize| {
+            let r = futures_util::FutureExt::now_or_never(api.execute(Request::new(format!(
+                "{{ timelineItems(first: {first}) {{ start }} }}"
+            ))))
+            .expect("no waiting");
+            assert!(r.errors.is_empty(), "{:?}", r.errors);
+            r.data.into_json().expect("json")["timelineItems"]
+                .as_array()
+                .map_or(0, Vec::len)
+        };
+        // Undated events (the first two articles) sort first in oldest-first order; they
+        // must not eat the page.
+        assert_eq!(ask(2), 2);
+        assert_eq!(ask(3), 3);
+        assert_eq!(ask(10), 3);
+    }
+}

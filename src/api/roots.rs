@@ -495,8 +495,11 @@ impl QueryRoot {
         check_event_cursor(after.as_deref())?;
         let graph = graph(ctx);
         let entity = entity.map(|id| entity_arg(&graph, &id)).transpose()?;
+        // A date bound, even the earliest possible one, leaves undated events out of the
+        // page itself (a widget item needs a date), so a page is never short.
+        let earliest = NaiveDate::from_ymd_opt(crate::ingest::EARLIEST_YEAR, 1, 1);
         let filter = EventFilter {
-            from: from.map(|d| d.0),
+            from: from.map(|d| d.0).or(earliest),
             to: to.map(|d| d.0),
             all_entities: entity.into_iter().collect(),
             ..EventFilter::default()
