@@ -95,7 +95,7 @@ pub enum Order {
     /// Latest first; undated events last.
     #[default]
     NewestFirst,
-    /// Earliest first.
+    /// Earliest first; undated events last.
     OldestFirst,
 }
 

@@ -17,7 +17,7 @@ pub enum SortOrder {
     /// Latest date first (unknown dates last).
     #[default]
     NewestFirst,
-    /// Earliest date first (unknown dates first).
+    /// Earliest date first (unknown dates last).
     OldestFirst,
 }
 
@@ -123,6 +123,26 @@ fn parse_cursor(cursor: &str) -> Option<(DateKey, EventIx)> {
 }
 
 type DateIndexKey = (DateKey, EventIx);
+
+/// The later of two lower bounds.
+trait LaterBound {
+    fn max_with(self, other: Self) -> Self;
+}
+
+impl LaterBound for Bound<DateIndexKey> {
+    fn max_with(self, other: Self) -> Self {
+        let key = |b: &Bound<DateIndexKey>| match b {
+            Bound::Included(k) => (Some(*k), 0),
+            Bound::Excluded(k) => (Some(*k), 1),
+            Bound::Unbounded => (None, 0),
+        };
+        if key(&self) >= key(&other) {
+            self
+        } else {
+            other
+        }
+    }
+}
 
 /// `base.range((lo, hi))`; empty where `lo` lies past `hi` (a `from` after `to`, a cursor
 /// outside the filtered range).
@@ -275,10 +295,22 @@ impl Graph {
                 }
             }
             SortOrder::OldestFirst => {
+                // Dated events by date, then the undated ones (their keys are negative, so
+                // the index holds them first): a timeline starts at its first real date.
+                let dated_from = Bound::Included((lo.max(0), 0));
+                let undated_end = Bound::Excluded((0, 0));
+                let undated = || range_or_empty(base, lo_key, undated_end);
                 let iter: Box<dyn Iterator<Item = &(DateKey, EventIx)>> = match cursor {
-                    Some(c) => Box::new(range_or_empty(base, Bound::Excluded(c), hi_key)),
-                    None => Box::new(range),
+                    Some(c) if is_undated(c.0) => {
+                        Box::new(range_or_empty(base, Bound::Excluded(c), undated_end))
+                    }
+                    Some(c) => Box::new(
+                        range_or_empty(base, Bound::Excluded(c).max_with(dated_from), hi_key)
+                            .chain(undated()),
+                    ),
+                    None => Box::new(range_or_empty(base, dated_from, hi_key).chain(undated())),
                 };
+                drop(range);
                 for item in iter.filter(keep) {
                     if !push(item) {
                         break;
@@ -595,6 +627,36 @@ mod tests {
             .collect();
         keys.sort_unstable();
         keys.into_iter().rev().map(|(_, e)| e).collect()
+    }
+
+    #[test]
+    fn oldest_first_lists_dated_events_then_undated_ones_across_pages() {
+        let graph = varied_graph();
+        let everything = EventFilter::default();
+        let newest = brute_force(&graph, &everything);
+        let key = |e: EventIx| {
+            let r = &graph.events[e as usize];
+            super::super::event_key(&r.date, r.month_day)
+        };
+        let (mut dated, mut undated): (Vec<EventIx>, Vec<EventIx>) =
+            newest.iter().rev().partition(|&&e| !is_undated(key(e)));
+        assert!(!dated.is_empty() && !undated.is_empty(), "both kinds exist");
+        dated.append(&mut undated);
+        let expected = dated;
+        // Page through with cursors, two at a time, across the dated/undated boundary.
+        let mut seen = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let (page, total, has_next) =
+                graph.events_page(&everything, SortOrder::OldestFirst, 2, after.as_deref());
+            assert_eq!(total, expected.len());
+            seen.extend(page.iter().map(|(_, e)| *e));
+            after = page.last().map(|(c, _)| c.clone());
+            if !has_next {
+                break;
+            }
+        }
+        assert_eq!(seen, expected);
     }
 
     #[test]
