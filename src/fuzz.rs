@@ -217,7 +217,11 @@ mod tests {
             if let Ok(article) = validate(raw, Limits::default(), today) {
                 let facts = crate::service::extract_article(&extractor, &article);
                 if graph.article_by_id(&article.id.0).is_none() {
-                    graph.apply(&extractor.kb, &article, &facts);
+                    graph.apply(
+                        &extractor.kb,
+                        &crate::graph::ArticleHeader::from(&article),
+                        &facts,
+                    );
                 }
             }
         }

@@ -7,7 +7,7 @@
 
 use crate::extract::{ArticleText, Extraction, Extractor};
 use crate::graph::snapshot_file::{self, Stamp};
-use crate::graph::{Change, Graph, Outcome, Snapshots};
+use crate::graph::{ArticleHeader, Change, Graph, Outcome, Snapshots};
 use crate::ingest::{Article, IngestError, Limits, RawArticle, validate};
 use crate::model::ArticleId;
 use crate::store::{Store, StoreError};
@@ -19,6 +19,17 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use thiserror::Error;
 use tokio::sync::broadcast;
+
+impl From<&Article> for ArticleHeader {
+    fn from(article: &Article) -> ArticleHeader {
+        ArticleHeader {
+            id: article.id.clone(),
+            source: article.source.clone(),
+            title: article.title.clone(),
+            published_on: article.published_on,
+        }
+    }
+}
 
 /// Failures of a write.
 #[derive(Debug, Error)]
@@ -382,7 +393,11 @@ impl Service {
                     stale.push((article.id.clone(), json));
                 }
                 outdated += usize::from(old);
-                graph.apply(&service.extractor.kb, &article, &facts);
+                graph.apply(
+                    &service.extractor.kb,
+                    &ArticleHeader::from(&article),
+                    &facts,
+                );
             }
             decoding += t1 - t0;
             applying += t1.elapsed();
@@ -708,7 +723,12 @@ impl Service {
         let notes = if added.is_empty() {
             Vec::new()
         } else {
-            let change = Change::Add(added);
+            let change = Change::Add(
+                added
+                    .into_iter()
+                    .map(|(article, facts)| (ArticleHeader::from(&article), facts))
+                    .collect(),
+            );
             self.graph
                 .commit(&self.extractor.kb, change, |graph, outcome| {
                     let mut notes = Vec::new();
@@ -815,7 +835,7 @@ impl Service {
         let mut batch: Vec<crate::store::StoredArticle> = Vec::with_capacity(BATCH);
         let apply = |batch: &mut Vec<crate::store::StoredArticle>, graph: &mut Graph| {
             for (article, facts, _) in self.decode_all(std::mem::take(batch)) {
-                graph.apply(&self.extractor.kb, &article, &facts);
+                graph.apply(&self.extractor.kb, &ArticleHeader::from(&article), &facts);
             }
         };
         reader.for_each(|row| {

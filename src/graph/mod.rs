@@ -138,6 +138,20 @@ pub struct EdgeData {
 /// inline, 24 bytes).
 type EvidenceList = SmallVec<[Evidence; 2]>;
 
+/// What the graph is given of an article besides its facts: identity and header. (The
+/// body stays in the store; the graph never sees ingestion's types.)
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArticleHeader {
+    /// Content id.
+    pub id: ArticleId,
+    /// Source key.
+    pub source: String,
+    /// Title.
+    pub title: String,
+    /// Publication date, if known.
+    pub published_on: Option<NaiveDate>,
+}
+
 /// An article in the graph.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ArticleRec {

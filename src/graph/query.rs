@@ -604,7 +604,11 @@ mod tests {
                 && graph.article_by_id(&article.id.0).is_none()
             {
                 let facts = crate::service::extract_article(&extractor, &article);
-                graph.apply(&extractor.kb, &article, &facts);
+                graph.apply(
+                    &extractor.kb,
+                    &crate::graph::ArticleHeader::from(&article),
+                    &facts,
+                );
             }
         }
         graph.remove_article(4);

@@ -6,11 +6,10 @@
 
 use super::date_index::{DateIndex, KeyedIndexes};
 use super::{
-    ArticleIx, ArticleRec, DateKey, EdgeData, EdgeKind, EntityIx, EntityRec, EventIx, EventRec,
-    Evidence, Graph, MergeNote, NodeRef, event_key,
+    ArticleHeader, ArticleIx, ArticleRec, DateKey, EdgeData, EdgeKind, EntityIx, EntityRec,
+    EventIx, EventRec, Evidence, Graph, MergeNote, NodeRef, event_key,
 };
 use crate::extract::{EventFacts, Extraction, entities::named_keys};
-use crate::ingest::Article;
 use crate::kb::KnowledgeBase;
 use crate::model::{DatePrecision, EntityKind, EventKind, EventStatus};
 use crate::text::fold;
@@ -65,7 +64,7 @@ impl Graph {
     pub fn apply(
         &mut self,
         kb: &KnowledgeBase,
-        article: &Article,
+        article: &ArticleHeader,
         facts: &Extraction,
     ) -> ApplyReport {
         let article_ix = self.articles.len() as ArticleIx;
@@ -653,7 +652,13 @@ mod tests {
         let today = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default();
         let article = validate(raw, Limits::default(), today).expect("valid test article");
         let facts = crate::service::extract_article(extractor, &article);
-        graph.apply(&extractor.kb, &article, &facts).article
+        graph
+            .apply(
+                &extractor.kb,
+                &crate::graph::ArticleHeader::from(&article),
+                &facts,
+            )
+            .article
     }
 
     #[test]

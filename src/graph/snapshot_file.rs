@@ -176,7 +176,7 @@ mod tests {
             };
             if let Ok(article) = validate(raw, Limits::default(), today) {
                 let facts = crate::service::extract_article(&extractor, &article);
-                graph.apply(&extractor.kb, &article, &facts);
+                graph.apply(&extractor.kb, &crate::graph::ArticleHeader::from(&article), &facts);
             }
         }
         graph

@@ -13,9 +13,8 @@
 //! The spare copy is made at the first write after start, so a server that only reads
 //! holds one copy in memory.
 
-use super::{ApplyReport, ArticleIx, EventIx, Graph};
+use super::{ApplyReport, ArticleHeader, ArticleIx, EventIx, Graph};
 use crate::extract::Extraction;
-use crate::ingest::Article;
 use crate::kb::KnowledgeBase;
 use arc_swap::{ArcSwap, Guard};
 use std::sync::{Arc, Mutex};
@@ -25,7 +24,7 @@ use std::time::{Duration, Instant};
 #[derive(Debug)]
 pub enum Change {
     /// Add articles with their extracted facts, in order.
-    Add(Vec<(Article, Extraction)>),
+    Add(Vec<(ArticleHeader, Extraction)>),
     /// Remove an article.
     Remove(ArticleIx),
 }
