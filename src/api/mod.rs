@@ -4,6 +4,7 @@
 //! Only this module knows async-graphql. Views are thin wrappers holding a record index;
 //! resolvers load the current graph snapshot (never blocking) for the few microseconds they need.
 
+mod connection;
 mod roots;
 mod rows;
 mod scope;

@@ -1,11 +1,11 @@
 //! Query, mutation and subscription roots, and the Relay connection types.
 
-use super::rows::Rows;
-use super::scope::{checkpoint, graph};
+use super::connection::{check_date_range, check_event_cursor, offset_cursor, parse_offset};
+use super::scope::{checkpoint, graph, service};
 use super::types::{
-    ArticleView, Date, EntityKind, EntityMatch, EntityView, EventKind, EventStatus, EventView,
-    Granularity, Language, Node, Order, entity_arg, event_label, node_id, node_view, page_size,
-    resolve_id, service,
+    ArticleConnection, ArticleView, Date, EntityConnection, EntityKind, EntityMatch, EntityView,
+    EventConnection, EventKind, EventStatus, EventView, Granularity, Language, Node, Order,
+    entity_arg, event_connection, event_label, node_id, node_view, page_size, resolve_id,
 };
 use super::{WriteAccess, codes, error};
 use crate::graph::{EventFilter, Graph, NodeRef};
@@ -21,161 +21,8 @@ use futures_util::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 
-/// Pagination state of a connection.
-#[derive(SimpleObject, Default)]
-pub struct PageInfo {
-    /// More items after this page.
-    pub has_next_page: bool,
-    /// Items before this page.
-    pub has_previous_page: bool,
-    /// Cursor of the first item.
-    pub start_cursor: Option<String>,
-    /// Cursor of the last item; pass it as `after` for the next page.
-    pub end_cursor: Option<String>,
-}
-
-macro_rules! connection {
-    ($conn:ident, $edge:ident, $view:ty, $name:literal, $edge_name:literal) => {
-        /// An edge of a connection.
-        #[derive(SimpleObject)]
-        #[graphql(name = $edge_name)]
-        pub struct $edge {
-            /// Opaque, stable cursor.
-            pub cursor: String,
-            /// The item.
-            pub node: $view,
-        }
-
-        /// A page of a list, Relay style.
-        #[derive(SimpleObject)]
-        #[graphql(name = $name)]
-        pub struct $conn {
-            /// Items with cursors.
-            pub edges: Vec<$edge>,
-            /// Items.
-            pub nodes: Rows<$view>,
-            /// Pagination state.
-            pub page_info: PageInfo,
-            /// Items in the whole list.
-            pub total_count: i32,
-        }
-
-        impl $conn {
-            fn from_page(
-                items: Vec<(String, $view)>,
-                total: usize,
-                has_next: bool,
-                has_previous: bool,
-            ) -> Self {
-                let page_info = PageInfo {
-                    has_next_page: has_next,
-                    has_previous_page: has_previous,
-                    start_cursor: items.first().map(|(c, _)| c.clone()),
-                    end_cursor: items.last().map(|(c, _)| c.clone()),
-                };
-                $conn {
-                    nodes: items.iter().map(|(_, v)| *v).collect(),
-                    edges: items
-                        .into_iter()
-                        .map(|(cursor, node)| $edge { cursor, node })
-                        .collect(),
-                    page_info,
-                    total_count: total as i32,
-                }
-            }
-        }
-    };
-}
-
-connection!(
-    ArticleConnection,
-    ArticleEdge,
-    ArticleView,
-    "ArticleConnection",
-    "ArticleEdge"
-);
-connection!(
-    EventConnection,
-    EventEdge,
-    EventView,
-    "EventConnection",
-    "EventEdge"
-);
-connection!(
-    EntityConnection,
-    EntityEdge,
-    EntityView,
-    "EntityConnection",
-    "EntityEdge"
-);
-
-pub(crate) fn event_connection(
-    ctx: &Context<'_>,
-    filter: &EventFilter,
-    order: Order,
-    first: Option<i32>,
-    after: Option<String>,
-) -> Result<EventConnection> {
-    let n = page_size(first)?;
-    check_date_range(filter.from, filter.to)?;
-    check_event_cursor(after.as_deref())?;
-    let graph = graph(ctx);
-    let (page, total, has_next) = graph.events_page(filter, order.into(), n, after.as_deref());
-    let items = page.into_iter().map(|(c, e)| (c, EventView(e))).collect();
-    Ok(EventConnection::from_page(
-        items,
-        total,
-        has_next,
-        after.is_some(),
-    ))
-}
-
 /// Most buckets one `timeline` answers.
 const MAX_TIMELINE_BUCKETS: usize = 1_000;
-
-/// Refuses a date range whose start lies after its end.
-pub(crate) fn check_date_range(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<()> {
-    match (from, to) {
-        (Some(from), Some(to)) if from > to => Err(error(
-            codes::BAD_USER_INPUT,
-            format!("from ({from}) is after to ({to}): give from <= to"),
-        )),
-        _ => Ok(()),
-    }
-}
-
-/// Refuses an event cursor that no event list ever produced.
-fn check_event_cursor(after: Option<&str>) -> Result<()> {
-    match after {
-        Some(c) if !crate::graph::is_event_cursor(c) => Err(error(
-            codes::BAD_USER_INPUT,
-            format!(
-                "cursor {c:?} does not belong to an event list; pass an endCursor or cursor from one"
-            ),
-        )),
-        _ => Ok(()),
-    }
-}
-
-fn offset_cursor(prefix: char, offset: usize) -> String {
-    format!("{prefix}{offset}")
-}
-
-fn parse_offset(prefix: char, after: Option<&str>) -> Result<usize> {
-    match after {
-        None => Ok(0),
-        Some(c) => c
-            .strip_prefix(prefix)
-            .and_then(|n| n.parse::<usize>().ok())
-            .map(|n| n + 1)
-            .ok_or_else(|| {
-                error(
-                    codes::BAD_USER_INPUT,
-                    format!("cursor {c:?} does not belong to this list"),
-                )
-            }),
-    }
-}
 
 /// A timeline bucket.
 #[derive(SimpleObject)]

@@ -16,8 +16,9 @@
 //!   [`EXPENSIVE_COMPLEXITY`] waits for one of [`ExpensiveGate`]'s permits before it runs;
 //!   cheap queries and `/healthz` never wait for it.
 
-use super::{codes, error, types::service};
+use super::{codes, error};
 use crate::graph::Graph;
+use crate::service::Service;
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextValidation};
 use async_graphql::{ContextBase, Result, ServerError, ValidationResult};
 use std::ops::Deref;
@@ -57,6 +58,12 @@ impl Deadline {
             yield_after,
         }
     }
+}
+
+/// The service behind the schema (schema data).
+pub(crate) fn service<'a, T>(ctx: &ContextBase<'a, T>) -> &'a Arc<Service> {
+    // The schema is always built with the service (see build_schema).
+    ctx.data_unchecked::<Arc<Service>>()
 }
 
 /// The graph a resolver reads: the request's snapshot, or the current graph.

@@ -1,20 +1,19 @@
 //! GraphQL view types: enums and scalars mirroring `model`, and thin views over graph
 //! records (`ArticleView`, `EventView`, `EntityView`) with their navigation fields.
 
+use super::connection::{PageInfo, check_date_range, check_event_cursor};
 use super::rows::{PlainFields, Rows};
-use super::scope::{checkpoint, graph};
+use super::scope::{checkpoint, graph, service};
 use super::{DEFAULT_PAGE, MAX_PAGE, codes, error};
 use crate::graph::{
     ArticleIx, EdgeKind, EntityIx, EventFilter, EventIx, Graph, NodeRef, SortOrder,
 };
 use crate::model;
-use crate::service::Service;
 use async_graphql::{
-    Context, ContextBase, Enum, ID, InputType, InputValueError, InputValueResult, Interface,
-    Object, Result, Scalar, ScalarType, SimpleObject, Value,
+    Context, Enum, ID, InputType, InputValueError, InputValueResult, Interface, Object, Result,
+    Scalar, ScalarType, SimpleObject, Value,
 };
 use chrono::NaiveDate;
-use std::sync::Arc;
 
 /// Calendar date, ISO 8601: YYYY-MM-DD.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -209,11 +208,6 @@ macro_rules! view_object {
             $($rest)*
         }
     };
-}
-
-pub(crate) fn service<'a, T>(ctx: &ContextBase<'a, T>) -> &'a Arc<Service> {
-    // The schema is always built with the service (see build_schema).
-    ctx.data_unchecked::<Arc<Service>>()
 }
 
 /// Validates a page size.
@@ -710,7 +704,7 @@ view_object! {
         order: Option<Order>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> Result<super::roots::EventConnection> {
+    ) -> Result<EventConnection> {
         checkpoint(ctx).await?;
         let filter = EventFilter {
             from: from.map(|d| d.0),
@@ -720,7 +714,7 @@ view_object! {
             all_entities: vec![self.0],
             ..EventFilter::default()
         };
-        super::roots::event_connection(ctx, &filter, order.unwrap_or_default(), first, after)
+        event_connection(ctx, &filter, order.unwrap_or_default(), first, after)
     }
     /// Entities sharing events with this one; weight = number of shared events.
     #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
@@ -780,12 +774,55 @@ view_object! {
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> Result<super::roots::EventConnection> {
+    ) -> Result<EventConnection> {
         checkpoint(ctx).await?;
         let filter = EventFilter {
             all_entities: vec![self.0],
             ..EventFilter::default()
         };
-        super::roots::event_connection(ctx, &filter, Order::OldestFirst, first, after)
+        event_connection(ctx, &filter, Order::OldestFirst, first, after)
     }
+}
+
+super::connection::connection!(
+    ArticleConnection,
+    ArticleEdge,
+    ArticleView,
+    "ArticleConnection",
+    "ArticleEdge"
+);
+super::connection::connection!(
+    EventConnection,
+    EventEdge,
+    EventView,
+    "EventConnection",
+    "EventEdge"
+);
+super::connection::connection!(
+    EntityConnection,
+    EntityEdge,
+    EntityView,
+    "EntityConnection",
+    "EntityEdge"
+);
+
+pub(crate) fn event_connection(
+    ctx: &Context<'_>,
+    filter: &EventFilter,
+    order: Order,
+    first: Option<i32>,
+    after: Option<String>,
+) -> Result<EventConnection> {
+    let n = page_size(first)?;
+    check_date_range(filter.from, filter.to)?;
+    check_event_cursor(after.as_deref())?;
+    let graph = graph(ctx);
+    let (page, total, has_next) = graph.events_page(filter, order.into(), n, after.as_deref());
+    let items = page.into_iter().map(|(c, e)| (c, EventView(e))).collect();
+    Ok(EventConnection::from_page(
+        items,
+        total,
+        has_next,
+        after.is_some(),
+    ))
 }
