@@ -435,6 +435,7 @@ impl Service {
             store.checkpoint()?;
         }
         service.outdated.store(outdated, Ordering::Release);
+        metrics::gauge!("eventgraph_outdated_articles").set(outdated as f64);
         if outdated > 0 {
             tracing::info!(
                 articles = outdated,
