@@ -467,8 +467,8 @@ impl Service {
     }
 
     /// Saves the current graph as the store's snapshot, so the next start loads it (called
-    /// at a clean shutdown). False when there was nothing to write: no store, or the file
-    /// already holds this graph.
+    /// at a clean shutdown). False when there was nothing to write: no store, the file
+    /// already holds this graph, or the graph still has facts of a previous extractor.
     ///
     /// # Errors
     /// When the store cannot be read or the file cannot be written.
@@ -476,6 +476,11 @@ impl Service {
         let Some(store) = &self.store else {
             return Ok(false);
         };
+        if self.outdated() > 0 {
+            // Built (in part) from facts of another extractor version: a snapshot of it
+            // would outlive the refresh. The next start rebuilds instead.
+            return Ok(false);
+        }
         // No write between reading the store's generation and the graph.
         let _writer = self
             .writer
@@ -1055,6 +1060,10 @@ mod tests {
         let serving = Service::open_serving(Arc::new(Extractor::new()), &dir, Limits::default())
             .expect("opens");
         assert_eq!(serving.outdated(), 5, "served from the old facts");
+        assert!(
+            !serving.save_snapshot().expect("no error"),
+            "a graph of old facts is never saved as the snapshot"
+        );
         assert_eq!(serving.read().fingerprint(), before);
         // A write while the old facts are served.
         assert!(serving.ingest(article(5)).is_ok());
