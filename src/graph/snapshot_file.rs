@@ -23,7 +23,7 @@ const FILE_FORMAT: u32 = 3;
 pub struct Stamp {
     /// Layout of the file.
     pub format: u32,
-    /// The program that built the graph (hash of its executable).
+    /// The program that built the graph (its executable's size and modification time).
     pub build: String,
     /// The extractor version (code and data files).
     pub extractor: String,
@@ -46,23 +46,23 @@ impl Stamp {
     }
 }
 
-/// A hash of the running executable (computed once).
+/// The identity of the running executable (computed once): its size and modification time.
+/// Every build writes a new file, so a rebuilt program never trusts an older program's
+/// snapshot; reading the metadata is instant where hashing a debug binary took seconds.
 fn build_id() -> &'static str {
     static ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     ID.get_or_init(|| {
-        use sha2::{Digest, Sha256};
-        let bytes = std::env::current_exe()
-            .and_then(std::fs::read)
-            .unwrap_or_default();
-        if bytes.is_empty() {
-            // No way to tell builds apart: a value no other run shares.
-            return format!("unknown-{}", std::process::id());
-        }
-        Sha256::digest(&bytes)
-            .iter()
-            .take(12)
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        let identity = std::env::current_exe()
+            .and_then(std::fs::metadata)
+            .and_then(|meta| {
+                let modified = meta
+                    .modified()?
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_err(std::io::Error::other)?;
+                Ok(format!("{}-{}", meta.len(), modified.as_nanos()))
+            });
+        // No way to tell builds apart: a value no other run shares.
+        identity.unwrap_or_else(|_| format!("unknown-{}", std::process::id()))
     })
 }
 
