@@ -158,10 +158,23 @@ const BODY_SENTENCES: usize = 8;
 /// Body sentences searched for a dateline.
 const DATELINE_SENTENCES: usize = 6;
 
+/// `text` cut to at most `max_chars` characters, at a word boundary, with "…" when cut. A
+/// word longer than the whole budget is cut inside (nothing else fits).
 fn clip(text: &str, max_chars: usize) -> String {
     let text = text.trim();
     match text.char_indices().nth(max_chars) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
+        Some((cut, _)) => {
+            let head = &text[..cut];
+            // The last whole word: back to the last space, unless the text has none.
+            let at_word = head
+                .rfind(char::is_whitespace)
+                .map_or(head, |space| &head[..space]);
+            let kept = at_word.trim_end_matches(|c: char| {
+                c.is_whitespace()
+                    || matches!(c, ',' | ';' | ':' | '-' | '–' | '—' | '«' | '"' | '(')
+            });
+            format!("{}…", if kept.is_empty() { head } else { kept })
+        }
         None => text.to_string(),
     }
 }
@@ -870,6 +883,21 @@ fn event_entities(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_titles_are_cut_between_words() {
+        let sentence = "Мемлекет басшысы үш жыл бұрын Астанада өткен алғашқы саммит көпжақты форматтың маңызын көрсетті";
+        let cut = clip(sentence, 40);
+        assert!(cut.ends_with('…'), "{cut}");
+        let kept = cut.trim_end_matches('…');
+        assert!(kept.chars().count() <= 40, "{cut}");
+        assert!(
+            sentence.starts_with(kept) && sentence[kept.len()..].starts_with(' '),
+            "ends at a whole word: {cut}"
+        );
+        assert_eq!(clip("short title", 40), "short title");
+        assert_eq!(clip(&"x".repeat(50), 10), format!("{}…", "x".repeat(10)));
+    }
 
     #[test]
     fn text_without_words_extracts_without_panicking() {
