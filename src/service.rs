@@ -51,6 +51,21 @@ pub enum ServiceError {
     Snapshot(#[from] crate::graph::snapshot_file::SnapshotError),
 }
 
+/// What [`Service::replay`] did.
+#[derive(Default)]
+struct Replayed {
+    /// Facts re-extracted because their cache was missing or of another version.
+    refreshed: Vec<(ArticleId, String)>,
+    /// Articles applied with facts of another extractor version.
+    outdated: usize,
+    /// The last sequence number read.
+    last_seq: i64,
+    /// Time spent decoding facts.
+    decoding: Duration,
+    /// Time spent applying them.
+    applying: Duration,
+}
+
 /// The graph snapshot's file name in the data folder.
 pub const SNAPSHOT_FILE: &str = "graph.snapshot";
 
@@ -246,8 +261,9 @@ pub fn extract_article(extractor: &Extractor, article: &Article) -> Extraction {
 enum Bodies {
     /// A service without a store keeps them in memory.
     Memory(std::sync::RwLock<HashMap<ArticleId, Arc<str>>>),
-    /// Read from the store on demand.
-    Store(crate::store::BodyReader),
+    /// Read from the store on demand, through a read-only connection of their own (in WAL
+    /// mode it reads while the writer's connection writes).
+    Store(Mutex<Store>),
 }
 
 /// The running pipeline: extractor, optional durable store, graph, update channel.
@@ -339,7 +355,7 @@ impl Service {
         limits: Limits,
         keep_outdated: bool,
     ) -> Result<Service, ServiceError> {
-        let store = Store::open(data_dir)?;
+        let mut store = Store::open(data_dir)?;
         let service = Service {
             store: None,
             ..Service::in_memory(extractor, limits)
@@ -352,89 +368,64 @@ impl Service {
         let stamp = Stamp::current(&service.version, articles, last_seq);
         let snapshot = data_dir.join(SNAPSHOT_FILE);
         let started = Instant::now();
-        match snapshot_file::load(&snapshot, &stamp) {
+        let graph = match snapshot_file::load(&snapshot, &stamp) {
             Ok(Some(graph)) => {
                 tracing::info!(
                     articles = graph.stats().articles,
                     elapsed_ms = started.elapsed().as_millis() as u64,
                     "graph loaded from its snapshot"
                 );
-                service
-                    .snapshot_generation
-                    .store(0, std::sync::atomic::Ordering::Release);
-                return Ok(Service {
-                    bodies: Bodies::Store(crate::store::BodyReader::open(store.path())?),
-                    store: Some(Mutex::new(store)),
-                    graph: Snapshots::new(graph),
-                    ..service
-                });
+                service.snapshot_generation.store(0, Ordering::Release);
+                graph
             }
-            Ok(None) => {}
-            Err(e) => {
-                tracing::warn!(error = %e, "graph snapshot unreadable; rebuilding from the store");
-            }
-        }
-        let mut stale: Vec<(ArticleId, String)> = Vec::new();
-        let mut pending: Vec<crate::store::StoredArticle> = Vec::with_capacity(BATCH);
-        let mut graph = Graph::new();
-        // Time spent decoding cached facts and applying them, for the start-up log (the
-        // rest of the start is reading the store).
-        let (mut decoding, mut applying) = (Duration::ZERO, Duration::ZERO);
-        let started = Instant::now();
-        let mut outdated = 0usize;
-        let mut replay = |chunk: &mut Vec<crate::store::StoredArticle>,
-                          stale: &mut Vec<(ArticleId, String)>| {
-            let items = std::mem::take(chunk);
-            let t0 = Instant::now();
-            let decoded = service.decode_all_with(items, keep_outdated);
-            let t1 = Instant::now();
-            for (article, facts, refreshed, old) in decoded {
-                if let Some(json) = refreshed {
-                    stale.push((article.id.clone(), json));
+            found => {
+                if let Err(e) = found {
+                    tracing::warn!(error = %e, "graph snapshot unreadable; rebuilding from the store");
                 }
-                outdated += usize::from(old);
-                graph.apply(
-                    &service.extractor.kb,
-                    &ArticleHeader::from(&article),
-                    &facts,
-                );
+                service.rebuild(&mut store, keep_outdated, &stamp, &snapshot)?
             }
-            decoding += t1 - t0;
-            applying += t1.elapsed();
         };
-        let unreadable = store.for_each(|stored| {
-            pending.push(stored);
-            if pending.len() == BATCH {
-                replay(&mut pending, &mut stale);
-            }
-        })?;
-        for row in &unreadable {
-            metrics::counter!("eventgraph_articles_quarantined_total").increment(1);
-            tracing::error!(
-                row = row.seq,
-                reason = %row.reason,
-                "a stored article cannot be read; left out (`eventgraph check --repair` removes it)"
-            );
-        }
-        replay(&mut pending, &mut stale);
+        Ok(Service {
+            bodies: Bodies::Store(Mutex::new(Store::open_reader(store.path())?)),
+            store: Some(Mutex::new(store)),
+            graph: Snapshots::new(graph),
+            ..service
+        })
+    }
+
+    /// Rebuilds the graph from every stored article (refreshing cached facts of another
+    /// extractor version, or keeping them with `keep_outdated`), and saves it as the
+    /// snapshot when it holds no outdated facts.
+    fn rebuild(
+        &self,
+        store: &mut Store,
+        keep_outdated: bool,
+        stamp: &Stamp,
+        snapshot: &Path,
+    ) -> Result<Graph, ServiceError> {
+        let mut graph = Graph::new();
+        let started = Instant::now();
+        let replayed = self.replay(store, 0, &mut graph, keep_outdated)?;
         let total = started.elapsed();
         tracing::info!(
             total_ms = total.as_millis() as u64,
-            reading_ms = total.saturating_sub(decoding + applying).as_millis() as u64,
-            decoding_ms = decoding.as_millis() as u64,
-            applying_ms = applying.as_millis() as u64,
+            reading_ms = total
+                .saturating_sub(replayed.decoding + replayed.applying)
+                .as_millis() as u64,
+            decoding_ms = replayed.decoding.as_millis() as u64,
+            applying_ms = replayed.applying.as_millis() as u64,
             "graph rebuilt from the store"
         );
-        let mut store = store;
+        let (stale, outdated) = (replayed.refreshed, replayed.outdated);
         if !stale.is_empty() {
             tracing::info!(
                 articles = stale.len(),
                 "refreshed cached facts for a new extractor version"
             );
-            store.update_facts(&stale, &service.version)?;
+            store.update_facts(&stale, &self.version)?;
             store.checkpoint()?;
         }
-        service.outdated.store(outdated, Ordering::Release);
+        self.outdated.store(outdated, Ordering::Release);
         metrics::gauge!("eventgraph_outdated_articles").set(outdated as f64);
         if outdated > 0 {
             tracing::info!(
@@ -442,14 +433,12 @@ impl Service {
                 "serving facts cached by another extractor version until they are re-extracted"
             );
         }
-        if articles > 0 && outdated == 0 {
+        if stamp.articles > 0 && outdated == 0 {
             // The next start loads this instead of replaying every article.
             let saving = Instant::now();
-            match snapshot_file::save(&graph, &stamp, &snapshot) {
+            match snapshot_file::save(&graph, stamp, snapshot) {
                 Ok(()) => {
-                    service
-                        .snapshot_generation
-                        .store(0, std::sync::atomic::Ordering::Release);
+                    self.snapshot_generation.store(0, Ordering::Release);
                     tracing::info!(
                         elapsed_ms = saving.elapsed().as_millis() as u64,
                         "graph snapshot saved"
@@ -458,12 +447,55 @@ impl Service {
                 Err(e) => tracing::warn!(error = %e, "graph snapshot not saved"),
             }
         }
-        Ok(Service {
-            bodies: Bodies::Store(crate::store::BodyReader::open(store.path())?),
-            store: Some(Mutex::new(store)),
-            graph: Snapshots::new(graph),
-            ..service
-        })
+        Ok(graph)
+    }
+
+    /// Applies the stored articles after sequence number `after` to `graph`, in batches
+    /// decoded in parallel; unreadable rows are logged, counted and left out.
+    fn replay(
+        &self,
+        store: &Store,
+        after: i64,
+        graph: &mut Graph,
+        keep_outdated: bool,
+    ) -> Result<Replayed, ServiceError> {
+        let mut replayed = Replayed {
+            last_seq: after,
+            ..Replayed::default()
+        };
+        let mut pending: Vec<crate::store::StoredArticle> = Vec::with_capacity(BATCH);
+        let mut apply = |pending: &mut Vec<crate::store::StoredArticle>,
+                         replayed: &mut Replayed| {
+            let t0 = Instant::now();
+            let decoded = self.decode_all_with(std::mem::take(pending), keep_outdated);
+            let t1 = Instant::now();
+            for (article, facts, refreshed, old) in decoded {
+                if let Some(json) = refreshed {
+                    replayed.refreshed.push((article.id.clone(), json));
+                }
+                replayed.outdated += usize::from(old);
+                graph.apply(&self.extractor.kb, &ArticleHeader::from(&article), &facts);
+            }
+            replayed.decoding += t1 - t0;
+            replayed.applying += t1.elapsed();
+        };
+        let unreadable = store.for_each_after(after, |stored| {
+            replayed.last_seq = replayed.last_seq.max(stored.seq);
+            pending.push(stored);
+            if pending.len() == BATCH {
+                apply(&mut pending, &mut replayed);
+            }
+        })?;
+        apply(&mut pending, &mut replayed);
+        for row in &unreadable {
+            metrics::counter!("eventgraph_articles_quarantined_total").increment(1);
+            tracing::error!(
+                row = row.seq,
+                reason = %row.reason,
+                "a stored article cannot be read; left out (`eventgraph check --repair` removes it)"
+            );
+        }
+        Ok(replayed)
     }
 
     /// Saves the current graph as the store's snapshot, so the next start loads it (called
@@ -522,7 +554,10 @@ impl Service {
                 .unwrap_or_else(|poisoned| poisoned.into_inner())
                 .get(id)
                 .map(|body| body.to_string())),
-            Bodies::Store(reader) => Ok(reader.body(id)?),
+            Bodies::Store(reader) => Ok(reader
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .body(id)?),
         }
     }
 
@@ -837,31 +872,15 @@ impl Service {
         }
         // 2. Rebuild beside the live graph from the refreshed facts.
         let mut graph = Graph::new();
-        let mut last_seq = 0i64;
-        let mut batch: Vec<crate::store::StoredArticle> = Vec::with_capacity(BATCH);
-        let apply = |batch: &mut Vec<crate::store::StoredArticle>, graph: &mut Graph| {
-            for (article, facts, _) in self.decode_all(std::mem::take(batch)) {
-                graph.apply(&self.extractor.kb, &ArticleHeader::from(&article), &facts);
-            }
-        };
-        reader.for_each(|row| {
-            last_seq = last_seq.max(row.seq);
-            batch.push(row);
-            if batch.len() == BATCH {
-                apply(&mut batch, &mut graph);
-            }
-        })?;
-        apply(&mut batch, &mut graph);
+        let rebuilt = self.replay(&reader, 0, &mut graph, false)?;
         // 3. Under the writer lock: the articles stored meanwhile, then publish.
         let _writer = self
             .writer
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        reader.for_each_after(last_seq, |row| {
-            last_seq = last_seq.max(row.seq);
-            batch.push(row);
-        })?;
-        apply(&mut batch, &mut graph);
+        let last_seq = self
+            .replay(&reader, rebuilt.last_seq, &mut graph, false)?
+            .last_seq;
         self.graph.replace(graph);
         self.applied_seq.fetch_max(last_seq, Ordering::AcqRel);
         self.outdated.store(0, Ordering::Release);

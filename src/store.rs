@@ -81,59 +81,6 @@ pub struct Store {
     path: PathBuf,
 }
 
-/// A read-only connection for article bodies, which the graph does not hold: in WAL mode it
-/// reads while the writer's connection writes.
-#[derive(Debug)]
-pub struct BodyReader {
-    conn: std::sync::Mutex<Connection>,
-    path: PathBuf,
-}
-
-impl BodyReader {
-    /// Opens a reader on the store file at `path` (see [`Store::path`]).
-    ///
-    /// # Errors
-    /// When the database cannot be opened.
-    pub fn open(path: &Path) -> Result<BodyReader, StoreError> {
-        let err = |source| StoreError::Sqlite {
-            path: path.to_path_buf(),
-            source,
-        };
-        let conn = Connection::open_with_flags(
-            path,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(err)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))
-            .map_err(err)?;
-        Ok(BodyReader {
-            conn: std::sync::Mutex::new(conn),
-            path: path.to_path_buf(),
-        })
-    }
-
-    /// The body of the article with content id `id`, if stored.
-    ///
-    /// # Errors
-    /// When the database cannot be read.
-    pub fn body(&self, id: &ArticleId) -> Result<Option<String>, StoreError> {
-        let conn = self
-            .conn
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        conn.prepare_cached("SELECT body FROM articles WHERE id = ?1")
-            .and_then(|mut statement| {
-                statement
-                    .query_row([id.0.as_str()], |row| row.get(0))
-                    .optional()
-            })
-            .map_err(|source| StoreError::Sqlite {
-                path: self.path.clone(),
-                source,
-            })
-    }
-}
-
 impl Store {
     /// Opens (or creates) the store in `dir`.
     ///
@@ -180,6 +127,21 @@ impl Store {
             conn,
             path: path.to_path_buf(),
         })
+    }
+
+    /// The body of the article with content id `id`, if stored.
+    ///
+    /// # Errors
+    /// When the database cannot be read.
+    pub fn body(&self, id: &ArticleId) -> Result<Option<String>, StoreError> {
+        self.conn
+            .prepare_cached("SELECT body FROM articles WHERE id = ?1")
+            .and_then(|mut statement| {
+                statement
+                    .query_row([id.0.as_str()], |row| row.get(0))
+                    .optional()
+            })
+            .map_err(self.err())
     }
 
     fn err(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {

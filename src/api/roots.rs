@@ -122,20 +122,18 @@ impl GraphStats {
     #[graphql(complexity = "EVENTS_BY_KIND_COST + child_complexity")]
     async fn events_by_kind(&self, ctx: &Context<'_>) -> Result<Vec<KindCount>> {
         checkpoint(ctx).await?;
-        Ok({
-            let graph = graph(ctx);
-            let counts = graph.events_per_kind();
-            model::EventKind::ALL
-                .into_iter()
-                .map(|kind| KindCount {
-                    kind: kind.into(),
-                    count: counts
-                        .iter()
-                        .find(|(k, _)| *k == kind)
-                        .map_or(0, |(_, n)| *n as i32),
-                })
-                .collect()
-        })
+        let graph = graph(ctx);
+        let counts = graph.events_per_kind();
+        Ok(model::EventKind::ALL
+            .into_iter()
+            .map(|kind| KindCount {
+                kind: kind.into(),
+                count: counts
+                    .iter()
+                    .find(|(k, _)| *k == kind)
+                    .map_or(0, |(_, n)| *n as i32),
+            })
+            .collect())
     }
 }
 
@@ -464,15 +462,13 @@ impl QueryRoot {
     /// Counts for the whole graph.
     async fn stats(&self, ctx: &Context<'_>) -> Result<GraphStats> {
         checkpoint(ctx).await?;
-        Ok({
-            let graph = graph(ctx);
-            let s = graph.stats();
-            GraphStats {
-                articles: s.articles as i32,
-                events: s.events as i32,
-                entities: s.entities as i32,
-                edges: s.edges as i32,
-            }
+        let graph = graph(ctx);
+        let s = graph.stats();
+        Ok(GraphStats {
+            articles: s.articles as i32,
+            events: s.events as i32,
+            entities: s.entities as i32,
+            edges: s.edges as i32,
         })
     }
 }

@@ -381,14 +381,12 @@ view_object! {
     #[graphql(complexity = "super::UNPAGED_LIST_COST * child_complexity + 1")]
     async fn mentioned_events(&self, ctx: &Context<'_>) -> Result<Vec<EventView>> {
         checkpoint(ctx).await?;
-        Ok({
-            graph(ctx)
-                .article(self.0)
-                .mentioned_events
-                .iter()
-                .map(|&e| EventView(e))
-                .collect()
-        })
+        Ok(graph(ctx)
+            .article(self.0)
+            .mentioned_events
+            .iter()
+            .map(|&e| EventView(e))
+            .collect())
     }
     /// Every entity the article names, resolved to graph entities.
     async fn entities(
@@ -397,16 +395,14 @@ view_object! {
         kind: Option<EntityKind>,
     ) -> Result<Vec<EntityView>> {
         checkpoint(ctx).await?;
-        Ok({
-            let graph = graph(ctx);
-            graph
-                .article(self.0)
-                .entities
-                .iter()
-                .filter(|&&e| kind.is_none_or(|k| graph.entity(e).kind == k.into()))
-                .map(|&e| EntityView(e))
-                .collect()
-        })
+        let graph = graph(ctx);
+        Ok(graph
+            .article(self.0)
+            .entities
+            .iter()
+            .filter(|&&e| kind.is_none_or(|k| graph.entity(e).kind == k.into()))
+            .map(|&e| EntityView(e))
+            .collect())
     }
     /// Every link of the article (events reported and mentioned, entities named) with the
     /// words that support it: why each edge exists.
@@ -422,6 +418,23 @@ view_object! {
 pub struct EventView(pub EventIx);
 
 impl EventView {
+    /// Live events linked by REFERS_TO: those this event refers to (`outgoing`), or those
+    /// referring to it.
+    fn references(&self, graph: &Graph, outgoing: bool) -> Vec<EventView> {
+        graph
+            .edges_of(NodeRef::Event(self.0))
+            .into_iter()
+            .filter_map(|(kind, out, other, _)| match (kind, other) {
+                (EdgeKind::RefersTo, NodeRef::Event(e))
+                    if out == outgoing && !graph.event(e).deleted =>
+                {
+                    Some(EventView(e))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
     fn entities_of(&self, graph: &Graph, kind: Option<model::EntityKind>) -> Rows<EntityView> {
         self.entities_where(graph, |e| kind.is_none_or(|k| e.kind == k))
     }
@@ -477,39 +490,33 @@ view_object! {
     #[graphql(complexity = "super::UNPAGED_LIST_COST * child_complexity + 1")]
     async fn articles(&self, ctx: &Context<'_>) -> Result<Vec<ArticleView>> {
         checkpoint(ctx).await?;
-        Ok({
-            graph(ctx)
-                .event(self.0)
-                .articles()
-                .map(ArticleView)
-                .collect()
-        })
+        Ok(graph(ctx)
+            .event(self.0)
+            .articles()
+            .map(ArticleView)
+            .collect())
     }
     /// Articles that report this event as their main event.
     #[graphql(complexity = "super::UNPAGED_LIST_COST * child_complexity + 1")]
     async fn reported_by(&self, ctx: &Context<'_>) -> Result<Vec<ArticleView>> {
         checkpoint(ctx).await?;
-        Ok({
-            graph(ctx)
-                .event(self.0)
-                .reported_by
-                .iter()
-                .map(|&a| ArticleView(a))
-                .collect()
-        })
+        Ok(graph(ctx)
+            .event(self.0)
+            .reported_by
+            .iter()
+            .map(|&a| ArticleView(a))
+            .collect())
     }
     /// Articles that mention it in passing.
     #[graphql(complexity = "super::UNPAGED_LIST_COST * child_complexity + 1")]
     async fn mentioned_by(&self, ctx: &Context<'_>) -> Result<Vec<ArticleView>> {
         checkpoint(ctx).await?;
-        Ok({
-            graph(ctx)
-                .event(self.0)
-                .mentioned_by
-                .iter()
-                .map(|&a| ArticleView(a))
-                .collect()
-        })
+        Ok(graph(ctx)
+            .event(self.0)
+            .mentioned_by
+            .iter()
+            .map(|&a| ArticleView(a))
+            .collect())
     }
     /// Languages of its sources.
     async fn languages(&self, ctx: &Context<'_>) -> Vec<Language> {
@@ -545,20 +552,16 @@ view_object! {
     /// was held in; they are among its `entities`).
     async fn places(&self, ctx: &Context<'_>) -> Result<Rows<EntityView>> {
         checkpoint(ctx).await?;
-        Ok({
-            self.entities_where(&graph(ctx), |e| {
-                e.kind == model::EntityKind::Place && !e.region
-            })
-        })
+        Ok(self.entities_where(&graph(ctx), |e| {
+            e.kind == model::EntityKind::Place && !e.region
+        }))
     }
     /// Organisations involved (news outlets and press services are under `sources`).
     async fn organizations(&self, ctx: &Context<'_>) -> Result<Rows<EntityView>> {
         checkpoint(ctx).await?;
-        Ok({
-            self.entities_where(&graph(ctx), |e| {
-                e.kind == model::EntityKind::Organization && !e.source
-            })
-        })
+        Ok(self.entities_where(&graph(ctx), |e| {
+            e.kind == model::EntityKind::Organization && !e.source
+        }))
     }
     /// News outlets and press services that reported the event (sources, not parties).
     async fn sources(&self, ctx: &Context<'_>) -> Result<Rows<EntityView>> {
@@ -573,36 +576,12 @@ view_object! {
     /// Events this one's articles refer to (past or planned).
     async fn refers_to(&self, ctx: &Context<'_>) -> Result<Vec<EventView>> {
         checkpoint(ctx).await?;
-        Ok({
-            let graph = graph(ctx);
-            graph
-                .edges_of(NodeRef::Event(self.0))
-                .into_iter()
-                .filter_map(|(kind, out, other, _)| match (kind, out, other) {
-                    (EdgeKind::RefersTo, true, NodeRef::Event(e)) if !graph.event(e).deleted => {
-                        Some(EventView(e))
-                    }
-                    _ => None,
-                })
-                .collect()
-        })
+        Ok(self.references(&graph(ctx), true))
     }
     /// Events whose articles refer to this one.
     async fn referred_by(&self, ctx: &Context<'_>) -> Result<Vec<EventView>> {
         checkpoint(ctx).await?;
-        Ok({
-            let graph = graph(ctx);
-            graph
-                .edges_of(NodeRef::Event(self.0))
-                .into_iter()
-                .filter_map(|(kind, out, other, _)| match (kind, out, other) {
-                    (EdgeKind::RefersTo, false, NodeRef::Event(e)) if !graph.event(e).deleted => {
-                        Some(EventView(e))
-                    }
-                    _ => None,
-                })
-                .collect()
-        })
+        Ok(self.references(&graph(ctx), false))
     }
     /// Every link of the event with its evidence.
     #[graphql(complexity = "super::UNPAGED_LIST_COST * child_complexity + 1")]
@@ -614,21 +593,19 @@ view_object! {
     /// the same-event score, the runner-up's, and the evidence. Empty for an event told once.
     async fn merged_because(&self, ctx: &Context<'_>) -> Result<Vec<MergeReason>> {
         checkpoint(ctx).await?;
-        Ok({
-            let graph = graph(ctx);
-            graph
-                .event(self.0)
-                .merges
-                .iter()
-                .filter(|m| !graph.article(m.article).deleted)
-                .map(|m| MergeReason {
-                    article: ArticleView(m.article),
-                    score: f64::from(m.score),
-                    runner_up: m.runner_up.map(f64::from),
-                    evidence: m.evidence.clone(),
-                })
-                .collect()
-        })
+        let graph = graph(ctx);
+        Ok(graph
+            .event(self.0)
+            .merges
+            .iter()
+            .filter(|m| !graph.article(m.article).deleted)
+            .map(|m| MergeReason {
+                article: ArticleView(m.article),
+                score: f64::from(m.score),
+                runner_up: m.runner_up.map(f64::from),
+                evidence: m.evidence.clone(),
+            })
+            .collect())
     }
 }
 
@@ -740,32 +717,28 @@ view_object! {
     /// Countries or organisations this person leads or led (from the knowledge base).
     async fn leader_of(&self, ctx: &Context<'_>) -> Result<Vec<EntityView>> {
         checkpoint(ctx).await?;
-        Ok({
-            let graph = graph(ctx);
-            graph
-                .edges_of(NodeRef::Entity(self.0))
-                .into_iter()
-                .filter_map(|(kind, out, other, _)| match (kind, out, other) {
-                    (EdgeKind::LeaderOf, true, NodeRef::Entity(e)) => Some(EntityView(e)),
-                    _ => None,
-                })
-                .collect()
-        })
+        let graph = graph(ctx);
+        Ok(graph
+            .edges_of(NodeRef::Entity(self.0))
+            .into_iter()
+            .filter_map(|(kind, out, other, _)| match (kind, out, other) {
+                (EdgeKind::LeaderOf, true, NodeRef::Entity(e)) => Some(EntityView(e)),
+                _ => None,
+            })
+            .collect())
     }
     /// People who lead or led this country or organisation.
     async fn leaders(&self, ctx: &Context<'_>) -> Result<Vec<EntityView>> {
         checkpoint(ctx).await?;
-        Ok({
-            let graph = graph(ctx);
-            graph
-                .edges_of(NodeRef::Entity(self.0))
-                .into_iter()
-                .filter_map(|(kind, out, other, _)| match (kind, out, other) {
-                    (EdgeKind::LeaderOf, false, NodeRef::Entity(e)) => Some(EntityView(e)),
-                    _ => None,
-                })
-                .collect()
-        })
+        let graph = graph(ctx);
+        Ok(graph
+            .edges_of(NodeRef::Entity(self.0))
+            .into_iter()
+            .filter_map(|(kind, out, other, _)| match (kind, out, other) {
+                (EdgeKind::LeaderOf, false, NodeRef::Entity(e)) => Some(EntityView(e)),
+                _ => None,
+            })
+            .collect())
     }
     /// For a summit format: its editions (events), oldest first.
     #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]

@@ -59,6 +59,14 @@ fn precision_rank(p: DatePrecision) -> u8 {
     }
 }
 
+/// Where an event sits in the date, kind and status indexes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct IndexPlace {
+    key: DateKey,
+    kind: EventKind,
+    status: EventStatus,
+}
+
 impl Graph {
     /// Adds an article and its extracted facts. The caller checks for duplicates first.
     pub fn apply(
@@ -330,10 +338,7 @@ impl Graph {
                     deleted: false,
                 });
                 self.event_by_id.insert(id, ix);
-                let key = event_key(&facts.date, facts.month_day);
-                self.events_by_date.insert((key, ix));
-                self.events_by_kind.insert(facts.kind, (key, ix));
-                self.events_by_status.insert(facts.status, (key, ix));
+                self.index_event(ix, self.index_place(ix), true);
                 self.live_events += 1;
                 report.new_events.push(ix);
                 ix
@@ -398,10 +403,7 @@ impl Graph {
                 *self.cooccurrence[other as usize].entry(entity).or_default() += 1;
             }
             record.entities.push(entity);
-            let key = event_key(&record.date, record.month_day);
-            self.entity_events[entity as usize].insert((key, event));
-            self.entity_kind_events[entity as usize].insert(record.kind, (key, event));
-            self.entity_status_events[entity as usize].insert(record.status, (key, event));
+            self.index_entity_event(entity, event, self.index_place(event), true);
         }
     }
 
@@ -431,7 +433,7 @@ impl Graph {
                 let [date] = years.as_slice() else {
                     continue;
                 };
-                let old = (event_key(&o.date, o.month_day), o.kind, o.status);
+                let old = self.index_place(other);
                 let o = &mut self.events[other as usize];
                 o.date = crate::model::DateSpan::day(*date);
                 o.month_day = None;
@@ -444,11 +446,7 @@ impl Graph {
     /// A finer date or a confirmed happening from a new report.
     fn refine_event(&mut self, event: EventIx, facts: &EventFacts, reported: bool) {
         let record = &self.events[event as usize];
-        let old = (
-            event_key(&record.date, record.month_day),
-            record.kind,
-            record.status,
-        );
+        let old = self.index_place(event);
         let finer = precision_rank(facts.date.precision) > precision_rank(record.date.precision);
         if reported
             && record.status == EventStatus::Planned
@@ -475,43 +473,74 @@ impl Graph {
         {
             record.month_day = facts.month_day;
         }
-        let record = &self.events[event as usize];
-        if (
-            event_key(&record.date, record.month_day),
-            record.kind,
-            record.status,
-        ) != old
-        {
+        if self.index_place(event) != old {
             self.reindex_event(event, old);
         }
     }
 
-    /// Moves an event in the date, kind and status indexes from its old (key, kind, status)
-    /// to its current ones.
-    fn reindex_event(&mut self, event: EventIx, old: (DateKey, EventKind, EventStatus)) {
-        let (old_key, old_kind, old_status) = old;
+    /// Where an event sits in the indexes: its date key, kind and status.
+    fn index_place(&self, event: EventIx) -> IndexPlace {
         let record = &self.events[event as usize];
-        let (key, kind, status) = (
-            event_key(&record.date, record.month_day),
-            record.kind,
-            record.status,
-        );
-        self.events_by_date.remove(&(old_key, event));
-        self.events_by_date.insert((key, event));
-        self.events_by_kind.remove(old_kind, &(old_key, event));
-        self.events_by_kind.insert(kind, (key, event));
-        self.events_by_status.remove(old_status, &(old_key, event));
-        self.events_by_status.insert(status, (key, event));
-        for &entity in &record.entities {
-            let set = &mut self.entity_events[entity as usize];
-            set.remove(&(old_key, event));
-            set.insert((key, event));
-            let kinds = &mut self.entity_kind_events[entity as usize];
-            kinds.remove(old_kind, &(old_key, event));
-            kinds.insert(kind, (key, event));
-            let statuses = &mut self.entity_status_events[entity as usize];
-            statuses.remove(old_status, &(old_key, event));
-            statuses.insert(status, (key, event));
+        IndexPlace {
+            key: event_key(&record.date, record.month_day),
+            kind: record.kind,
+            status: record.status,
+        }
+    }
+
+    /// Adds (`insert`) or removes an event at `place` in the all-events indexes.
+    fn index_event(&mut self, event: EventIx, place: IndexPlace, insert: bool) {
+        let item = (place.key, event);
+        if insert {
+            self.events_by_date.insert(item);
+            self.events_by_kind.insert(place.kind, item);
+            self.events_by_status.insert(place.status, item);
+        } else {
+            self.events_by_date.remove(&item);
+            self.events_by_kind.remove(place.kind, &item);
+            self.events_by_status.remove(place.status, &item);
+        }
+    }
+
+    /// Adds (`insert`) or removes an event at `place` in one entity's indexes.
+    fn index_entity_event(
+        &mut self,
+        entity: EntityIx,
+        event: EventIx,
+        place: IndexPlace,
+        insert: bool,
+    ) {
+        let (item, e) = ((place.key, event), entity as usize);
+        if insert {
+            self.entity_events[e].insert(item);
+            self.entity_kind_events[e].insert(place.kind, item);
+            self.entity_status_events[e].insert(place.status, item);
+        } else {
+            self.entity_events[e].remove(&item);
+            self.entity_kind_events[e].remove(place.kind, &item);
+            self.entity_status_events[e].remove(place.status, &item);
+        }
+    }
+
+    /// One shared event fewer between `a` and `b`, as `a` counts it.
+    fn lower_cooccurrence(&mut self, a: EntityIx, b: EntityIx) {
+        let counts = &mut self.cooccurrence[a as usize];
+        if let Some(count) = counts.get_mut(&b) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                counts.remove(&b);
+            }
+        }
+    }
+
+    /// Moves an event in every index from its old place to its current one.
+    fn reindex_event(&mut self, event: EventIx, old: IndexPlace) {
+        let place = self.index_place(event);
+        self.index_event(event, old, false);
+        self.index_event(event, place, true);
+        for entity in self.events[event as usize].entities.clone() {
+            self.index_entity_event(entity, event, old, false);
+            self.index_entity_event(entity, event, place, true);
         }
     }
 
@@ -537,23 +566,13 @@ impl Graph {
             rec.mentioned_by.retain(|&a| a != article);
             if rec.reported_by.is_empty() && rec.mentioned_by.is_empty() && !rec.deleted {
                 rec.deleted = true;
-                let key = event_key(&rec.date, rec.month_day);
-                let (node, kind, status) = (rec.node, rec.kind, rec.status);
-                let entities = rec.entities.clone();
-                self.events_by_date.remove(&(key, event));
-                self.events_by_kind.remove(kind, &(key, event));
-                self.events_by_status.remove(status, &(key, event));
+                let (node, entities) = (rec.node, rec.entities.clone());
+                let place = self.index_place(event);
+                self.index_event(event, place, false);
                 for &entity in &entities {
-                    self.entity_events[entity as usize].remove(&(key, event));
-                    self.entity_kind_events[entity as usize].remove(kind, &(key, event));
-                    self.entity_status_events[entity as usize].remove(status, &(key, event));
+                    self.index_entity_event(entity, event, place, false);
                     for &other in entities.iter().filter(|&&o| o != entity) {
-                        if let Some(count) = self.cooccurrence[entity as usize].get_mut(&other) {
-                            *count = count.saturating_sub(1);
-                            if *count == 0 {
-                                self.cooccurrence[entity as usize].remove(&other);
-                            }
-                        }
+                        self.lower_cooccurrence(entity, other);
                     }
                 }
                 self.remove_node_and_evidence(node);
@@ -615,22 +634,13 @@ impl Graph {
 
     /// Removes `entity` from a live event: its list, the entity's indexes, co-occurrences.
     fn unlink_entity(&mut self, event: EventIx, entity: EntityIx) {
-        let record = &mut self.events[event as usize];
-        record.entities.retain(|&e| e != entity);
-        let key = event_key(&record.date, record.month_day);
-        let (kind, status) = (record.kind, record.status);
-        self.entity_events[entity as usize].remove(&(key, event));
-        self.entity_kind_events[entity as usize].remove(kind, &(key, event));
-        self.entity_status_events[entity as usize].remove(status, &(key, event));
-        for &other in &self.events[event as usize].entities {
-            for (a, b) in [(entity, other), (other, entity)] {
-                if let Some(count) = self.cooccurrence[a as usize].get_mut(&b) {
-                    *count = count.saturating_sub(1);
-                    if *count == 0 {
-                        self.cooccurrence[a as usize].remove(&b);
-                    }
-                }
-            }
+        self.events[event as usize]
+            .entities
+            .retain(|&e| e != entity);
+        self.index_entity_event(entity, event, self.index_place(event), false);
+        for other in self.events[event as usize].entities.clone() {
+            self.lower_cooccurrence(entity, other);
+            self.lower_cooccurrence(other, entity);
         }
     }
 }
