@@ -730,7 +730,7 @@ impl Service {
                 }
                 Ok(inserted) => {
                     let mut added = Vec::new();
-                    for ((index, p), new) in chunk.into_iter().zip(inserted) {
+                    for ((index, mut p), new) in chunk.into_iter().zip(inserted) {
                         results[index] = Some(Ok(Ingested {
                             id: p.article.id.clone(),
                             duplicate: !new,
@@ -742,10 +742,10 @@ impl Service {
                                     .unwrap_or_else(|poisoned| poisoned.into_inner())
                                     .insert(
                                         p.article.id.clone(),
-                                        Arc::from(p.article.body.as_str()),
+                                        Arc::from(std::mem::take(&mut p.article.body)),
                                     );
                             }
-                            added.push((p.article, p.facts));
+                            added.push((ArticleHeader::from(&p.article), p.facts));
                         }
                     }
                     self.publish_added(added);
@@ -760,16 +760,11 @@ impl Service {
 
     /// Applies stored articles to the graph, publishes it, and tells subscribers. The caller
     /// holds the writer lock.
-    fn publish_added(&self, added: Vec<(Article, Extraction)>) {
+    fn publish_added(&self, added: Vec<(ArticleHeader, Extraction)>) {
         let notes = if added.is_empty() {
             Vec::new()
         } else {
-            let change = Change::Add(
-                added
-                    .into_iter()
-                    .map(|(article, facts)| (ArticleHeader::from(&article), facts))
-                    .collect(),
-            );
+            let change = Change::Add(added);
             self.graph
                 .commit(&self.extractor.kb, change, |graph, outcome| {
                     let mut notes = Vec::new();
@@ -906,18 +901,23 @@ impl Service {
         let Some(store) = &self.store else {
             return Ok(0);
         };
+        let lock_store = || {
+            store
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+        };
+        // The once-a-second check takes no writer lock: writes never wait for it.
+        if lock_store().data_version()? == self.seen_data_version.load(Ordering::Acquire) {
+            return Ok(0);
+        }
         let _writer = self
             .writer
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         let rows = {
-            let store = store
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            let version = store.data_version()?;
-            if version == self.seen_data_version.swap(version, Ordering::AcqRel) {
-                return Ok(0);
-            }
+            let store = lock_store();
+            self.seen_data_version
+                .store(store.data_version()?, Ordering::Release);
             let mut rows = Vec::new();
             let after = self.applied_seq.load(Ordering::Acquire);
             store.for_each_after(after, |row| rows.push(row))?;
@@ -934,11 +934,12 @@ impl Service {
             .collect();
         drop(graph);
         let mut applied = 0;
-        for chunk in fresh.chunks(BATCH) {
-            let decoded: Vec<(Article, Extraction)> = self
-                .decode_all(chunk.to_vec())
+        let mut fresh = fresh.into_iter().peekable();
+        while fresh.peek().is_some() {
+            let decoded: Vec<(ArticleHeader, Extraction)> = self
+                .decode_all(fresh.by_ref().take(BATCH).collect())
                 .into_iter()
-                .map(|(article, facts, _)| (article, facts))
+                .map(|(article, facts, _)| (ArticleHeader::from(&article), facts))
                 .collect();
             applied += decoded.len();
             self.publish_added(decoded);

@@ -7,6 +7,14 @@ use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
+/// A single-threaded runtime for one test's WebSocket client.
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
 /// Opens a graphql-transport-ws connection and completes its handshake.
 async fn connect(
     addr: &str,
@@ -58,11 +66,7 @@ fn subscriptions_fire_on_ingest() {
         token: Some(TOKEN),
         extra: vec![],
     });
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime.block_on(async {
+    runtime().block_on(async {
         let mut ws = connect(&server.addr).await;
         for (id, query) in [
             ("1", "subscription { articleIngested { source } }"),
@@ -121,11 +125,7 @@ fn one_connection_holds_at_most_a_hundred_subscriptions() {
         token: None,
         extra: vec![],
     });
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime.block_on(async {
+    runtime().block_on(async {
         let mut ws = connect(&server.addr).await;
         for id in 0..101 {
             ws.send(Message::text(json!({ "id": id.to_string(), "type": "subscribe", "payload": { "query": "subscription { articleIngested { source } }" } }).to_string()))
@@ -166,11 +166,7 @@ fn a_cli_ingest_into_a_running_servers_store_appears_and_fires_event_added() {
         " date 2025-09-02 Тоқаев Лукашенкомен келіссөздер жүргізді\nМемлекет басшысы Қасым-Жомарт Тоқаев Минскіде Александр Лукашенкомен келіссөздер жүргізді.",
     )
     .expect("write the article");
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime.block_on(async {
+    runtime().block_on(async {
         let mut ws = connect(&server.addr).await;
         ws.send(Message::text(
             json!({ "id": "1", "type": "subscribe",
