@@ -19,6 +19,10 @@ const NUMBERS: &str = include_str!("../../kb/lexicon/numbers.tsv");
 /// they count as months only next to a number or a year.
 const AMBIGUOUS_MONTHS: [&str; 6] = ["қазан", "наурыз", "мамыр", "шілде", "may", "mar"];
 
+/// Case forms of Kazakh «ай» (month) that follow a month name: «қыркүйек айы», «айында»,
+/// «айының», «айынан», «айына», «айдың».
+const KAZAKH_MONTH_NOUN: [&str; 7] = ["ай", "айы", "айында", "айының", "айынан", "айына", "айдың"];
+
 /// One date expression found in a text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DateMention {
@@ -387,9 +391,14 @@ fn date_at(
             tokens[at - 1].lower.as_str(),
             "в" | "во" | "in" | "since" | "until" | "by" | "начале" | "конце" | "середине"
         );
-    if ambiguous || (bare_nominative && !preposition) {
+    // Kazakh names a month with the noun «ай» after it: «қыркүйек айында» (in September),
+    // «қазан айының соңында» (at the end of October); that noun also makes an ambiguous
+    // month word a month.
+    let month_noun = next(1).is_some_and(|t| KAZAKH_MONTH_NOUN.contains(&t.lower.as_str()));
+    if !month_noun && (ambiguous || (bare_nominative && !preposition)) {
         return None;
     }
+    let len = if month_noun { 2 } else { 1 };
     let span = match anchor {
         Some(a) => {
             let year = if month > a.month() + 3 {
@@ -401,7 +410,7 @@ fn date_at(
         }
         None => DateSpan::UNKNOWN,
     };
-    Some(mention(at, 1, span))
+    Some(mention(at, len, span))
 }
 
 #[cfg(test)]
@@ -495,6 +504,22 @@ mod tests {
             &[("2024-07-04", Day)],
         );
         check("in 2019 he visited", None, &[("2019-01-01", Year)]);
+    }
+
+    #[test]
+    fn a_kazakh_month_name_with_the_noun_month_is_a_month() {
+        check(
+            "қыркүйек айының соңында сапар",
+            Some("2025-12-20"),
+            &[("2025-09-01", Month)],
+        );
+        // «мамыр» alone is also a given name; with «айында» it is May.
+        check(
+            "мамыр айында келеді",
+            Some("2025-03-02"),
+            &[("2025-05-01", Month)],
+        );
+        check("мамыр келді", Some("2025-03-02"), &[]);
     }
 
     #[test]
