@@ -35,6 +35,8 @@ enum Command {
     Ingest(IngestArgs),
     /// Run one GraphQL query and print the JSON response.
     Query(QueryArgs),
+    /// Export events (and the entities they link) in a standard format.
+    Export(ExportArgs),
     /// Print the GraphQL schema (SDL).
     Schema,
     /// Check that every stored article can be read back; `--repair` deletes the rows that
@@ -120,6 +122,52 @@ struct QueryArgs {
     store: StoreArgs,
 }
 
+#[derive(Debug, Args)]
+struct ExportArgs {
+    /// timelinejs, vis-timeline, graphml, cytoscape, events-csv, links-csv or jsonld.
+    #[arg(long, value_parser = parse_export_format)]
+    format: crate::export::ExportFormat,
+    /// Only events linked to this entity (`Entity:person/tokayev` or `person/tokayev`).
+    #[arg(long)]
+    entity: Option<String>,
+    /// Earliest date, YYYY-MM-DD.
+    #[arg(long)]
+    from: Option<String>,
+    /// Latest date, YYYY-MM-DD.
+    #[arg(long)]
+    to: Option<String>,
+    /// Event kinds, comma-separated (VISIT,SUMMIT).
+    #[arg(long)]
+    kinds: Option<String>,
+    /// A source language (kk, ru, en).
+    #[arg(long)]
+    language: Option<String>,
+    /// HAPPENED or PLANNED.
+    #[arg(long)]
+    status: Option<String>,
+    /// At most this many events.
+    #[arg(long)]
+    limit: Option<usize>,
+    /// Write here instead of standard output.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Build a fresh in-memory graph from this folder only (the store is not touched).
+    #[arg(long)]
+    articles: Option<PathBuf>,
+    #[command(flatten)]
+    store: StoreArgs,
+}
+
+fn parse_export_format(name: &str) -> std::result::Result<crate::export::ExportFormat, String> {
+    crate::export::ExportFormat::parse(name).ok_or_else(|| {
+        let known: Vec<&str> = crate::export::ExportFormat::ALL
+            .iter()
+            .map(|f| f.name())
+            .collect();
+        format!("unknown format {name:?}; known: {}", known.join(", "))
+    })
+}
+
 /// Runs the command line.
 ///
 /// # Errors
@@ -139,6 +187,7 @@ pub fn main() -> Result<()> {
         Some(Command::Serve(args)) => run_serve(args),
         Some(Command::Ingest(args)) => run_ingest(args),
         Some(Command::Query(args)) => run_query(args),
+        Some(Command::Export(args)) => run_export(args),
         Some(Command::Schema) => {
             print!("{}", sdl());
             Ok(())
@@ -459,15 +508,16 @@ fn run_ingest(args: IngestArgs) -> Result<()> {
     Ok(())
 }
 
-fn run_query(args: QueryArgs) -> Result<()> {
+/// The service a one-shot command reads: a fresh in-memory graph of `articles`, or the store.
+fn one_shot_service(articles: Option<&Path>, store: &StoreArgs) -> Result<Service> {
     let extractor = Arc::new(Extractor::new());
-    let limits = limits(&args.store);
-    let service = match &args.articles {
+    let limits = limits(store);
+    let service = match articles {
         Some(dir) => {
             let service = Service::in_memory(extractor, limits);
             let mut raws = Vec::new();
             read_all(
-                std::slice::from_ref(dir),
+                &[dir.to_path_buf()],
                 limits.max_bytes,
                 &mut |(at, r)| match r {
                     Ok(raw) => raws.push(raw),
@@ -486,9 +536,43 @@ fn run_query(args: QueryArgs) -> Result<()> {
             }
             service
         }
-        None => Service::open(extractor, &args.store.data, limits)
-            .with_context(|| format!("opening the store in {}", args.store.data.display()))?,
+        None => Service::open(extractor, &store.data, limits)
+            .with_context(|| format!("opening the store in {}", store.data.display()))?,
     };
+    Ok(service)
+}
+
+fn run_export(args: ExportArgs) -> Result<()> {
+    let service = one_shot_service(args.articles.as_deref(), &args.store)?;
+    let graph = service.read();
+    let params = crate::export::ExportParams {
+        entity: args.entity,
+        from: args.from,
+        to: args.to,
+        kinds: args.kinds,
+        language: args.language,
+        status: args.status,
+        limit: args.limit,
+    };
+    let selection = crate::export::Selection::from_params(&graph, &params)?;
+    let exported = crate::export::export(&graph, args.format, &selection)?;
+    match &args.out {
+        Some(path) => std::fs::write(path, &exported.bytes)
+            .with_context(|| format!("writing {}", path.display()))?,
+        None => std::io::Write::write_all(&mut std::io::stdout().lock(), &exported.bytes)
+            .context("writing to standard output")?,
+    }
+    if exported.events < exported.matching {
+        eprintln!(
+            "exported {} of {} matching events (raise --limit or narrow the filters)",
+            exported.events, exported.matching
+        );
+    }
+    Ok(())
+}
+
+fn run_query(args: QueryArgs) -> Result<()> {
+    let service = one_shot_service(args.articles.as_deref(), &args.store)?;
     let api = Api::new(Arc::new(service));
     let mut request = async_graphql::Request::new(args.query);
     if let Some(vars) = args.variables {

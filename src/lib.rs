@@ -11,6 +11,8 @@
 //! - [`store`]: the durable SQLite article log;
 //! - [`service`]: the one place that runs ingest → store → graph and publishes updates;
 //! - [`api`]: the async-graphql schema;
+//! - [`export`]: standard file formats (TimelineJS, vis-timeline, GraphML, Cytoscape, CSV,
+//!   JSON-LD) of a filtered event selection;
 //! - [`server`]: the axum router and `serve(listener, state, shutdown)`;
 //! - [`playground`]: the GraphiQL page and its vendored, embedded assets;
 //! - [`cli`]: the command line.
@@ -18,6 +20,7 @@
 
 pub mod api;
 pub mod cli;
+pub mod export;
 pub mod extract;
 mod fuzz;
 pub mod graph;

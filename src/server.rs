@@ -378,6 +378,73 @@ async fn playground_asset(axum::extract::Path(file): axum::extract::Path<String>
     }
 }
 
+/// `GET /export/<file>?entity=…&from=…&to=…&kinds=…&language=…&status=…&limit=…`: the
+/// selected events in a standard format (see [`crate::export`]). `X-Total-Count` gives the
+/// events matching the filters; `X-Eventgraph-Truncated: true` says the limit cut the list.
+async fn export_route(
+    State(state): State<AppState>,
+    axum::extract::Path(file): axum::extract::Path<String>,
+    params: Result<
+        axum::extract::Query<crate::export::ExportParams>,
+        axum::extract::rejection::QueryRejection,
+    >,
+) -> Response {
+    let started = Instant::now();
+    let Some(format) = crate::export::ExportFormat::parse(&file) else {
+        let known: Vec<&str> = crate::export::ExportFormat::ALL
+            .iter()
+            .map(|f| f.file_name())
+            .collect();
+        return refusal(
+            StatusCode::NOT_FOUND,
+            format!("no export {file:?}; known: {}", known.join(", ")),
+        );
+    };
+    let params = match params {
+        Ok(axum::extract::Query(params)) => params,
+        Err(rejection) => {
+            return refusal(
+                StatusCode::BAD_REQUEST,
+                format!("export parameters: {}", rejection.body_text()),
+            );
+        }
+    };
+    let graph = Arc::clone(&*state.service.read());
+    let job = tokio::task::spawn_blocking(move || {
+        let selection = crate::export::Selection::from_params(&graph, &params)
+            .map_err(|e| (StatusCode::BAD_REQUEST, e.to_string()))?;
+        crate::export::export(&graph, format, &selection)
+            .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))
+    });
+    let outcome = match job.await {
+        Ok(outcome) => outcome,
+        Err(e) => Err((StatusCode::INTERNAL_SERVER_ERROR, e.to_string())),
+    };
+    record("export", started, outcome.is_ok());
+    match outcome {
+        Ok(exported) => (
+            [
+                (header::CONTENT_TYPE, format.content_type().to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("inline; filename=\"{}\"", format.file_name()),
+                ),
+                (
+                    header::HeaderName::from_static("x-total-count"),
+                    exported.matching.to_string(),
+                ),
+                (
+                    header::HeaderName::from_static("x-eventgraph-truncated"),
+                    (exported.events < exported.matching).to_string(),
+                ),
+            ],
+            exported.bytes,
+        )
+            .into_response(),
+        Err((status, message)) => refusal(status, message),
+    }
+}
+
 async fn healthz(State(state): State<AppState>) -> Json<serde_json::Value> {
     let stats = state.service.read().stats();
     Json(serde_json::json!({
@@ -417,7 +484,12 @@ fn record(route: &'static str, started: Instant, ok: bool) {
 fn cors(origins: &[String]) -> CorsLayer {
     let layer = CorsLayer::new()
         .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
-        .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION]);
+        .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
+        // Export responses say how many events matched; widgets on other sites read that.
+        .expose_headers([
+            header::HeaderName::from_static("x-total-count"),
+            header::HeaderName::from_static("x-eventgraph-truncated"),
+        ]);
     if origins.iter().any(|o| o == "*") {
         layer.allow_origin(AllowOrigin::any())
     } else {
@@ -456,6 +528,7 @@ pub fn router(service: Arc<Service>, config: &ServerConfig) -> Router {
         .route("/graphql", get(graphql_get).post(graphql_post))
         .route("/graphql/ws", get(graphql_ws))
         .route("/playground/{file}", get(playground_asset))
+        .route("/export/{file}", get(export_route))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics_route))
         .with_state(state)

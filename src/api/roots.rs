@@ -5,7 +5,7 @@ use super::scope::{checkpoint, graph, service};
 use super::types::{
     ArticleConnection, ArticleView, Date, EntityConnection, EntityKind, EntityMatch, EntityView,
     EventConnection, EventKind, EventStatus, EventView, Granularity, Language, Node, Order,
-    entity_arg, event_connection, event_label, node_id, node_view, page_size, resolve_id,
+    entity_arg, event_connection, node_id, node_view, page_size, resolve_id,
 };
 use super::{WriteAccess, codes, error};
 use crate::graph::{EventFilter, Graph, NodeRef};
@@ -378,7 +378,7 @@ impl QueryRoot {
                     }),
                     precision: event.date.precision.into(),
                     group,
-                    label: event_label(&graph, e),
+                    label: graph.event_label(e),
                     event: EventView(e),
                 })
             })

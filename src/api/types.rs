@@ -484,7 +484,7 @@ view_object! {
             |this, graph| graph.event(this.0).date.precision.into();
         "status" status: EventStatus = |this, graph| graph.event(this.0).status.into();
         /// A short label for timeline widgets.
-        "label" label: String = |this, graph| event_label(graph, this.0);
+        "label" label: String = |this, graph| graph.event_label(this.0);
     }
     /// Every article that reports or mentions this event, in any language.
     #[graphql(complexity = "super::UNPAGED_LIST_COST * child_complexity + 1")]
@@ -621,25 +621,6 @@ pub struct MergeReason {
     /// The evidence in words: shared entities with their rarity weights, kind and date
     /// agreement, conflicts.
     pub evidence: Vec<String>,
-}
-
-/// A short label: kind and up to two participants (`Meeting: Tokayev, Putin`).
-pub(crate) fn event_label(graph: &Graph, event: EventIx) -> String {
-    let e = graph.event(event);
-    let kind = e.kind.name().replace('_', " ");
-    let mut label = format!("{}{}", &kind[..1], kind[1..].to_lowercase());
-    let people: Vec<&str> = e
-        .entities
-        .iter()
-        .filter(|&&x| graph.entity(x).kind == model::EntityKind::Person)
-        .take(2)
-        .map(|&x| graph.entity(x).name.rsplit(' ').next().unwrap_or(""))
-        .collect();
-    if !people.is_empty() {
-        label.push_str(": ");
-        label.push_str(&people.join(", "));
-    }
-    label
 }
 
 /// A person, country, organisation, summit format or place.

@@ -517,6 +517,26 @@ impl Graph {
         common >= 4 && common + 2 >= shorter
     }
 
+    /// A short label: kind and the surnames of up to two participants
+    /// (`Meeting: Tokayev, Putin`).
+    pub fn event_label(&self, event: EventIx) -> String {
+        let e = self.event(event);
+        let kind = e.kind.name().replace('_', " ");
+        let mut label = format!("{}{}", &kind[..1], kind[1..].to_lowercase());
+        let people: Vec<&str> = e
+            .entities
+            .iter()
+            .filter(|&&x| self.entity(x).kind == EntityKind::Person)
+            .take(2)
+            .map(|&x| self.entity(x).name.rsplit(' ').next().unwrap_or(""))
+            .collect();
+        if !people.is_empty() {
+            label.push_str(": ");
+            label.push_str(&people.join(", "));
+        }
+        label
+    }
+
     /// Live events linked to an entity, newest first.
     pub fn entity_event_count(&self, entity: EntityIx) -> usize {
         self.entity_events[entity as usize].len()

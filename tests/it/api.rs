@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use std::sync::OnceLock;
 
 /// One seeded server shared by the read-only tests of this module.
-fn seeded() -> &'static Server {
+pub(crate) fn seeded() -> &'static Server {
     static SERVER: OnceLock<(Server, TempDir)> = OnceLock::new();
     &SERVER
         .get_or_init(|| {

@@ -4,6 +4,7 @@
 
 mod api;
 mod durability;
+mod export;
 mod hostile;
 mod ingestion;
 mod schema_file;

@@ -158,6 +158,17 @@ pub fn http(
     headers: &[(&str, &str)],
     body: &str,
 ) -> std::io::Result<(u16, String)> {
+    http_with_head(addr, method, path, headers, body).map(|(status, _, body)| (status, body))
+}
+
+/// A minimal HTTP/1.1 request; returns (status, lower-cased response head, body).
+pub fn http_with_head(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> std::io::Result<(u16, String, String)> {
     let mut stream = TcpStream::connect(addr)?;
     stream.set_read_timeout(Some(Duration::from_secs(60)))?;
     // `x-declared-length` overrides Content-Length, to test limits without sending megabytes.
@@ -192,7 +203,7 @@ pub fn http(
     } else {
         rest.to_string()
     };
-    Ok((status, body))
+    Ok((status, head.to_ascii_lowercase(), body))
 }
 
 fn dechunk(mut rest: &str) -> String {
