@@ -89,6 +89,44 @@ pub struct KbEntity {
     pub source: bool,
     /// A region (Central Asia, Europe): an event concerns it, it is not held in it.
     pub region: bool,
+    /// Display names in Kazakh and Russian, when known (see [`display_names`]).
+    pub local_names: LocalNames,
+}
+
+/// An entity's display names in Kazakh and Russian (English is the canonical name).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct LocalNames {
+    /// Kazakh.
+    pub kk: Option<String>,
+    /// Russian.
+    pub ru: Option<String>,
+}
+
+/// Whether a name is written in Cyrillic.
+fn is_cyrillic(name: &str) -> bool {
+    name.chars().any(|c| ('\u{0400}'..='\u{04FF}').contains(&c))
+}
+
+/// Whether a name uses a letter that Kazakh Cyrillic has and Russian does not
+/// (ә ғ қ ң ө ұ ү һ і): such a name is Kazakh.
+fn has_kazakh_letters(name: &str) -> bool {
+    name.chars().any(|c| "әғқңөұүһіӘҒҚҢӨҰҮҺІ".contains(c))
+}
+
+/// Display names from an alias list written in the knowledge base's order (Kazakh, then
+/// Russian, then English; full names before short ones): Kazakh is the first Cyrillic
+/// alias; Russian is the same name when it has no Kazakh-only letter (names spelled alike in
+/// both), else the first Cyrillic alias without one.
+pub fn display_names(aliases: &[String]) -> LocalNames {
+    let kk = aliases.iter().find(|a| is_cyrillic(a)).cloned();
+    let ru = match &kk {
+        Some(name) if !has_kazakh_letters(name) => Some(name.clone()),
+        _ => aliases
+            .iter()
+            .find(|a| is_cyrillic(a) && !has_kazakh_letters(a))
+            .cloned(),
+    };
+    LocalNames { kk, ru }
 }
 
 /// One name of an entity, split into folded words for matching.
@@ -271,8 +309,13 @@ impl KnowledgeBase {
                 continue;
             };
             let mut aliases = split_names(cols.get(2));
-            aliases.extend(split_names(cols.get(3)));
-            aliases.extend(split_names(cols.get(4)));
+            let (kk, ru) = (split_names(cols.get(3)), split_names(cols.get(4)));
+            let local_names = LocalNames {
+                kk: kk.first().cloned(),
+                ru: ru.first().cloned(),
+            };
+            aliases.extend(kk);
+            aliases.extend(ru);
             let (extra, adjectives) = country_extra.remove(*code).unwrap_or_default();
             aliases.extend(extra);
             entities.push(KbEntity {
@@ -286,6 +329,7 @@ impl KnowledgeBase {
                 adjectives,
                 source: false,
                 region: false,
+                local_names,
             });
         }
         let mut family_names: Vec<(String, usize)> = Vec::new();
@@ -304,6 +348,7 @@ impl KnowledgeBase {
             for f in family {
                 family_names.push((fold(f.trim_start_matches('~')), entities.len()));
             }
+            let local_names = display_names(&aliases);
             entities.push(KbEntity {
                 key: format!("person/{id}"),
                 kind: EntityKind::Person,
@@ -315,6 +360,7 @@ impl KnowledgeBase {
                 adjectives: Vec::new(),
                 source: false,
                 region: false,
+                local_names,
             });
         }
         for cols in data_lines(ENTITIES) {
@@ -332,17 +378,29 @@ impl KnowledgeBase {
                 EntityKind::Person => "person",
                 EntityKind::Country => "country",
             };
+            let aliases = split_names(cols.get(3));
+            // `kk=` / `ru=` attributes name an entity where the alias order does not.
+            let guessed = display_names(&aliases);
+            let local_names = LocalNames {
+                kk: attribute(cols.get(4), "kk")
+                    .map(str::to_string)
+                    .or(guessed.kk),
+                ru: attribute(cols.get(4), "ru")
+                    .map(str::to_string)
+                    .or(guessed.ru),
+            };
             entities.push(KbEntity {
                 key: format!("{prefix}/{id}"),
                 kind,
                 name: name.to_string(),
-                aliases: split_names(cols.get(3)),
+                aliases,
                 country: attribute(cols.get(4), "country").map(str::to_string),
                 org: attribute(cols.get(4), "org").map(str::to_string),
                 offices: Vec::new(),
                 adjectives: Vec::new(),
                 source: attribute(cols.get(4), "source") == Some("1"),
                 region: attribute(cols.get(4), "region") == Some("1"),
+                local_names,
             });
         }
         let by_key = entities
@@ -739,6 +797,31 @@ mod tests {
         let kb = KnowledgeBase::load();
         let problems = lint(&kb);
         assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+
+    #[test]
+    fn display_names_follow_the_alphabets() {
+        let names =
+            |list: &[&str]| display_names(&list.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        // A Kazakh spelling, then the Russian one.
+        let tokayev = names(&[
+            "Қасым-Жомарт Тоқаев",
+            "Тоқаев",
+            "Касым-Жомарт Токаев",
+            "Tokayev",
+        ]);
+        assert_eq!(tokayev.kk.as_deref(), Some("Қасым-Жомарт Тоқаев"));
+        assert_eq!(tokayev.ru.as_deref(), Some("Касым-Жомарт Токаев"));
+        // Spelled alike in both languages.
+        let putin = names(&["Владимир Путин", "Путин", "Putin"]);
+        assert_eq!(putin.ru.as_deref(), Some("Владимир Путин"));
+        assert_eq!(names(&["Trump"]), LocalNames::default());
+        // Countries use their tagged columns; entities may name themselves.
+        let kb = KnowledgeBase::load();
+        let russia = kb.get("country/ru").expect("Russia");
+        assert_eq!(russia.local_names.kk.as_deref(), Some("Ресей"));
+        let europe = kb.get("place/europe").expect("Europe");
+        assert_eq!(europe.local_names.ru.as_deref(), Some("Европа"));
     }
 
     #[test]

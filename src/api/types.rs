@@ -177,6 +177,11 @@ macro_rules! view_object {
         plain {
             $( $(#[doc = $doc:literal])* $gql:literal $field:ident : $ty:ty = $read:expr; )*
         }
+        // Fields whose resolver (written below) takes optional arguments: asked for
+        // without arguments, they are plain too (the resolver must agree with `$read2`).
+        plain_without_arguments {
+            $( $gql2:literal : $ty2:ty = $read2:expr; )*
+        }
         $($rest:tt)*
     ) => {
         impl PlainFields for $view {
@@ -187,6 +192,10 @@ macro_rules! view_object {
                     $( $gql => {
                         let read: fn(&$view, &Graph) -> $ty = $read;
                         Some(<$ty as InputType>::to_value(&read(self, graph)))
+                    } )*
+                    $( $gql2 => {
+                        let read: fn(&$view, &Graph) -> $ty2 = $read2;
+                        Some(<$ty2 as InputType>::to_value(&read(self, graph)))
                     } )*
                     _ => None,
                 }
@@ -354,6 +363,7 @@ view_object! {
         /// Null when the article carries no date: never invented.
         "publishedOn" published_on: Option<Date> = |this, graph| this.published_on_in(graph);
     }
+    plain_without_arguments {}
     /// The article body (read from the store: the graph does not hold bodies).
     #[graphql(complexity = 50)]
     async fn text(&self, ctx: &Context<'_>) -> Result<String> {
@@ -486,6 +496,7 @@ view_object! {
         /// A short label for timeline widgets.
         "label" label: String = |this, graph| graph.event_label(this.0);
     }
+    plain_without_arguments {}
     /// Every article that reports or mentions this event, in any language.
     #[graphql(complexity = "super::UNPAGED_LIST_COST * child_complexity + 1")]
     async fn articles(&self, ctx: &Context<'_>) -> Result<Vec<ArticleView>> {
@@ -642,12 +653,22 @@ view_object! {
     plain {
         "id" id: ID = |this, graph| node_id(graph, NodeRef::Entity(this.0));
         "kind" kind: EntityKind = |this, graph| graph.entity(this.0).kind.into();
-        /// Canonical display name, in English.
-        "name" name: String = |this, graph| graph.entity(this.0).name.clone();
         /// Every known name and alias, in every language, the canonical one included.
         "names" names: Vec<String> = |this, graph| graph.entity(this.0).names.clone();
         /// Number of events linked to the entity.
         "eventCount" event_count: i32 = |this, graph| graph.entity_event_count(this.0) as i32;
+    }
+    plain_without_arguments {
+        "name": String = |this, graph| graph.entity(this.0).name.clone();
+    }
+    /// Display name: the canonical English one by default; in Kazakh or Russian, the
+    /// knowledge base's name in that language when it has one (else the English one).
+    async fn name(&self, ctx: &Context<'_>, language: Option<Language>) -> String {
+        let graph = graph(ctx);
+        match language {
+            None => graph.entity(self.0).name.clone(),
+            Some(language) => graph.entity_name_in(self.0, language.into()).to_string(),
+        }
     }
     /// Events linked to this entity, newest first.
     #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]

@@ -246,6 +246,8 @@ pub struct EntityRec {
     pub source: bool,
     /// A region: events concern it rather than take place in it.
     pub region: bool,
+    /// Display names in Kazakh and Russian from the knowledge base.
+    pub local_names: crate::kb::LocalNames,
     /// Node.
     pub node: NodeIndex,
 }
@@ -515,6 +517,19 @@ impl Graph {
             .count();
         let shorter = name.chars().count().min(needle.chars().count());
         common >= 4 && common + 2 >= shorter
+    }
+
+    /// An entity's name in `language`: the knowledge base's Kazakh or Russian display name
+    /// when it has one, else the canonical English name.
+    pub fn entity_name_in(&self, entity: EntityIx, language: crate::model::Language) -> &str {
+        use crate::model::Language;
+        let record = self.entity(entity);
+        let local = match language {
+            Language::En => None,
+            Language::Kk => record.local_names.kk.as_deref(),
+            Language::Ru => record.local_names.ru.as_deref(),
+        };
+        local.unwrap_or(&record.name)
     }
 
     /// A short label: kind and the surnames of up to two participants

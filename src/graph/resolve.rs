@@ -183,10 +183,23 @@ impl Graph {
         }
         let ix = self.entities.len() as EntityIx;
         let node = self.graph.add_node(NodeRef::Entity(ix));
-        let (name, aliases, source, region) = match kb.get(key).filter(|_| !key.contains('#')) {
-            Some(e) => (e.name.clone(), e.aliases.clone(), e.source, e.region),
-            None => (name.to_string(), Vec::new(), false, false),
-        };
+        let (name, aliases, source, region, local_names) =
+            match kb.get(key).filter(|_| !key.contains('#')) {
+                Some(e) => (
+                    e.name.clone(),
+                    e.aliases.clone(),
+                    e.source,
+                    e.region,
+                    e.local_names.clone(),
+                ),
+                None => (
+                    name.to_string(),
+                    Vec::new(),
+                    false,
+                    false,
+                    Default::default(),
+                ),
+            };
         self.entities.push(EntityRec {
             key: key.to_string(),
             kind,
@@ -195,6 +208,7 @@ impl Graph {
             prior: kb.prior_share(key, kind) as f32,
             source,
             region,
+            local_names,
             node,
         });
         self.entity_events.push(DateIndex::new());

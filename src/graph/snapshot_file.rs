@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 /// Layout version of the file itself.
-const FILE_FORMAT: u32 = 3;
+const FILE_FORMAT: u32 = 4;
 
 /// What a snapshot was built from; a snapshot loads only where all of it is the same.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
