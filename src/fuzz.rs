@@ -275,7 +275,12 @@ mod tests {
                 graph.related(e, None);
                 graph.neighborhood(NodeRef::Entity(e), rng.below(4), rng.below(20), 200);
                 let other = rng.below(stats.entities) as u32;
-                graph.path(NodeRef::Entity(e), NodeRef::Entity(other), rng.below(7));
+                graph.path(
+                    NodeRef::Entity(e),
+                    NodeRef::Entity(other),
+                    rng.below(7),
+                    &[],
+                );
             }
             runs += 1;
         }

@@ -15,6 +15,7 @@
 //!   JSON-LD) of a filtered event selection;
 //! - [`server`]: the axum router and `serve(listener, state, shutdown)`;
 //! - [`playground`]: the GraphiQL page and its vendored, embedded assets;
+//! - [`web`]: the web app at `/` (timeline, graph view), embedded likewise;
 //! - [`cli`]: the command line.
 #![warn(missing_docs)]
 
@@ -32,3 +33,4 @@ pub mod server;
 pub mod service;
 pub mod store;
 pub mod text;
+pub mod web;

@@ -18,10 +18,21 @@ pub const EXAMPLE_QUERY: &str = r#"# Welcome to eventgraph. Press ▶ to run.
 "#;
 
 /// An embedded file: name, content type, bytes.
-struct Asset {
-    name: &'static str,
-    content_type: &'static str,
-    bytes: &'static [u8],
+pub(crate) struct Asset {
+    /// File name as served.
+    pub(crate) name: &'static str,
+    /// HTTP content type.
+    pub(crate) content_type: &'static str,
+    /// The file.
+    pub(crate) bytes: &'static [u8],
+}
+
+/// The content type and bytes of the asset `name` in `assets`, if it is one.
+pub(crate) fn find(assets: &[Asset], name: &str) -> Option<(&'static str, &'static [u8])> {
+    assets
+        .iter()
+        .find(|a| a.name == name)
+        .map(|a| (a.content_type, a.bytes))
 }
 
 const ASSETS: [Asset; 4] = [
@@ -49,10 +60,7 @@ const ASSETS: [Asset; 4] = [
 
 /// The content type and bytes of the asset `name`, if it is one.
 pub fn asset(name: &str) -> Option<(&'static str, &'static [u8])> {
-    ASSETS
-        .iter()
-        .find(|a| a.name == name)
-        .map(|a| (a.content_type, a.bytes))
+    find(&ASSETS, name)
 }
 
 /// The playground page for a GraphQL endpoint and a subscription endpoint (paths).

@@ -363,6 +363,34 @@ async fn graphql_ws(
         })
 }
 
+/// The web app's page (`GET /`).
+async fn app_page() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        crate::web::PAGE,
+    )
+        .into_response()
+}
+
+/// A file of the web app (its script, style, or a vendored library). Revalidated on each
+/// load, so a new binary's app is never mixed with a cached old script.
+async fn app_asset(axum::extract::Path(file): axum::extract::Path<String>) -> Response {
+    match crate::web::asset(&file) {
+        Some((content_type, bytes)) => (
+            [
+                (header::CONTENT_TYPE, content_type),
+                (header::CACHE_CONTROL, "no-cache"),
+            ],
+            bytes,
+        )
+            .into_response(),
+        None => (StatusCode::NOT_FOUND, "no such app file").into_response(),
+    }
+}
+
 /// A vendored playground file (JavaScript or CSS), cached by browsers for a day.
 async fn playground_asset(axum::extract::Path(file): axum::extract::Path<String>) -> Response {
     match crate::playground::asset(&file) {
@@ -525,6 +553,8 @@ pub fn router(service: Arc<Service>, config: &ServerConfig) -> Router {
             .then(|| Arc::new(ResponseCache::default())),
     };
     Router::new()
+        .route("/", get(app_page))
+        .route("/app/{file}", get(app_asset))
         .route("/graphql", get(graphql_get).post(graphql_post))
         .route("/graphql/ws", get(graphql_ws))
         .route("/playground/{file}", get(playground_asset))

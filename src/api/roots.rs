@@ -392,6 +392,10 @@ impl QueryRoot {
         from: ID,
         to: ID,
         #[graphql(default = 6)] max_length: Option<i32>,
+        #[graphql(
+            desc = "Entities the path must not pass through (hubs such as Kazakhstan), at most 20."
+        )]
+        avoid: Option<Vec<ID>>,
     ) -> Result<Option<Path>> {
         checkpoint(ctx).await?;
         let max_length = max_length.unwrap_or(6);
@@ -414,10 +418,29 @@ impl QueryRoot {
                 format!("no node with id {:?}", to.as_str()),
             )
         })?;
-        Ok(graph.path(a, b, max_length as usize).map(|nodes| Path {
-            length: nodes.len() as i32 - 1,
-            nodes: nodes.into_iter().map(node_view).collect(),
-        }))
+        let avoid = avoid.unwrap_or_default();
+        if avoid.len() > 20 {
+            return Err(error(
+                codes::LIMIT_EXCEEDED,
+                format!("avoid lists {} entities; at most 20", avoid.len()),
+            ));
+        }
+        let avoid: Vec<crate::graph::EntityIx> = avoid
+            .iter()
+            .map(|id| match resolve_id(&graph, id) {
+                Some(NodeRef::Entity(e)) => Ok(e),
+                _ => Err(error(
+                    codes::BAD_USER_INPUT,
+                    format!("avoid: {:?} is not an entity id", id.as_str()),
+                )),
+            })
+            .collect::<Result<_>>()?;
+        Ok(graph
+            .path(a, b, max_length as usize, &avoid)
+            .map(|nodes| Path {
+                length: nodes.len() as i32 - 1,
+                nodes: nodes.into_iter().map(node_view).collect(),
+            }))
     }
 
     /// Nodes and links within `depth` (1–3) hops of a node; each node expands at most

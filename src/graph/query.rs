@@ -477,7 +477,13 @@ impl Graph {
     /// Shortest path between two nodes through shared events, at most `max_length` links;
     /// `None` when there is none. Breadth-first search over the entity co-occurrence graph
     /// (a few hundred nodes even for a million articles), then one shared event per hop.
-    pub fn path(&self, from: NodeRef, to: NodeRef, max_length: usize) -> Option<Vec<NodeRef>> {
+    pub fn path(
+        &self,
+        from: NodeRef,
+        to: NodeRef,
+        max_length: usize,
+        avoid: &[EntityIx],
+    ) -> Option<Vec<NodeRef>> {
         if from == to {
             return Some(vec![from]);
         }
@@ -517,7 +523,11 @@ impl Graph {
                 self.cooccurrence[entity as usize].keys().copied().collect();
             neighbours.sort_unstable();
             for next in neighbours {
-                if parent.contains_key(&next) {
+                // Avoided entities (hubs such as Kazakhstan) are never stepped through; they
+                // may still be an end.
+                if parent.contains_key(&next)
+                    || (avoid.contains(&next) && !goal_set.contains(&next))
+                {
                     continue;
                 }
                 parent.insert(next, entity);

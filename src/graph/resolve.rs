@@ -909,9 +909,21 @@ mod tests {
         let key = |k: &str| NodeRef::Entity(graph.entity_by_key(k).unwrap_or(u32::MAX));
         let tokayev = key("person/kassym-jomart-tokayev");
         let erdogan = key("person/recep-tayyip-erdogan");
-        let path = graph.path(tokayev, erdogan, 6).expect("a path");
+        let path = graph.path(tokayev, erdogan, 6, &[]).expect("a path");
         assert_eq!(path.len(), 5, "{path:?}");
         assert!(matches!(path[1], NodeRef::Event(_)) && matches!(path[3], NodeRef::Event(_)));
-        assert!(graph.path(tokayev, erdogan, 3).is_none());
+        assert!(graph.path(tokayev, erdogan, 3, &[]).is_none());
+        // The only way goes through Putin: avoiding him leaves none (Russia and Türkiye
+        // may still link them through the countries).
+        let putin = graph
+            .entity_by_key("person/vladimir-putin")
+            .unwrap_or(u32::MAX);
+        let around = graph.path(tokayev, erdogan, 6, &[putin]);
+        assert!(
+            around
+                .as_ref()
+                .is_none_or(|p| !p.contains(&NodeRef::Entity(putin))),
+            "{around:?}"
+        );
     }
 }

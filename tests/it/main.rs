@@ -3,6 +3,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)] // Tests may panic: that is how they fail.
 
 mod api;
+mod browser;
 mod durability;
 mod export;
 mod hostile;
