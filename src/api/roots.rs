@@ -386,15 +386,14 @@ impl QueryRoot {
     }
 
     /// Shortest path between two nodes through shared events; null when none within maxLength.
+    /// `avoid` lists up to 20 entities the path must not pass through (hubs such as
+    /// Kazakhstan); they may still be its ends.
     async fn path(
         &self,
         ctx: &Context<'_>,
         from: ID,
         to: ID,
         #[graphql(default = 6)] max_length: Option<i32>,
-        #[graphql(
-            desc = "Entities the path must not pass through (hubs such as Kazakhstan), at most 20."
-        )]
         avoid: Option<Vec<ID>>,
     ) -> Result<Option<Path>> {
         checkpoint(ctx).await?;

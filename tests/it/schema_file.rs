@@ -37,7 +37,7 @@ fn schema_covers_the_contract() {
         "totalCount: Int!",
         "ingestArticle(input: ArticleInput!): IngestArticlePayload!",
         "timeline(entity: ID, from: Date, to: Date, granularity: Granularity = MONTH): [TimelineBucket!]!",
-        "path(from: ID!, to: ID!, maxLength: Int = 6, ",
+        "path(from: ID!, to: ID!, maxLength: Int = 6, avoid: [ID!]): Path",
         "related(kind: EntityKind, first: Int): [RelatedEntity!]!",
     ] {
         assert!(sdl.contains(needle), "schema lacks {needle:?}");
