@@ -681,20 +681,43 @@ mod timeline_item_tests {
             assert!(service.ingest(raw).is_ok());
         }
         let api = Api::new(service);
-        let ask = |first: usize| {
-            let r = futures_util::FutureExt::now_or_never(api.execute(Request::new(format!(
-                "{{ timelineItems(first: {first}) {{ start }} }}"
-            ))))
-            .expect("no waiting");
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let run = |query: String| {
+            let r = runtime.block_on(api.execute(Request::new(query)));
             assert!(r.errors.is_empty(), "{:?}", r.errors);
-            r.data.into_json().expect("json")["timelineItems"]
-                .as_array()
-                .map_or(0, Vec::len)
+            r.data.into_json().expect("json")["timelineItems"].clone()
+        };
+        let ask = |first: usize| {
+            run(format!(
+                "{{ timelineItems(first: {first}) {{ nodes {{ start }} totalCount undatedCount }} }}"
+            ))
         };
         // Undated events (the first two articles) sort first in oldest-first order; they
-        // must not eat the page.
-        assert_eq!(ask(2), 2);
-        assert_eq!(ask(3), 3);
-        assert_eq!(ask(10), 3);
+        // must not eat the page; they are counted apart.
+        let len = |page: &serde_json::Value| page["nodes"].as_array().map_or(0, Vec::len);
+        assert_eq!(len(&ask(2)), 2);
+        assert_eq!(len(&ask(3)), 3);
+        let all = ask(10);
+        assert_eq!(len(&all), 3);
+        assert_eq!(all["totalCount"], 3);
+        assert_eq!(all["undatedCount"], 2);
+        // Cursors page through the dated items.
+        let first = run(
+            "{ timelineItems(first: 2) { edges { cursor } pageInfo { hasNextPage endCursor } } }"
+                .into(),
+        );
+        assert_eq!(first["pageInfo"]["hasNextPage"], true);
+        let after = first["pageInfo"]["endCursor"].as_str().expect("cursor");
+        let rest = run(format!(
+            "{{ timelineItems(first: 2, after: {after:?}) {{ nodes {{ start }} pageInfo {{ hasNextPage }} }} }}"
+        ));
+        assert_eq!(
+            rest["nodes"],
+            serde_json::json!([{ "start": "2025-07-08" }])
+        );
+        assert_eq!(rest["pageInfo"]["hasNextPage"], false);
     }
 }

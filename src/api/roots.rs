@@ -42,7 +42,7 @@ pub struct TimelineBucket {
 }
 
 /// One item for a front-end timeline widget.
-#[derive(SimpleObject)]
+#[derive(SimpleObject, Clone)]
 pub struct TimelineItem {
     /// The event's id.
     pub id: ID,
@@ -58,6 +58,38 @@ pub struct TimelineItem {
     pub label: String,
     /// The event.
     pub event: EventView,
+}
+
+/// An edge of the timeline items' connection.
+#[derive(SimpleObject)]
+pub struct TimelineItemEdge {
+    /// Opaque, stable cursor.
+    pub cursor: String,
+    /// The item.
+    pub node: TimelineItem,
+}
+
+/// A page of timeline items, Relay style, oldest first. Undated events cannot be drawn on
+/// a timeline: they are left out, and counted in `undatedCount`.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct TimelineItemConnection {
+    /// Items with cursors.
+    pub edges: Vec<TimelineItemEdge>,
+    /// Pagination state.
+    pub page_info: super::connection::PageInfo,
+    /// Dated events matching the filters (every page together).
+    pub total_count: i32,
+    /// Events matching the filters that were left out because they have no date.
+    pub undated_count: i32,
+}
+
+#[async_graphql::ComplexObject]
+impl TimelineItemConnection {
+    /// Items.
+    async fn nodes(&self) -> Vec<&TimelineItem> {
+        self.edges.iter().map(|e| &e.node).collect()
+    }
 }
 
 /// How timeline items are grouped.
@@ -321,7 +353,8 @@ impl QueryRoot {
             .collect())
     }
 
-    /// Widget-ready events: start, end, precision, group and a short label, oldest first.
+    /// Widget-ready events: start, end, precision, group and a short label, oldest first;
+    /// a connection whose `undatedCount` says how many undated events were left out.
     #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
     #[allow(clippy::too_many_arguments)]
     async fn timeline_items(
@@ -333,7 +366,7 @@ impl QueryRoot {
         group_by: Option<TimelineGroup>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> Result<Vec<TimelineItem>> {
+    ) -> Result<TimelineItemConnection> {
         checkpoint(ctx).await?;
         let n = page_size(first)?;
         check_date_range(from.map(|d| d.0), to.map(|d| d.0))?;
@@ -349,15 +382,29 @@ impl QueryRoot {
             all_entities: entity.into_iter().collect(),
             ..EventFilter::default()
         };
-        let (page, _, _) = graph.events_page(
+        let (page, total, has_next) = graph.events_page(
             &filter,
             crate::graph::SortOrder::OldestFirst,
             n,
             after.as_deref(),
         );
-        Ok(page
+        // Every matching event, dated or not, minus the dated ones.
+        let every = EventFilter {
+            from: None,
+            ..filter.clone()
+        };
+        let undated = match from {
+            // An explicit date range leaves undated events out by definition.
+            Some(_) => 0,
+            None if to.is_some() => 0,
+            None => graph
+                .events_page(&every, crate::graph::SortOrder::OldestFirst, 0, None)
+                .1
+                .saturating_sub(total),
+        };
+        let edges: Vec<TimelineItemEdge> = page
             .into_iter()
-            .filter_map(|(_, e)| {
+            .filter_map(|(cursor, e)| {
                 let event = graph.event(e);
                 let start = event.date.start?;
                 let group = match group_by.unwrap_or_default() {
@@ -369,7 +416,7 @@ impl QueryRoot {
                         .map(|&x| graph.entity(x).name.clone())
                         .unwrap_or_default(),
                 };
-                Some(TimelineItem {
+                let node = TimelineItem {
                     id: node_id(&graph, NodeRef::Event(e)),
                     start: Date(start),
                     end: Date(match event.date.precision {
@@ -380,9 +427,21 @@ impl QueryRoot {
                     group,
                     label: graph.event_label(e),
                     event: EventView(e),
-                })
+                };
+                Some(TimelineItemEdge { cursor, node })
             })
-            .collect())
+            .collect();
+        Ok(TimelineItemConnection {
+            page_info: super::connection::PageInfo {
+                has_next_page: has_next,
+                has_previous_page: after.is_some(),
+                start_cursor: edges.first().map(|e| e.cursor.clone()),
+                end_cursor: edges.last().map(|e| e.cursor.clone()),
+            },
+            edges,
+            total_count: total as i32,
+            undated_count: undated as i32,
+        })
     }
 
     /// Shortest path between two nodes through shared events; null when none within maxLength.
