@@ -555,7 +555,9 @@ fn run_export(args: ExportArgs) -> Result<()> {
         limit: args.limit,
     };
     let selection = crate::export::Selection::from_params(&graph, &params)?;
-    let exported = crate::export::export(&graph, args.format, &selection)?;
+    let exported = crate::export::export(&graph, args.format, &selection, &|id| {
+        service.origin_or_unknown(id)
+    })?;
     match &args.out {
         Some(path) => std::fs::write(path, &exported.bytes)
             .with_context(|| format!("writing {}", path.display()))?,

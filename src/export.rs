@@ -13,7 +13,8 @@
 use crate::graph::{
     EdgeKind, EntityIx, EventFilter, EventIx, Graph, NodeRef, SortOrder, event_key, is_undated,
 };
-use crate::model::{DatePrecision, EntityKind, EventKind, EventStatus};
+use crate::model::{ArticleId, DatePrecision, EntityKind, EventKind, EventStatus};
+use crate::store::ArticleOrigin;
 use chrono::{Datelike, NaiveDate};
 use serde_json::{Value, json};
 use std::collections::HashSet;
@@ -284,7 +285,11 @@ fn select(graph: &Graph, selection: &Selection) -> (Vec<EventIx>, usize) {
     (events, matching)
 }
 
-/// Exports the selected events in `format`.
+/// Looks up where an article was published (the graph does not hold URLs and outlets).
+pub type OriginLookup<'a> = &'a dyn Fn(&ArticleId) -> ArticleOrigin;
+
+/// Exports the selected events in `format`; `origin` gives source articles' URLs and
+/// outlets.
 ///
 /// # Errors
 /// When writing CSV or JSON fails (it does not for in-memory output; kept for honesty).
@@ -292,16 +297,17 @@ pub fn export(
     graph: &Graph,
     format: ExportFormat,
     selection: &Selection,
+    origin: OriginLookup<'_>,
 ) -> Result<Exported, ExportError> {
     let (events, matching) = select(graph, selection);
     let bytes = match format {
-        ExportFormat::TimelineJs => serde_json::to_vec_pretty(&timelinejs(graph, &events))?,
+        ExportFormat::TimelineJs => serde_json::to_vec_pretty(&timelinejs(graph, &events, origin))?,
         ExportFormat::VisTimeline => serde_json::to_vec_pretty(&vis_timeline(graph, &events))?,
         ExportFormat::GraphMl => graphml(graph, &events).into_bytes(),
         ExportFormat::Cytoscape => serde_json::to_vec_pretty(&cytoscape(graph, &events))?,
-        ExportFormat::EventsCsv => events_csv(graph, &events)?,
+        ExportFormat::EventsCsv => events_csv(graph, &events, origin)?,
         ExportFormat::LinksCsv => links_csv(graph, &events)?,
-        ExportFormat::JsonLd => serde_json::to_vec_pretty(&json_ld(graph, &events))?,
+        ExportFormat::JsonLd => serde_json::to_vec_pretty(&json_ld(graph, &events, origin))?,
     };
     Ok(Exported {
         bytes,
@@ -374,14 +380,21 @@ fn precision_name(precision: DatePrecision) -> &'static str {
     }
 }
 
-/// Live source articles of an event: (source key, language, title).
-fn sources(graph: &Graph, event: EventIx) -> Vec<(&str, &'static str, &str)> {
+/// Live source articles of an event: (source key, language, title, content id).
+fn sources(graph: &Graph, event: EventIx) -> Vec<(&str, &'static str, &str, &ArticleId)> {
     graph
         .event(event)
         .articles()
         .map(|a| graph.article(a))
         .filter(|a| !a.deleted)
-        .map(|a| (a.source.as_str(), a.language.code(), a.title.as_str()))
+        .map(|a| {
+            (
+                a.source.as_str(),
+                a.language.code(),
+                a.title.as_str(),
+                &a.id,
+            )
+        })
         .collect()
 }
 
@@ -420,7 +433,7 @@ fn timelinejs_date(date: NaiveDate, precision: DatePrecision) -> Value {
     }
 }
 
-fn timelinejs(graph: &Graph, events: &[EventIx]) -> Value {
+fn timelinejs(graph: &Graph, events: &[EventIx], origin: OriginLookup<'_>) -> Value {
     let items: Vec<Value> = events
         .iter()
         .filter_map(|&e| {
@@ -433,12 +446,18 @@ fn timelinejs(graph: &Graph, events: &[EventIx]) -> Value {
             }
             let list: Vec<String> = sources(graph, e)
                 .into_iter()
-                .map(|(source, language, title)| {
-                    format!(
-                        "{} ({language}, {})",
-                        escape_markup(title),
-                        escape_markup(source)
-                    )
+                .map(|(source, language, title, id)| {
+                    let known = origin(id);
+                    let credit = known.outlet.as_deref().unwrap_or(source);
+                    let title = match &known.url {
+                        Some(url) => format!(
+                            "<a href=\"{}\">{}</a>",
+                            escape_markup(url),
+                            escape_markup(title)
+                        ),
+                        None => escape_markup(title),
+                    };
+                    format!("{title} ({language}, {})", escape_markup(credit))
                 })
                 .collect();
             if !list.is_empty() {
@@ -689,7 +708,11 @@ fn cytoscape(graph: &Graph, events: &[EventIx]) -> Value {
     })
 }
 
-fn events_csv(graph: &Graph, events: &[EventIx]) -> Result<Vec<u8>, ExportError> {
+fn events_csv(
+    graph: &Graph,
+    events: &[EventIx],
+    origin: OriginLookup<'_>,
+) -> Result<Vec<u8>, ExportError> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record([
         "id",
@@ -707,6 +730,8 @@ fn events_csv(graph: &Graph, events: &[EventIx]) -> Result<Vec<u8>, ExportError>
         "summits",
         "languages",
         "sources",
+        "source_urls",
+        "outlets",
     ])?;
     for &e in events {
         let record = graph.event(e);
@@ -714,6 +739,11 @@ fn events_csv(graph: &Graph, events: &[EventIx]) -> Result<Vec<u8>, ExportError>
         let mut languages: Vec<&str> = sources.iter().map(|s| s.1).collect();
         languages.sort_unstable();
         languages.dedup();
+        let origins: Vec<ArticleOrigin> = sources.iter().map(|s| origin(s.3)).collect();
+        let urls: Vec<&str> = origins.iter().filter_map(|o| o.url.as_deref()).collect();
+        let mut outlets: Vec<&str> = origins.iter().filter_map(|o| o.outlet.as_deref()).collect();
+        outlets.sort_unstable();
+        outlets.dedup();
         let sources: Vec<&str> = sources.iter().map(|s| s.0).collect();
         writer.write_record([
             event_id(graph, e),
@@ -733,6 +763,8 @@ fn events_csv(graph: &Graph, events: &[EventIx]) -> Result<Vec<u8>, ExportError>
             names_of(graph, e, EntityKind::Summit),
             languages.join("; "),
             sources.join("; "),
+            urls.join("; "),
+            outlets.join("; "),
         ])?;
     }
     writer
@@ -790,7 +822,7 @@ fn urn(id: &str) -> String {
     format!("urn:eventgraph:{id}")
 }
 
-fn json_ld(graph: &Graph, events: &[EventIx]) -> Value {
+fn json_ld(graph: &Graph, events: &[EventIx], origin: OriginLookup<'_>) -> Value {
     let sub = subgraph(graph, events);
     let mut nodes: Vec<Value> = Vec::new();
     for &e in &sub.events {
@@ -845,6 +877,13 @@ fn json_ld(graph: &Graph, events: &[EventIx]) -> Value {
                 });
                 if let Some(day) = a.published_on {
                     article["datePublished"] = json!(day.to_string());
+                }
+                let known = origin(&a.id);
+                if let Some(url) = known.url {
+                    article["url"] = json!(url);
+                }
+                if let Some(outlet) = known.outlet {
+                    article["publisher"] = json!({ "@type": "Organization", "name": outlet });
                 }
                 article
             })

@@ -16,6 +16,10 @@ use thiserror::Error;
 pub const DEFAULT_MAX_BYTES: usize = 1 << 20;
 /// Maximum size of a title (given or taken from the first line), in bytes.
 pub const MAX_TITLE_BYTES: usize = 2048;
+/// Longest accepted article URL, in bytes.
+pub const MAX_URL_BYTES: usize = 2048;
+/// Longest accepted outlet name, in bytes.
+pub const MAX_OUTLET_BYTES: usize = 200;
 /// Maximum size of a source key, in bytes.
 pub const MAX_SOURCE_BYTES: usize = 2048;
 /// The earliest publication date accepted.
@@ -92,6 +96,12 @@ pub enum IngestError {
         /// The limit.
         limit: usize,
     },
+    /// A URL that is not an absolute http(s) URL.
+    #[error("article url {url:?} is not an absolute http:// or https:// URL without spaces")]
+    BadUrl {
+        /// The URL given (clipped).
+        url: String,
+    },
     /// Extraction failed on this article (a defect; the article is refused, nothing else is
     /// touched).
     #[error("extraction failed on this article: {0}")]
@@ -127,6 +137,10 @@ pub struct RawArticle {
     pub published_on: Option<NaiveDate>,
     /// Explicit language (skips detection).
     pub language: Option<Language>,
+    /// Where the article is published (`http(s)://…`), when known.
+    pub url: Option<String>,
+    /// The news outlet that published it, when known.
+    pub outlet: Option<String>,
 }
 
 /// A validated article.
@@ -144,6 +158,10 @@ pub struct Article {
     pub published_on: Option<NaiveDate>,
     /// Language given at ingest, if any.
     pub language: Option<Language>,
+    /// Where the article is published, when known.
+    pub url: Option<String>,
+    /// The outlet that published it, when known.
+    pub outlet: Option<String>,
 }
 
 /// Validation settings.
@@ -310,6 +328,43 @@ pub fn validate(raw: RawArticle, limits: Limits, today: NaiveDate) -> Result<Art
     if !body.chars().any(char::is_alphanumeric) {
         return Err(IngestError::NoWords);
     }
+    let url = match raw.url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+        None => None,
+        Some(url) => {
+            if url.len() > MAX_URL_BYTES {
+                return Err(IngestError::FieldTooLong {
+                    field: "url",
+                    size: url.len(),
+                    limit: MAX_URL_BYTES,
+                });
+            }
+            let scheme_ok = ["http://", "https://"].iter().any(|s| {
+                url.get(..s.len())
+                    .is_some_and(|p| p.eq_ignore_ascii_case(s))
+            });
+            let host_ok = url.split("://").nth(1).is_some_and(|rest| !rest.is_empty());
+            if !scheme_ok || !host_ok || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                return Err(IngestError::BadUrl {
+                    url: url.chars().take(200).collect(),
+                });
+            }
+            Some(url.to_string())
+        }
+    };
+    let outlet = raw
+        .outlet
+        .as_deref()
+        .map(|o| o.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|o| !o.is_empty());
+    if let Some(outlet) = &outlet
+        && outlet.len() > MAX_OUTLET_BYTES
+    {
+        return Err(IngestError::FieldTooLong {
+            field: "outlet",
+            size: outlet.len(),
+            limit: MAX_OUTLET_BYTES,
+        });
+    }
     if let Some(date) = published_on {
         if date > today {
             return Err(IngestError::FutureDate { date, today });
@@ -326,10 +381,13 @@ pub fn validate(raw: RawArticle, limits: Limits, today: NaiveDate) -> Result<Art
         body: body.trim().to_string(),
         published_on,
         language: raw.language,
+        url,
+        outlet,
     })
 }
 
-/// One JSON Lines record: `{"source", "text", "title"?, "publishedOn"?, "language"?}`.
+/// One JSON Lines record: `{"source", "text", "title"?, "publishedOn"?, "language"?,
+/// "url"?, "outlet"?}`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Record {
@@ -339,6 +397,8 @@ struct Record {
     #[serde(rename = "publishedOn")]
     published_on: Option<String>,
     language: Option<String>,
+    url: Option<String>,
+    outlet: Option<String>,
 }
 
 fn record_to_raw(line_no: usize, line: &str) -> Result<RawArticle, IngestError> {
@@ -370,6 +430,8 @@ fn record_to_raw(line_no: usize, line: &str) -> Result<RawArticle, IngestError> 
         title: record.title,
         published_on,
         language,
+        url: record.url,
+        outlet: record.outlet,
     })
 }
 

@@ -438,11 +438,14 @@ async fn export_route(
         }
     };
     let graph = Arc::clone(&*state.service.read());
+    let service = state.service.clone();
     let job = tokio::task::spawn_blocking(move || {
         let selection = crate::export::Selection::from_params(&graph, &params)
             .map_err(|e| (StatusCode::BAD_REQUEST, e.to_string()))?;
-        crate::export::export(&graph, format, &selection)
-            .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))
+        crate::export::export(&graph, format, &selection, &|id| {
+            service.origin_or_unknown(id)
+        })
+        .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))
     });
     let outcome = match job.await {
         Ok(outcome) => outcome,

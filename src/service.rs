@@ -260,10 +260,17 @@ pub fn extract_article(extractor: &Extractor, article: &Article) -> Extraction {
 #[derive(Debug)]
 enum Bodies {
     /// A service without a store keeps them in memory.
-    Memory(std::sync::RwLock<HashMap<ArticleId, Arc<str>>>),
+    Memory(std::sync::RwLock<HashMap<ArticleId, MemoryArticle>>),
     /// Read from the store on demand, through a read-only connection of their own (in WAL
     /// mode it reads while the writer's connection writes).
     Store(Mutex<Store>),
+}
+
+/// What a store-less service keeps of an article besides the graph.
+#[derive(Debug)]
+struct MemoryArticle {
+    body: Arc<str>,
+    origin: crate::store::ArticleOrigin,
 }
 
 /// The running pipeline: extractor, optional durable store, graph, update channel.
@@ -553,11 +560,45 @@ impl Service {
                 .read()
                 .unwrap_or_else(|poisoned| poisoned.into_inner())
                 .get(id)
-                .map(|body| body.to_string())),
+                .map(|article| article.body.to_string())),
             Bodies::Store(reader) => Ok(reader
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner())
                 .body(id)?),
+        }
+    }
+
+    /// Where an article was published, for exports: unknown (and logged) when the store
+    /// cannot be read.
+    pub fn origin_or_unknown(&self, id: &ArticleId) -> crate::store::ArticleOrigin {
+        match self.article_origin(id) {
+            Ok(origin) => origin.unwrap_or_default(),
+            Err(e) => {
+                tracing::warn!(error = %e, "reading an article's URL and outlet failed");
+                crate::store::ArticleOrigin::default()
+            }
+        }
+    }
+
+    /// Where an article was published (URL, outlet), from the store or memory; `None` for
+    /// an id that names no stored article.
+    ///
+    /// # Errors
+    /// When the store cannot be read.
+    pub fn article_origin(
+        &self,
+        id: &ArticleId,
+    ) -> Result<Option<crate::store::ArticleOrigin>, ServiceError> {
+        match &self.bodies {
+            Bodies::Memory(bodies) => Ok(bodies
+                .read()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .get(id)
+                .map(|article| article.origin.clone())),
+            Bodies::Store(reader) => Ok(reader
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .origin(id)?),
         }
     }
 
@@ -742,7 +783,13 @@ impl Service {
                                     .unwrap_or_else(|poisoned| poisoned.into_inner())
                                     .insert(
                                         p.article.id.clone(),
-                                        Arc::from(std::mem::take(&mut p.article.body)),
+                                        MemoryArticle {
+                                            body: Arc::from(std::mem::take(&mut p.article.body)),
+                                            origin: crate::store::ArticleOrigin {
+                                                url: p.article.url.take(),
+                                                outlet: p.article.outlet.take(),
+                                            },
+                                        },
                                     );
                             }
                             added.push((ArticleHeader::from(&p.article), p.facts));

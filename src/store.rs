@@ -63,6 +63,15 @@ pub struct UnreadableRow {
     pub reason: String,
 }
 
+/// Where an article was published: its URL and outlet, each when known.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ArticleOrigin {
+    /// The article's URL.
+    pub url: Option<String>,
+    /// The outlet that published it.
+    pub outlet: Option<String>,
+}
+
 /// An article as stored, with its cached facts.
 #[derive(Debug, Clone)]
 pub struct StoredArticle {
@@ -129,6 +138,27 @@ impl Store {
         })
     }
 
+    /// The URL and outlet of the article with content id `id`: `None` when no such article
+    /// is stored; each part `None` when not known.
+    ///
+    /// # Errors
+    /// When the database cannot be read.
+    pub fn origin(&self, id: &ArticleId) -> Result<Option<ArticleOrigin>, StoreError> {
+        self.conn
+            .prepare_cached("SELECT url, outlet FROM articles WHERE id = ?1")
+            .and_then(|mut statement| {
+                statement
+                    .query_row([id.0.as_str()], |row| {
+                        Ok(ArticleOrigin {
+                            url: row.get(0)?,
+                            outlet: row.get(1)?,
+                        })
+                    })
+                    .optional()
+            })
+            .map_err(self.err())
+    }
+
     /// The body of the article with content id `id`, if stored.
     ///
     /// # Errors
@@ -169,10 +199,31 @@ impl Store {
                     language TEXT,
                     ingested_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),
                     facts TEXT,
-                    facts_version TEXT
+                    facts_version TEXT,
+                    url TEXT,
+                    outlet TEXT
                  );",
             )
             .map_err(self.err())?;
+        // Stores written before articles had a URL and an outlet gain the two columns
+        // (empty for the articles already there).
+        let has_url: bool = self
+            .conn
+            .query_row(
+                "SELECT COUNT(*) FROM pragma_table_info('articles') WHERE name = 'url'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n > 0)
+            .map_err(self.err())?;
+        if !has_url {
+            self.conn
+                .execute_batch(
+                    "ALTER TABLE articles ADD COLUMN url TEXT;
+                     ALTER TABLE articles ADD COLUMN outlet TEXT;",
+                )
+                .map_err(self.err())?;
+        }
         let found: Option<String> = self
             .conn
             .query_row("SELECT value FROM meta WHERE key='format'", [], |r| {
@@ -251,8 +302,8 @@ impl Store {
         {
             let mut stmt = tx
                 .prepare_cached(
-                    "INSERT OR IGNORE INTO articles(id, source, title, body, published_on, language, facts, facts_version)
-                     VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    "INSERT OR IGNORE INTO articles(id, source, title, body, published_on, language, facts, facts_version, url, outlet)
+                     VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 )
                 .map_err(err)?;
             for (article, facts) in batch {
@@ -266,6 +317,8 @@ impl Store {
                         article.language.map(|l| l.code()),
                         facts.map(|f| f.0),
                         facts.map(|f| f.1),
+                        article.url,
+                        article.outlet,
                     ])
                     .map_err(err)?;
                 inserted.push(changed == 1);
@@ -361,7 +414,7 @@ impl Store {
     ) -> Result<Vec<UnreadableRow>, StoreError> {
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT id, source, title, body, published_on, language, facts, facts_version, seq FROM articles WHERE seq > ?1 ORDER BY seq")
+            .prepare_cached("SELECT id, source, title, body, published_on, language, facts, facts_version, seq, url, outlet FROM articles WHERE seq > ?1 ORDER BY seq")
             .map_err(self.err())?;
         let mut rows = stmt.query([after]).map_err(self.err())?;
         let mut unreadable = Vec::new();
@@ -380,6 +433,8 @@ impl Store {
                         published_on: published_on
                             .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
                         language: language.and_then(|l| Language::from_code(&l)),
+                        url: row.get(9)?,
+                        outlet: row.get(10)?,
                     },
                     facts: facts.zip(version),
                     seq: row.get(8)?,

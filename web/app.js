@@ -187,8 +187,8 @@ const DETAILS = `query Details($id: ID!, $l: Language) {
     participants { id name(language: $l) } countries { id name(language: $l) }
     places { id name(language: $l) } organizations { id name(language: $l) }
     summits { id name(language: $l) } sources { id name(language: $l) }
-    reportedBy { id source title language publishedOn }
-    mentionedBy { id source title language publishedOn }
+    reportedBy { id source title language publishedOn url outlet }
+    mentionedBy { id source title language publishedOn url outlet }
     links { kind outgoing node { id } evidence { text article { id } } }
   } }
 }`;
@@ -386,7 +386,8 @@ async function selectEvent(id) {
     }
     const source = (a, how) => el("li", { "data-article-id": a.id },
       el("span", { class: "badge" }, a.language.toLowerCase()), " ",
-      el("strong", {}, a.title), " ", el("small", {}, `${how} · ${a.source}${a.publishedOn ? ` · ${a.publishedOn}` : ""}`),
+      el("strong", {}, a.url ? el("a", { href: a.url, target: "_blank", rel: "noopener" }, a.title) : a.title), " ",
+      el("small", {}, `${how} · ${a.outlet ?? a.source}${a.publishedOn ? ` · ${a.publishedOn}` : ""}`),
       ...(sentences.get(a.id) ?? []).map((s) => el("blockquote", {}, s)));
     const row = (label, value) => [el("dt", {}, label), el("dd", {}, value)];
     panel.replaceChildren(

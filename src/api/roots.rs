@@ -577,6 +577,10 @@ pub struct ArticleInput {
     pub published_on: Option<Date>,
     /// Language (else detected).
     pub language: Option<Language>,
+    /// Where the article is published: an absolute http(s) URL.
+    pub url: Option<String>,
+    /// The news outlet that published it.
+    pub outlet: Option<String>,
 }
 
 impl From<ArticleInput> for RawArticle {
@@ -587,6 +591,8 @@ impl From<ArticleInput> for RawArticle {
             title: input.title,
             published_on: input.published_on.map(|d| d.0),
             language: input.language.map(Into::into),
+            url: input.url,
+            outlet: input.outlet,
         }
     }
 }

@@ -219,6 +219,21 @@ macro_rules! view_object {
     };
 }
 
+/// An article's URL and outlet, read from the store (the graph does not hold them).
+fn article_origin(ctx: &Context<'_>, article: ArticleIx) -> Result<crate::store::ArticleOrigin> {
+    let id = graph(ctx).article(article).id.clone();
+    service(ctx)
+        .article_origin(&id)
+        .map(Option::unwrap_or_default)
+        .map_err(|e| {
+            tracing::error!(error = %e, "reading an article's origin failed");
+            error(
+                codes::INTERNAL,
+                "reading the article's URL and outlet failed; see the server log",
+            )
+        })
+}
+
 /// Validates a page size.
 pub(crate) fn page_size(first: Option<i32>) -> Result<usize> {
     match first {
@@ -382,6 +397,16 @@ view_object! {
                 ))
             }
         }
+    }
+    /// Where the article is published, when the input gave it (`.txt` files have none).
+    #[graphql(complexity = 5)]
+    async fn url(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        Ok(article_origin(ctx, self.0)?.url)
+    }
+    /// The news outlet that published it, when the input gave it.
+    #[graphql(complexity = 5)]
+    async fn outlet(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        Ok(article_origin(ctx, self.0)?.outlet)
     }
     /// The event the article reports.
     async fn main_event(&self, ctx: &Context<'_>) -> EventView {

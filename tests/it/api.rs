@@ -601,3 +601,104 @@ fn playground_introspection_is_answered_but_deep_queries_are_not() {
     let r = server.graphql(deep, json!({}));
     assert_eq!(error_codes(&r), vec!["LIMIT_EXCEEDED"], "{r}");
 }
+
+#[test]
+fn articles_keep_their_url_and_outlet_across_restarts_and_jsonl() {
+    let data_dir = TempDir::new("origin");
+    let inbox = TempDir::new("origin-inbox");
+    std::fs::write(
+        inbox.path().join("feed.jsonl"),
+        json!({
+            "source": "feed-1",
+            "text": " date 2025-04-04 Токаев провёл переговоры с Мирзиёевым\nКасым-Жомарт Токаев провёл переговоры с Шавкатом Мирзиёевым в Ташкенте.",
+            "url": "https://example.org/news/1",
+            "outlet": "Example  News",
+        })
+        .to_string()
+            + "\n",
+    )
+    .expect("write feed");
+    let (ok, _, stderr) = crate::support::cli(&[
+        "ingest",
+        "--data",
+        data_dir.path().to_str().unwrap(),
+        inbox.path().to_str().unwrap(),
+    ]);
+    assert!(ok, "{stderr}");
+    let server = Server::start(ServerOptions {
+        data: data_dir.path(),
+        seeds: None,
+        token: Some(TOKEN),
+        extra: vec![],
+    });
+    let mutation = "mutation($input: ArticleInput!) { ingestArticle(input: $input) { article { url outlet } } }";
+    let given = server.graphql_authed(
+        mutation,
+        json!({ "input": {
+            "source": "m1",
+            "text": " date 2025-05-05 Tokayev meets Erdogan\nKassym-Jomart Tokayev met Recep Tayyip Erdogan in Ankara.",
+            "url": "https://example.com/a?b=1",
+            "outlet": "Example Times",
+        } }),
+    );
+    assert_eq!(
+        given["data"]["ingestArticle"]["article"],
+        json!({ "url": "https://example.com/a?b=1", "outlet": "Example Times" }),
+        "{given}"
+    );
+    for bad in [
+        "javascript:alert(1)",
+        "example.com/no-scheme",
+        "https://with space.org",
+    ] {
+        let refused = server.graphql_authed(
+            mutation,
+            json!({ "input": { "source": "m2", "text": "Tokayev met Erdogan.\nKassym-Jomart Tokayev met Recep Tayyip Erdogan.", "url": bad } }),
+        );
+        assert_eq!(
+            error_codes(&refused),
+            ["BAD_USER_INPUT"],
+            "{bad}: {refused}"
+        );
+    }
+    server.kill();
+    let restarted = Server::start(ServerOptions {
+        data: data_dir.path(),
+        seeds: None,
+        token: None,
+        extra: vec![],
+    });
+    let r = restarted.graphql("{ articles { nodes { source url outlet } } }", json!({}));
+    let mut nodes = r["data"]["articles"]["nodes"]
+        .as_array()
+        .expect("articles")
+        .clone();
+    nodes.sort_by_key(|n| n["source"].as_str().unwrap_or("").to_string());
+    assert_eq!(
+        json!(nodes),
+        json!([
+            { "source": "feed-1", "url": "https://example.org/news/1", "outlet": "Example News" },
+            { "source": "m1", "url": "https://example.com/a?b=1", "outlet": "Example Times" },
+        ])
+    );
+    // Exports credit and link the sources.
+    let (status, csv) = crate::support::http(&restarted.addr, "GET", "/export/events.csv", &[], "")
+        .expect("export");
+    assert_eq!(status, 200);
+    assert!(
+        csv.contains("https://example.org/news/1") && csv.contains("Example News"),
+        "{csv}"
+    );
+    // Seed-format files have neither.
+    let seeds = seeded().graphql("{ articles(first: 5) { nodes { url outlet } } }", json!({}));
+    let nodes = data(&seeds)["articles"]["nodes"]
+        .as_array()
+        .expect("seed articles");
+    assert!(!nodes.is_empty());
+    assert!(
+        nodes
+            .iter()
+            .all(|n| n["url"].is_null() && n["outlet"].is_null()),
+        "{seeds}"
+    );
+}
