@@ -244,6 +244,11 @@ mod tests {
                 from: date(&mut rng),
                 to: date(&mut rng),
                 kind: (rng.below(2) == 0).then(|| EventKind::ALL[rng.below(EventKind::ALL.len())]),
+                kinds: (0..rng.below(3))
+                    .map(|_| EventKind::ALL[rng.below(EventKind::ALL.len())])
+                    .collect(),
+                dated: (rng.below(3) == 0).then(|| rng.below(2) == 0),
+                min_precision: (rng.below(3) == 0).then_some(crate::model::DatePrecision::Month),
                 status: (rng.below(3) == 0).then_some(EventStatus::Planned),
                 language: (rng.below(3) == 0).then_some(Language::Kk),
                 all_entities: entity.into_iter().collect(),

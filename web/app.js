@@ -168,9 +168,9 @@ function nextDay(date) {
 // ---------------------------------------------------------------- queries
 const EVENT_FIELDS = `id kind title label date endDate datePrecision status
   countries { id name(language: $l) } participants { id name(language: $l) }`;
-const EVENTS = `query Events($entity: ID, $from: Date, $to: Date, $kind: EventKind, $status: EventStatus,
+const EVENTS = `query Events($entity: ID, $from: Date, $to: Date, $kinds: [EventKind!], $status: EventStatus,
     $language: Language, $after: String, $l: Language) {
-  events(entity: $entity, from: $from, to: $to, kind: $kind, status: $status, language: $language,
+  events(entity: $entity, from: $from, to: $to, kinds: $kinds, status: $status, language: $language,
          first: 100, after: $after) {
     totalCount pageInfo { hasNextPage endCursor } nodes { ${EVENT_FIELDS} }
   }
@@ -340,9 +340,9 @@ function drawTimeline() {
 }
 
 async function loadEvents() {
-  const single = state.kinds.length === 1 ? state.kinds[0] : null;
   const variables = {
-    entity: state.entity, from: state.from || null, to: state.to || null, kind: single,
+    entity: state.entity, from: state.from || null, to: state.to || null,
+    kinds: state.kinds.length ? state.kinds : null,
     status: state.status || null, language: state.language || null, l: nameLanguage(), after: null,
   };
   const events = [];
@@ -350,15 +350,13 @@ async function loadEvents() {
   for (;;) {
     const data = await gql(EVENTS, variables);
     const page = data.events;
-    events.push(...page.nodes.filter(matchesFilters));
+    events.push(...page.nodes);
     total = page.totalCount;
     if (!page.pageInfo.hasNextPage || events.length >= MAX_EVENTS) break;
     variables.after = page.pageInfo.endCursor;
   }
   loaded = events;
-  // Several kinds are filtered here: the count is what is drawn of what was read.
-  const shownTotal = state.kinds.length > 1 && total <= MAX_EVENTS ? events.length : total;
-  $("count").textContent = t("shown")(events.length, shownTotal);
+  $("count").textContent = t("shown")(events.length, total);
 }
 
 // ---------------------------------------------------------------- details

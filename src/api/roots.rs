@@ -222,8 +222,10 @@ impl QueryRoot {
         ))
     }
 
-    /// Events, newest first, filtered by date range, kind, status, source language,
-    /// linked entities (`entity`, or several with `entities` and `match`) and title text.
+    /// Events, newest first, filtered by date range, kind (`kind`, or any of `kinds`),
+    /// status, having a date (`dated`), date precision (`minPrecision`: DAY, MONTH or
+    /// YEAR at least), source language, linked entities (`entity`, or several with
+    /// `entities` and `match`) and title text. Undated events come last in either order.
     #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
     #[allow(clippy::too_many_arguments)]
     async fn events(
@@ -232,10 +234,13 @@ impl QueryRoot {
         from: Option<Date>,
         to: Option<Date>,
         kind: Option<EventKind>,
+        kinds: Option<Vec<EventKind>>,
         entity: Option<ID>,
         entities: Option<Vec<ID>>,
         r#match: Option<EntityMatch>,
         status: Option<EventStatus>,
+        dated: Option<bool>,
+        min_precision: Option<super::types::DatePrecision>,
         language: Option<Language>,
         search: Option<String>,
         order: Option<Order>,
@@ -243,6 +248,7 @@ impl QueryRoot {
         after: Option<String>,
     ) -> Result<EventConnection> {
         checkpoint(ctx).await?;
+        let (kind, kinds) = super::types::kind_filter(kind, kinds)?;
         let filter = {
             let graph = graph(ctx);
             let mut listed = resolve_entities(&graph, entities.as_deref().unwrap_or_default())?;
@@ -258,7 +264,10 @@ impl QueryRoot {
             EventFilter {
                 from: from.map(|d| d.0),
                 to: to.map(|d| d.0),
-                kind: kind.map(Into::into),
+                kind,
+                kinds,
+                dated,
+                min_precision: min_precision.map(Into::into),
                 status: status.map(Into::into),
                 language: language.map(Into::into),
                 all_entities: all,

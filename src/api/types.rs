@@ -704,16 +704,23 @@ view_object! {
         from: Option<Date>,
         to: Option<Date>,
         kind: Option<EventKind>,
+        kinds: Option<Vec<EventKind>>,
         status: Option<EventStatus>,
+        dated: Option<bool>,
+        min_precision: Option<DatePrecision>,
         order: Option<Order>,
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<EventConnection> {
         checkpoint(ctx).await?;
+        let (kind, kinds) = kind_filter(kind, kinds)?;
         let filter = EventFilter {
             from: from.map(|d| d.0),
             to: to.map(|d| d.0),
-            kind: kind.map(Into::into),
+            kind,
+            kinds,
+            dated,
+            min_precision: min_precision.map(Into::into),
             status: status.map(Into::into),
             all_entities: vec![self.0],
             ..EventFilter::default()
@@ -805,6 +812,34 @@ super::connection::connection!(
     "EntityConnection",
     "EntityEdge"
 );
+
+/// The kind filters of an event list: `kind` (one) or `kinds` (any of several), not both.
+/// A single listed kind becomes `kind`, which an index answers.
+pub(crate) fn kind_filter(
+    kind: Option<EventKind>,
+    kinds: Option<Vec<EventKind>>,
+) -> Result<(Option<model::EventKind>, Vec<model::EventKind>)> {
+    match (kind, kinds) {
+        (Some(_), Some(_)) => Err(error(
+            codes::BAD_USER_INPUT,
+            "give either kind or kinds, not both",
+        )),
+        (kind, None) => Ok((kind.map(Into::into), Vec::new())),
+        (None, Some(kinds)) => {
+            let mut kinds: Vec<model::EventKind> = kinds.into_iter().map(Into::into).collect();
+            kinds.sort_unstable();
+            kinds.dedup();
+            match kinds.as_slice() {
+                [] => Err(error(
+                    codes::BAD_USER_INPUT,
+                    "kinds is empty: leave it out to list every kind",
+                )),
+                [one] => Ok((Some(*one), Vec::new())),
+                _ => Ok((None, kinds)),
+            }
+        }
+    }
+}
 
 pub(crate) fn event_connection(
     ctx: &Context<'_>,

@@ -30,6 +30,13 @@ pub struct EventFilter {
     pub to: Option<NaiveDate>,
     /// Kind.
     pub kind: Option<EventKind>,
+    /// Any of these kinds (empty: no constraint). A single kind belongs in `kind`, which an
+    /// index answers.
+    pub kinds: Vec<EventKind>,
+    /// Only events with a date (`true`) or only undated ones (`false`).
+    pub dated: Option<bool>,
+    /// Only events dated at least this precisely (DAY, or MONTH for months and days, …).
+    pub min_precision: Option<DatePrecision>,
     /// Status.
     pub status: Option<EventStatus>,
     /// At least one source in this language.
@@ -154,6 +161,16 @@ fn range_or_empty(
     base.range(lo.as_ref(), hi.as_ref())
 }
 
+/// How precise a date is: UNKNOWN < YEAR < MONTH < DAY.
+fn precision_rank(precision: DatePrecision) -> u8 {
+    match precision {
+        DatePrecision::Unknown => 0,
+        DatePrecision::Year => 1,
+        DatePrecision::Month => 2,
+        DatePrecision::Day => 3,
+    }
+}
+
 impl Graph {
     /// The smallest index that holds every event the filter can match, and whether its
     /// items match exactly (then only the date range remains to apply, by counting): for a
@@ -197,6 +214,9 @@ impl Graph {
             .min_by_key(|index| index.len())
             .unwrap_or(&EMPTY);
         let exact = !(filter.kind.is_some() && filter.status.is_some())
+            && filter.kinds.is_empty()
+            && filter.dated.is_none()
+            && filter.min_precision.is_none()
             && filter.language.is_none()
             && filter.title_contains.is_none()
             && filter.any_entities.is_empty()
@@ -210,6 +230,20 @@ impl Graph {
             return false;
         }
         if filter.kind.is_some_and(|k| k != e.kind) || filter.status.is_some_and(|s| s != e.status)
+        {
+            return false;
+        }
+        if !filter.kinds.is_empty() && !filter.kinds.contains(&e.kind) {
+            return false;
+        }
+        if filter
+            .dated
+            .is_some_and(|dated| dated != e.date.start.is_some())
+        {
+            return false;
+        }
+        if let Some(min) = filter.min_precision
+            && precision_rank(e.date.precision) < precision_rank(min)
         {
             return false;
         }
@@ -671,6 +705,55 @@ mod tests {
             }
         }
         assert_eq!(seen, expected);
+    }
+
+    #[test]
+    fn several_kinds_dated_and_precision_filters_agree_with_a_scan() {
+        let graph = varied_graph();
+        let kinds_present: Vec<EventKind> = {
+            let mut k: Vec<EventKind> = graph.events.iter().map(|e| e.kind).collect();
+            k.sort_unstable();
+            k.dedup();
+            k
+        };
+        assert!(kinds_present.len() >= 2, "{kinds_present:?}");
+        let mut nonempty = 0;
+        for kinds in [kinds_present[..2].to_vec(), kinds_present.clone()] {
+            for dated in [None, Some(true), Some(false)] {
+                for min_precision in [None, Some(DatePrecision::Month), Some(DatePrecision::Day)] {
+                    let filter = EventFilter {
+                        kinds: kinds.clone(),
+                        dated,
+                        min_precision,
+                        ..EventFilter::default()
+                    };
+                    let expected = brute_force(&graph, &filter);
+                    for e in &expected {
+                        let r = &graph.events[*e as usize];
+                        assert!(kinds.contains(&r.kind));
+                        assert!(dated.is_none_or(|d| d == r.date.start.is_some()));
+                    }
+                    let (page, total, _) =
+                        graph.events_page(&filter, SortOrder::NewestFirst, 100, None);
+                    assert_eq!(total, expected.len(), "{filter:?}");
+                    let ids: Vec<EventIx> = page.iter().map(|(_, e)| *e).collect();
+                    assert_eq!(ids, expected, "{filter:?}");
+                    nonempty += usize::from(!expected.is_empty());
+                }
+            }
+        }
+        assert!(nonempty >= 6, "{nonempty}");
+        // Every kind together is every event.
+        let all = EventFilter {
+            kinds: kinds_present,
+            ..EventFilter::default()
+        };
+        assert_eq!(
+            graph.events_page(&all, SortOrder::NewestFirst, 0, None).1,
+            graph
+                .events_page(&EventFilter::default(), SortOrder::NewestFirst, 0, None)
+                .1
+        );
     }
 
     #[test]

@@ -702,3 +702,36 @@ fn articles_keep_their_url_and_outlet_across_restarts_and_jsonl() {
         "{seeds}"
     );
 }
+
+#[test]
+fn several_kinds_dated_and_precision_filters() {
+    let count = |args: &str| {
+        let r = seeded().graphql(&format!("{{ events({args}) {{ totalCount }} }}"), json!({}));
+        data(&r)["events"]["totalCount"].as_i64().expect("count")
+    };
+    let (summits, interviews) = (count("kind: SUMMIT"), count("kind: INTERVIEW"));
+    assert!(summits > 0 && interviews > 0);
+    assert_eq!(count("kinds: [SUMMIT, INTERVIEW]"), summits + interviews);
+    assert_eq!(count("kinds: [SUMMIT]"), summits);
+    let all = count("first: 1");
+    assert_eq!(count("dated: true") + count("dated: false"), all);
+    assert!(count("dated: false") > 0, "the seeds have undated events");
+    assert!(count("minPrecision: DAY") <= count("minPrecision: YEAR"));
+    assert_eq!(count("minPrecision: UNKNOWN"), all);
+    let tokayev = r#"entity: "Entity:person/kassym-jomart-tokayev""#;
+    let on_entity = seeded().graphql(
+        r#"{ node(id: "Entity:person/kassym-jomart-tokayev") { ... on Entity {
+            events(kinds: [SUMMIT, INTERVIEW], dated: true) { totalCount } } } }"#,
+        json!({}),
+    );
+    assert_eq!(
+        data(&on_entity)["node"]["events"]["totalCount"].as_i64(),
+        Some(count(&format!(
+            "{tokayev}, kinds: [SUMMIT, INTERVIEW], dated: true"
+        )))
+    );
+    for bad in ["kind: SUMMIT, kinds: [VISIT]", "kinds: []"] {
+        let r = seeded().graphql(&format!("{{ events({bad}) {{ totalCount }} }}"), json!({}));
+        assert_eq!(error_codes(&r), ["BAD_USER_INPUT"], "{bad}: {r}");
+    }
+}
