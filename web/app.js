@@ -595,6 +595,8 @@ async function refresh() {
     }
     if (state.event) await selectEvent(state.event);
   } catch (error) { showError(error); }
+  // Milliseconds from navigation to the first complete view (read by benches/app_load.sh).
+  document.body.dataset.readyMs ??= String(Math.round(performance.now()));
   document.body.dataset.state = "ready";
 }
 

@@ -372,3 +372,55 @@ fn the_web_app_shows_the_timeline_details_graph_and_live_events() {
         browser.screenshot("4-live").await;
     });
 }
+
+/// Page load figures of the app on a running server (`EVENTGRAPH_APP_URL`), printed, not
+/// asserted: run by `benches/app_load.sh` on a large store. First contentful paint and
+/// the time until the first view is complete, for the default timeline and for one
+/// entity's timeline (median of 5 cold loads each).
+#[test]
+#[ignore = "a measurement: benches/app_load.sh runs it against a server it starts"]
+fn app_load_figures() {
+    let url = std::env::var("EVENTGRAPH_APP_URL").expect("EVENTGRAPH_APP_URL");
+    let entity = std::env::var("EVENTGRAPH_APP_ENTITY")
+        .unwrap_or_else(|_| "Entity:person/kassym-jomart-tokayev".into());
+    let chromium = find_chromium().expect("chromium");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        for (view, path) in [
+            ("default timeline", "/".to_string()),
+            ("entity timeline", format!("/?entity={entity}")),
+            ("entity graph", format!("/?view=graph&entity={entity}")),
+        ] {
+            let (mut paints, mut readies) = (Vec::new(), Vec::new());
+            for _ in 0..5 {
+                let mut browser = Browser::launch(&chromium).await;
+                browser.open(&format!("{url}{path}")).await;
+                let paint = browser
+                    .eval("performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? -1")
+                    .await
+                    .as_f64()
+                    .unwrap_or(-1.0);
+                let ready: f64 = browser
+                    .eval("document.body.dataset.readyMs")
+                    .await
+                    .as_str()
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(-1.0);
+                paints.push(paint);
+                readies.push(ready);
+            }
+            let median = |v: &mut Vec<f64>| {
+                v.sort_by(f64::total_cmp);
+                v[v.len() / 2]
+            };
+            println!(
+                "{view}: first contentful paint {:.0} ms, view complete {:.0} ms (median of 5)",
+                median(&mut paints),
+                median(&mut readies)
+            );
+        }
+    });
+}
