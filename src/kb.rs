@@ -310,13 +310,35 @@ impl KnowledgeBase {
             };
             let mut aliases = split_names(cols.get(2));
             let (kk, ru) = (split_names(cols.get(3)), split_names(cols.get(4)));
+            let (extra, adjectives) = country_extra.remove(*code).unwrap_or_default();
+            // The short name people write (Россия, not Российская Федерация): the shortest
+            // name of the language, from iso-codes or the hand-kept list, abbreviations
+            // (РФ, ҚР) aside.
+            let shortest = |names: Vec<&String>| -> Option<String> {
+                names
+                    .into_iter()
+                    .filter(|n| n.chars().any(char::is_lowercase))
+                    .min_by_key(|n| n.chars().count())
+                    .cloned()
+            };
             let local_names = LocalNames {
-                kk: kk.first().cloned(),
-                ru: ru.first().cloned(),
+                kk: shortest(
+                    kk.iter()
+                        .chain(extra.iter().filter(|n| has_kazakh_letters(n)))
+                        .collect(),
+                ),
+                ru: shortest(
+                    ru.iter()
+                        .chain(
+                            extra
+                                .iter()
+                                .filter(|n| is_cyrillic(n) && !has_kazakh_letters(n)),
+                        )
+                        .collect(),
+                ),
             };
             aliases.extend(kk);
             aliases.extend(ru);
-            let (extra, adjectives) = country_extra.remove(*code).unwrap_or_default();
             aliases.extend(extra);
             entities.push(KbEntity {
                 key: format!("country/{}", code.to_lowercase()),
@@ -820,6 +842,10 @@ mod tests {
         let kb = KnowledgeBase::load();
         let russia = kb.get("country/ru").expect("Russia");
         assert_eq!(russia.local_names.kk.as_deref(), Some("Ресей"));
+        assert_eq!(russia.local_names.ru.as_deref(), Some("Россия"));
+        let kazakhstan = kb.get("country/kz").expect("Kazakhstan");
+        assert_eq!(kazakhstan.local_names.ru.as_deref(), Some("Казахстан"));
+        assert_eq!(kazakhstan.local_names.kk.as_deref(), Some("Қазақстан"));
         let europe = kb.get("place/europe").expect("Europe");
         assert_eq!(europe.local_names.ru.as_deref(), Some("Европа"));
     }

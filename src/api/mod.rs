@@ -5,6 +5,7 @@
 //! resolvers load the current graph snapshot (never blocking) for the few microseconds they need.
 
 mod connection;
+mod headline;
 mod roots;
 mod rows;
 mod scope;

@@ -169,6 +169,42 @@ impl GraphStats {
     }
 }
 
+/// Event counts for a chart (see `Query.eventCounts`).
+#[derive(SimpleObject)]
+pub struct EventCountsView {
+    /// Events matching.
+    pub total: i32,
+    /// Of them, without a date (in no month or year below).
+    pub undated: i32,
+    /// Per kind, most first.
+    pub by_kind: Vec<KindCount>,
+    /// Per month (`YYYY-MM`), oldest first: events known to the month or the day (a
+    /// YEAR-precision event is counted in its year only).
+    pub by_month: Vec<PeriodCount>,
+    /// Per year (`YYYY`), oldest first: every dated event.
+    pub by_year: Vec<PeriodCount>,
+    /// Per linked country, most first.
+    pub by_country: Vec<EntityCount>,
+}
+
+/// A count for a period.
+#[derive(SimpleObject)]
+pub struct PeriodCount {
+    /// `YYYY-MM` or `YYYY`.
+    pub period: String,
+    /// Events in it.
+    pub count: i32,
+}
+
+/// A count for an entity.
+#[derive(SimpleObject)]
+pub struct EntityCount {
+    /// The entity.
+    pub entity: EntityView,
+    /// Events linked to it.
+    pub count: i32,
+}
+
 /// A count per event kind.
 #[derive(SimpleObject)]
 pub struct KindCount {
@@ -360,6 +396,76 @@ impl QueryRoot {
                 }
             })
             .collect())
+    }
+
+    /// Counts for a newsroom chart in one query: the events linked to `entity` (and to
+    /// `with` as well, for a pair), optionally in a date range and of some kinds, counted per
+    /// kind, month, year and country.
+    #[graphql(complexity = 2000)]
+    #[allow(clippy::too_many_arguments)]
+    async fn event_counts(
+        &self,
+        ctx: &Context<'_>,
+        entity: Option<ID>,
+        with: Option<ID>,
+        from: Option<Date>,
+        to: Option<Date>,
+        kinds: Option<Vec<EventKind>>,
+    ) -> Result<EventCountsView> {
+        checkpoint(ctx).await?;
+        check_date_range(from.map(|d| d.0), to.map(|d| d.0))?;
+        let (kind, kinds) = super::types::kind_filter(None, kinds)?;
+        let graph = graph(ctx);
+        let mut all = Vec::new();
+        for id in entity.iter().chain(with.iter()) {
+            all.push(entity_arg(&graph, id)?);
+        }
+        let filter = EventFilter {
+            from: from.map(|d| d.0),
+            to: to.map(|d| d.0),
+            kind,
+            kinds,
+            all_entities: all,
+            ..EventFilter::default()
+        };
+        let counts = graph.event_counts(&filter);
+        let count = |n: usize| n as i32;
+        Ok(EventCountsView {
+            total: count(counts.total),
+            undated: count(counts.undated),
+            by_kind: counts
+                .by_kind
+                .into_iter()
+                .map(|(kind, n)| KindCount {
+                    kind: kind.into(),
+                    count: count(n),
+                })
+                .collect(),
+            by_month: counts
+                .by_month
+                .into_iter()
+                .map(|((y, m), n)| PeriodCount {
+                    period: format!("{y:04}-{m:02}"),
+                    count: count(n),
+                })
+                .collect(),
+            by_year: counts
+                .by_year
+                .into_iter()
+                .map(|(y, n)| PeriodCount {
+                    period: format!("{y:04}"),
+                    count: count(n),
+                })
+                .collect(),
+            by_country: counts
+                .by_country
+                .into_iter()
+                .map(|(e, n)| EntityCount {
+                    entity: EntityView(e),
+                    count: count(n),
+                })
+                .collect(),
+        })
     }
 
     /// Widget-ready events: start, end, precision, group and a short label, oldest first;

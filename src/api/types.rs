@@ -521,7 +521,17 @@ view_object! {
         /// A short label for timeline widgets.
         "label" label: String = |this, graph| graph.event_label(this.0);
     }
-    plain_without_arguments {}
+    plain_without_arguments {
+        "headline": String = |this, graph| super::headline::headline(graph, this.0, model::Language::En);
+    }
+    /// A short, whole-word headline built from the event's facts and the knowledge base's
+    /// names in `language` (English by default): kind, up to two participants, where, when,
+    /// and whether it is planned — `Визит: Токаев — Россия · ноябрь 2025`. Names are never
+    /// inflected; the source's own title stays in `title`.
+    async fn headline(&self, ctx: &Context<'_>, language: Option<Language>) -> String {
+        let language = language.map_or(model::Language::En, Into::into);
+        super::headline::headline(&graph(ctx), self.0, language)
+    }
     /// Every article that reports or mentions this event, in any language.
     #[graphql(complexity = "super::UNPAGED_LIST_COST * child_complexity + 1")]
     async fn articles(&self, ctx: &Context<'_>) -> Result<Vec<ArticleView>> {

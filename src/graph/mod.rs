@@ -14,7 +14,7 @@ pub mod snapshot_file;
 mod snapshots;
 
 pub use query::{
-    EventFilter, Granularity, Neighborhood, SortOrder, TimelineBucket, is_event_cursor,
+    EventCounts, EventFilter, Granularity, Neighborhood, SortOrder, TimelineBucket, is_event_cursor,
 };
 pub use resolve::ApplyReport;
 pub use snapshots::{Change, Outcome, Snapshots};

@@ -60,6 +60,23 @@ pub struct TimelineBucket {
     pub events: Vec<EventIx>,
 }
 
+/// Event counts for a chart: per kind, per month, per year and per country.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EventCounts {
+    /// Events matching.
+    pub total: usize,
+    /// Of them, without a date.
+    pub undated: usize,
+    /// Per kind, most first.
+    pub by_kind: Vec<(EventKind, usize)>,
+    /// Per calendar month (events known to the month or the day), in time order.
+    pub by_month: Vec<((i32, u32), usize)>,
+    /// Per year (every dated event), in time order.
+    pub by_year: Vec<(i32, usize)>,
+    /// Per linked country, most first.
+    pub by_country: Vec<(EntityIx, usize)>,
+}
+
 /// Bucket width.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Granularity {
@@ -400,6 +417,60 @@ impl Graph {
                 TimelineBucket { start, end, events }
             })
             .collect()
+    }
+
+    /// Counts of the events `filter` matches, per kind, month, year and country (one pass
+    /// over the smallest index that holds them).
+    pub fn event_counts(&self, filter: &EventFilter) -> EventCounts {
+        let (base, _) = self.event_base(filter);
+        let lo = filter.from.map_or(i32::MIN, |d| d.num_days_from_ce());
+        let hi = filter.to.map_or(i32::MAX, |d| d.num_days_from_ce());
+        let dated_filter = filter.from.is_some() || filter.to.is_some();
+        let mut kinds: HashMap<EventKind, usize> = HashMap::new();
+        let mut months: BTreeMap<(i32, u32), usize> = BTreeMap::new();
+        let mut years: BTreeMap<i32, usize> = BTreeMap::new();
+        let mut countries: HashMap<EntityIx, usize> = HashMap::new();
+        let mut counts = EventCounts::default();
+        let range = range_or_empty(
+            base,
+            Bound::Included((lo, 0)),
+            Bound::Included((hi, EventIx::MAX)),
+        );
+        for &(key, e) in range {
+            if (dated_filter && is_undated(key)) || !self.event_matches(e, filter) {
+                continue;
+            }
+            let record = &self.events[e as usize];
+            counts.total += 1;
+            *kinds.entry(record.kind).or_default() += 1;
+            match record.date.start {
+                None => counts.undated += 1,
+                Some(day) => {
+                    *years.entry(day.year()).or_default() += 1;
+                    if matches!(
+                        record.date.precision,
+                        DatePrecision::Day | DatePrecision::Month
+                    ) {
+                        *months.entry((day.year(), day.month())).or_default() += 1;
+                    }
+                }
+            }
+            for &entity in &record.entities {
+                let r = &self.entities[entity as usize];
+                if r.kind == EntityKind::Country {
+                    *countries.entry(entity).or_default() += 1;
+                }
+            }
+        }
+        let mut by_kind: Vec<(EventKind, usize)> = kinds.into_iter().collect();
+        by_kind.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut by_country: Vec<(EntityIx, usize)> = countries.into_iter().collect();
+        by_country.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        counts.by_kind = by_kind;
+        counts.by_country = by_country;
+        counts.by_month = months.into_iter().collect();
+        counts.by_year = years.into_iter().collect();
+        counts
     }
 
     /// Entities sharing events with `entity`, with the number of shared events, heaviest first.

@@ -735,3 +735,101 @@ fn several_kinds_dated_and_precision_filters() {
         assert_eq!(error_codes(&r), ["BAD_USER_INPUT"], "{bad}: {r}");
     }
 }
+
+#[test]
+fn event_counts_for_an_entity_and_a_pair_agree_with_the_lists() {
+    let tokayev = "Entity:person/kassym-jomart-tokayev";
+    let r = seeded().graphql(
+        r#"query($e: ID!) {
+            all: events(entity: $e) { totalCount }
+            withPutin: events(entities: [$e, "Entity:person/vladimir-putin"], match: ALL) { totalCount }
+            withRussia: events(entities: [$e, "Entity:country/ru"], match: ALL) { totalCount }
+            counts: eventCounts(entity: $e) { total undated byKind { kind count } byMonth { period count }
+                                              byYear { period count } byCountry { entity { id } count } }
+            pair: eventCounts(entity: $e, with: "Entity:person/vladimir-putin") { total }
+        }"#,
+        json!({ "e": tokayev }),
+    );
+    let d = data(&r);
+    let counts = &d["counts"];
+    let total = counts["total"].as_i64().expect("total");
+    assert_eq!(Some(total), d["all"]["totalCount"].as_i64());
+    let sum = |list: &Value| -> i64 {
+        list.as_array()
+            .expect("list")
+            .iter()
+            .map(|x| x["count"].as_i64().unwrap_or(0))
+            .sum()
+    };
+    assert_eq!(sum(&counts["byKind"]), total);
+    assert_eq!(
+        sum(&counts["byYear"]) + counts["undated"].as_i64().unwrap_or(0),
+        total
+    );
+    assert!(sum(&counts["byMonth"]) <= sum(&counts["byYear"]));
+    let russia = counts["byCountry"]
+        .as_array()
+        .expect("byCountry")
+        .iter()
+        .find(|c| c["entity"]["id"] == "Entity:country/ru")
+        .expect("Russia among the countries");
+    assert_eq!(russia["count"], d["withRussia"]["totalCount"]);
+    assert_eq!(d["pair"]["total"], d["withPutin"]["totalCount"]);
+    assert!(d["pair"]["total"].as_i64() > Some(0));
+}
+
+#[test]
+fn headlines_are_built_in_three_languages_from_the_facts() {
+    let r = seeded().graphql(
+        r#"{ events(first: 100) { nodes { kind title participants { name } en: headline kk: headline(language: KK)
+                                          ru: headline(language: RU) enExplicit: headline(language: EN) } } }"#,
+        json!({}),
+    );
+    let nodes = data(&r)["events"]["nodes"]
+        .as_array()
+        .expect("events")
+        .clone();
+    assert!(!nodes.is_empty());
+    for n in &nodes {
+        for language in ["en", "kk", "ru"] {
+            let h = n[language].as_str().expect("headline");
+            assert!(!h.is_empty() && !h.contains('…'), "{language}: {h:?}");
+            assert!(h.chars().count() < 160, "{language}: {h:?}");
+        }
+        assert_eq!(n["en"], n["enExplicit"]);
+    }
+    let summit = nodes
+        .iter()
+        .find(|n| {
+            n["kind"] == "SUMMIT"
+                && n["participants"]
+                    .as_array()
+                    .is_some_and(|p| p.iter().any(|x| x["name"] == "Vladimir Putin"))
+        })
+        .expect("the seed summit with Putin");
+    assert!(
+        summit["en"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("Summit: Tokayev, Putin"),
+        "{summit}"
+    );
+    assert!(
+        summit["ru"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("Саммит: Токаев, Путин"),
+        "{summit}"
+    );
+    assert!(
+        summit["kk"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("Саммит: Тоқаев, Путин"),
+        "{summit}"
+    );
+    assert!(
+        summit["ru"].as_str().unwrap_or("").contains("09.10.2025"),
+        "{summit}"
+    );
+}
