@@ -305,11 +305,64 @@ pub enum Node {
 
 /// Why a link exists: the article and the words that support it.
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct Evidence {
     /// The article the link was extracted from (null for knowledge-base facts).
     pub article: Option<ArticleView>,
     /// The supporting text: a name as written, or the sentence.
     pub text: String,
+}
+
+/// Where a text sits in an article's body (`Article.text`), in Unicode characters (code
+/// points, not UTF-8 bytes or UTF-16 units): `start` inclusive, `end` exclusive.
+#[derive(SimpleObject, Debug, PartialEq, Eq)]
+pub struct TextSpan {
+    /// First character.
+    pub start: i32,
+    /// One past the last character.
+    pub end: i32,
+}
+
+/// The first place `text` occurs in `body`, in characters; a clipped evidence text (ending in
+/// "…") is looked up without its ellipsis. `None` when the body does not contain it (the
+/// text came from the title, or the knowledge base).
+pub(crate) fn text_span(body: &str, text: &str) -> Option<TextSpan> {
+    let needle = text.trim_end_matches('…').trim_end();
+    if needle.is_empty() {
+        return None;
+    }
+    let at = body.find(needle)?;
+    let start = body[..at].chars().count();
+    let end = start + needle.chars().count();
+    Some(TextSpan {
+        start: start as i32,
+        end: end as i32,
+    })
+}
+
+#[async_graphql::ComplexObject]
+impl Evidence {
+    /// Where the text sits in the article's body (`Article.text`), in Unicode characters;
+    /// its first occurrence for a name written several times; null when the body does not
+    /// contain it (a title, a knowledge-base fact).
+    #[graphql(complexity = 20)]
+    async fn span(&self, ctx: &Context<'_>) -> Result<Option<TextSpan>> {
+        let Some(article) = self.article else {
+            return Ok(None);
+        };
+        let id = graph(ctx).article(article.0).id.clone();
+        match service(ctx).article_text(&id) {
+            Ok(Some(body)) => Ok(text_span(&body, &self.text)),
+            Ok(None) => Ok(None),
+            Err(e) => {
+                tracing::error!(error = %e, "reading an article body failed");
+                Err(error(
+                    codes::INTERNAL,
+                    "reading the article text failed; see the server log",
+                ))
+            }
+        }
+    }
 }
 
 /// A link from a node, with its evidence.

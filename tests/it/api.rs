@@ -833,3 +833,35 @@ fn headlines_are_built_in_three_languages_from_the_facts() {
         "{summit}"
     );
 }
+
+#[test]
+fn evidence_spans_point_at_the_evidence_in_the_body() {
+    let r = seeded().graphql(
+        "{ articles(first: 5) { nodes { text links { evidence { text span { start end } } } } } }",
+        json!({}),
+    );
+    let mut checked = 0;
+    for article in data(&r)["articles"]["nodes"].as_array().expect("articles") {
+        let body: Vec<char> = article["text"].as_str().expect("text").chars().collect();
+        for link in article["links"].as_array().expect("links") {
+            for ev in link["evidence"].as_array().expect("evidence") {
+                let Some(span) = ev["span"].as_object() else {
+                    continue;
+                };
+                let (start, end) = (
+                    span["start"].as_u64().expect("start") as usize,
+                    span["end"].as_u64().expect("end") as usize,
+                );
+                let found: String = body[start..end].iter().collect();
+                let text = ev["text"]
+                    .as_str()
+                    .expect("text")
+                    .trim_end_matches('…')
+                    .trim_end();
+                assert_eq!(found, text);
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 20, "{checked} spans checked");
+}
