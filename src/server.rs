@@ -375,35 +375,38 @@ async fn app_page() -> Response {
         .into_response()
 }
 
-/// A file of the web app (its script, style, or a vendored library). Revalidated on each
-/// load, so a new binary's app is never mixed with a cached old script.
-async fn app_asset(axum::extract::Path(file): axum::extract::Path<String>) -> Response {
-    match crate::web::asset(&file) {
+/// An embedded file with its caching rule, or a 404 that names what was missing.
+fn embedded_file(
+    found: Option<(&'static str, &'static [u8])>,
+    cache_control: &'static str,
+    missing: &'static str,
+) -> Response {
+    match found {
         Some((content_type, bytes)) => (
             [
                 (header::CONTENT_TYPE, content_type),
-                (header::CACHE_CONTROL, "no-cache"),
+                (header::CACHE_CONTROL, cache_control),
             ],
             bytes,
         )
             .into_response(),
-        None => (StatusCode::NOT_FOUND, "no such app file").into_response(),
+        None => (StatusCode::NOT_FOUND, missing).into_response(),
     }
+}
+
+/// A file of the web app (its script, style, or a vendored library). Revalidated on each
+/// load, so a new binary's app is never mixed with a cached old script.
+async fn app_asset(axum::extract::Path(file): axum::extract::Path<String>) -> Response {
+    embedded_file(crate::web::asset(&file), "no-cache", "no such app file")
 }
 
 /// A vendored playground file (JavaScript or CSS), cached by browsers for a day.
 async fn playground_asset(axum::extract::Path(file): axum::extract::Path<String>) -> Response {
-    match crate::playground::asset(&file) {
-        Some((content_type, bytes)) => (
-            [
-                (header::CONTENT_TYPE, content_type),
-                (header::CACHE_CONTROL, "public, max-age=86400"),
-            ],
-            bytes,
-        )
-            .into_response(),
-        None => (StatusCode::NOT_FOUND, "no such playground file").into_response(),
-    }
+    embedded_file(
+        crate::playground::asset(&file),
+        "public, max-age=86400",
+        "no such playground file",
+    )
 }
 
 /// `GET /export/<file>?entity=…&from=…&to=…&kinds=…&language=…&status=…&limit=…`: the
