@@ -49,16 +49,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_file_the_page_references_is_served() {
+    fn every_file_the_page_and_its_script_reference_is_served() {
+        let script = include_str!("../web/app.js");
         let mut referenced = 0;
-        for part in PAGE.split(ASSET_PREFIX).skip(1) {
-            let name = part.split('"').next().unwrap_or_default();
-            assert!(
-                asset(name).is_some(),
-                "{name} is referenced but not embedded"
-            );
-            referenced += 1;
+        for source in [PAGE, script] {
+            for part in source.split(ASSET_PREFIX).skip(1) {
+                let name = part.split(['"', '`']).next().unwrap_or_default();
+                assert!(
+                    asset(name).is_some(),
+                    "{name} is referenced but not embedded"
+                );
+                referenced += 1;
+            }
         }
-        assert_eq!(referenced, 5, "the page loads five files");
+        assert_eq!(
+            referenced, 5,
+            "the page loads four files, its script one more"
+        );
     }
 }

@@ -1,6 +1,7 @@
 // eventgraph web app: a timeline and a graph view over the GraphQL API at /graphql, live
 // through the graphql-transport-ws subscription at /graphql/ws. Plain ES module, no build
-// step; vis-timeline and cytoscape are vendored globals (window.vis, window.cytoscape).
+// step; vis-timeline and cytoscape are vendored globals (window.vis; window.cytoscape, loaded
+// when the graph view first opens).
 
 const MAX_EVENTS = 500; // events drawn on the timeline at most (5 pages of 100)
 const KINDS = ["VISIT", "SUMMIT", "MEETING", "PHONE_CALL", "INTERVIEW", "STATEMENT", "ADDRESS",
@@ -310,7 +311,7 @@ function matchesFilters(event) {
   return true;
 }
 
-function drawTimeline() {
+function drawTimeline(fit = true) {
   const dated = loaded.filter((e) => e.date);
   const undated = loaded.filter((e) => !e.date);
   const lanes = [...new Set(dated.map(laneOf))].sort();
@@ -331,7 +332,7 @@ function drawTimeline() {
     });
     timeline.on("select", ({ items: picked }) => { if (picked.length) selectEvent(picked[0]); });
   }
-  if (dated.length) {
+  if (dated.length && fit) {
     if (state.from && state.to) timeline.setWindow(state.from, state.to, { animation: false });
     else timeline.fit({ animation: false });
   }
@@ -339,24 +340,34 @@ function drawTimeline() {
   $("timeline").dataset.items = String(dated.length);
 }
 
+let loadSeq = 0;
+
+/** Reads the filtered events page by page (at most MAX_EVENTS): the first page is drawn as
+ *  soon as it arrives (the view is then ready), later pages are added to the drawing without
+ *  moving the window. A newer load makes an older one stop. */
 async function loadEvents() {
+  const mine = ++loadSeq;
   const variables = {
     entity: state.entity, from: state.from || null, to: state.to || null,
     kinds: state.kinds.length ? state.kinds : null,
     status: state.status || null, language: state.language || null, l: nameLanguage(), after: null,
   };
-  const events = [];
-  let total = 0;
-  for (;;) {
-    const data = await gql(EVENTS, variables);
-    const page = data.events;
-    events.push(...page.nodes);
-    total = page.totalCount;
-    if (!page.pageInfo.hasNextPage || events.length >= MAX_EVENTS) break;
-    variables.after = page.pageInfo.endCursor;
-  }
-  loaded = events;
-  $("count").textContent = t("shown")(events.length, total);
+  const first = (await gql(EVENTS, variables)).events;
+  loaded = [...first.nodes];
+  $("count").textContent = t("shown")(loaded.length, first.totalCount);
+  drawTimeline(true);
+  let page = first;
+  const rest = async () => {
+    while (page.pageInfo.hasNextPage && loaded.length < MAX_EVENTS) {
+      variables.after = page.pageInfo.endCursor;
+      page = (await gql(EVENTS, variables)).events;
+      if (mine !== loadSeq) return;
+      loaded.push(...page.nodes);
+      drawTimeline(false);
+      $("count").textContent = t("shown")(loaded.length, page.totalCount);
+    }
+  };
+  rest().catch(showError);
 }
 
 // ---------------------------------------------------------------- details
@@ -442,7 +453,23 @@ function applyNodeFilters() {
   }
 }
 
+/** Loads a vendored script once (cytoscape is fetched only when the graph view opens, so
+ *  the timeline does not wait for it). */
+function loadScript(src) {
+  loadScript.pending ??= new Map();
+  if (!loadScript.pending.has(src)) {
+    loadScript.pending.set(src, new Promise((resolve, reject) => {
+      const script = el("script", { src });
+      script.onload = resolve;
+      script.onerror = () => reject(new Error(`could not load ${src}`));
+      document.head.append(script);
+    }));
+  }
+  return loadScript.pending.get(src);
+}
+
 async function drawGraph() {
+  await loadScript("/app/cytoscape.min.js");
   let centre = state.entity;
   if (!centre) {
     const data = await gql(HUBS);
@@ -535,7 +562,7 @@ function subscribeLive() {
         items.add(timelineItem(event, true));
         $("timeline").dataset.items = String(items.length);
       } else {
-        drawTimeline();
+        drawTimeline(false);
       }
       toast(`${t("newEvent")}: ${labelOf(event)} — ${event.title}`);
     } else if (msg.type === "ping") {
@@ -589,7 +616,6 @@ async function refresh() {
   try {
     if (state.view === "timeline") {
       await loadEvents();
-      drawTimeline();
     } else {
       await drawGraph();
     }
