@@ -543,15 +543,29 @@ function subscribeLive() {
   ws.onmessage = (message) => {
     const msg = JSON.parse(message.data);
     if (msg.type === "connection_ack") {
-      ws.send(JSON.stringify({
-        id: "live", type: "subscribe",
-        payload: {
-          query: `subscription Live($entity: ID, $l: Language) {
-            eventAdded(filter: { entity: $entity }) { ${EVENT_FIELDS} } }`,
-          variables: { entity: state.entity, l: nameLanguage() },
-        },
-      }));
+      for (const field of ["eventAdded", "eventUpdated"]) {
+        ws.send(JSON.stringify({
+          id: field, type: "subscribe",
+          payload: {
+            query: `subscription Live($entity: ID, $l: Language) {
+              ${field}(filter: { entity: $entity }) { ${EVENT_FIELDS} } }`,
+            variables: { entity: state.entity, l: nameLanguage() },
+          },
+        }));
+      }
       document.body.dataset.live = "open";
+    } else if (msg.type === "next" && msg.payload?.data?.eventUpdated) {
+      // An event gained a source, an entity or a date: redraw it (and its details).
+      const event = msg.payload.data.eventUpdated;
+      const at = loaded.findIndex((e) => e.id === event.id);
+      if (at < 0) return;
+      loaded[at] = event;
+      if (event.date && matchesFilters(event)) {
+        const lane = laneOf(event);
+        if (!groups.get(lane)) groups.add({ id: lane, content: laneLabel(lane) });
+        items.update(timelineItem(event, true));
+      }
+      if (state.event === event.id) selectEvent(event.id);
     } else if (msg.type === "next" && msg.payload?.data?.eventAdded) {
       const event = msg.payload.data.eventAdded;
       if (!matchesFilters(event) || loaded.some((e) => e.id === event.id)) return;

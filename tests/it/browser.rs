@@ -370,6 +370,40 @@ fn the_web_app_shows_the_timeline_details_graph_and_live_events() {
             "the page was not reloaded"
         );
         browser.screenshot("4-live").await;
+
+        // 5. A second report of that event (in Russian) joins it: the open details gain the
+        // source without a reload (eventUpdated).
+        browser
+            .click(&format!("#timeline [data-event-id={}]", json!(event)))
+            .await;
+        browser
+            .wait_for(
+                "the new event's details",
+                &format!(
+                    "document.getElementById('details').dataset.event === {}",
+                    json!(event)
+                ),
+            )
+            .await;
+        let second = server.graphql_authed(
+            "mutation($input: ArticleInput!) { ingestArticle(input: $input) { article { mainEvent { id } } } }",
+            json!({ "input": {
+                "source": "browser-live-ru.txt",
+                "text": " date 2026-03-02 Токаев провёл переговоры с президентом Финляндии\nКасым-Жомарт Токаев провёл переговоры с президентом Финляндии Александром Стуббом в Хельсинки 2 марта 2026 года.",
+            } }),
+        );
+        assert_eq!(
+            second["data"]["ingestArticle"]["article"]["mainEvent"]["id"],
+            json!(event),
+            "the Russian report joins the event: {second}"
+        );
+        browser
+            .wait_for(
+                "the second source in the open details",
+                "document.querySelectorAll('#details .sources li').length >= 2",
+            )
+            .await;
+        assert_eq!(browser.eval("window.__same_document === true").await, true);
     });
 }
 
