@@ -38,6 +38,8 @@ struct Browser {
     socket: Socket,
     /// The page's session, once attached.
     session: Option<String>,
+    /// Uncaught exceptions and error log entries the page reported.
+    page_errors: Vec<String>,
     next_id: u64,
     _profile: TempDir,
 }
@@ -88,6 +90,7 @@ impl Browser {
             child,
             socket,
             session: None,
+            page_errors: Vec::new(),
             next_id: 0,
             _profile: profile,
         };
@@ -130,6 +133,15 @@ impl Browser {
                 .expect("DevTools frame");
             let Message::Text(text) = frame else { continue };
             let value: Value = serde_json::from_str(&text).expect("DevTools JSON");
+            match value["method"].as_str() {
+                Some("Runtime.exceptionThrown") => self
+                    .page_errors
+                    .push(value["params"]["exceptionDetails"].to_string()),
+                Some("Log.entryAdded") if value["params"]["entry"]["level"] == "error" => {
+                    self.page_errors.push(value["params"]["entry"].to_string())
+                }
+                _ => {}
+            }
             if value["id"] == id {
                 assert!(value["error"].is_null(), "{method} failed: {value}");
                 return value["result"].clone();
@@ -254,7 +266,9 @@ fn the_web_app_shows_the_timeline_details_graph_and_live_events() {
         .expect("runtime");
     runtime.block_on(async {
         let mut browser = Browser::launch(&chromium).await;
-        browser.call("Page.enable", json!({})).await;
+        for domain in ["Page.enable", "Runtime.enable", "Log.enable"] {
+            browser.call(domain, json!({})).await;
+        }
 
         // 1. The timeline draws every dated seed event.
         let api = server.graphql("{ events(first: 100) { nodes { id date } } }", json!({}));
@@ -404,6 +418,13 @@ fn the_web_app_shows_the_timeline_details_graph_and_live_events() {
             )
             .await;
         assert_eq!(browser.eval("window.__same_document === true").await, true);
+        // The whole session ran without an uncaught exception or an error in the console
+        // (a failed request, a missing file).
+        assert!(
+            browser.page_errors.is_empty(),
+            "page errors: {:#?}",
+            browser.page_errors
+        );
     });
 }
 
