@@ -353,6 +353,29 @@ fn the_web_app_shows_the_timeline_details_graph_and_live_events() {
         assert!(nodes.iter().any(|n| n == "Entity:person/vladimir-putin"));
         browser.screenshot("3-graph").await;
 
+        // The interface in Kazakh, names in Kazakh, from the URL alone.
+        browser.open(&format!("{base}/?ui=kk&entity={tokayev}")).await;
+        let chip = browser
+            .wait_for(
+                "the entity's Kazakh name",
+                "document.getElementById('entity-name').textContent",
+            )
+            .await;
+        assert_eq!(chip, "Қасым-Жомарт Тоқаев");
+        assert_eq!(
+            browser
+                .eval("document.getElementById('tab-timeline').textContent")
+                .await,
+            "Хронология"
+        );
+        let lanes = browser
+            .eval("[...document.querySelectorAll('#timeline .vis-label')].map(l => l.textContent)")
+            .await;
+        assert!(
+            lanes.as_array().is_some_and(|l| l.iter().any(|x| x == "Сұхбат")),
+            "Kazakh lane names: {lanes}"
+        );
+
         // 4. An article ingested through the API appears live, without a reload.
         browser.open(&format!("{base}/")).await;
         browser
