@@ -6,7 +6,7 @@
 //! the writer changes the other and then swaps them, so readers never wait for a write.
 
 use crate::extract::{ArticleText, Extraction, Extractor};
-use crate::graph::snapshot_file::{self, Stamp};
+use crate::graph::snapshot_file::{self, Loaded, Stamp};
 use crate::graph::{ArticleHeader, Change, Graph, Outcome, Snapshots};
 use crate::ingest::{Article, IngestError, Limits, RawArticle, validate};
 use crate::model::ArticleId;
@@ -376,7 +376,7 @@ impl Service {
         let snapshot = data_dir.join(SNAPSHOT_FILE);
         let started = Instant::now();
         let graph = match snapshot_file::load(&snapshot, &stamp) {
-            Ok(Some(graph)) => {
+            Ok(Some(Loaded::Current(graph))) => {
                 tracing::info!(
                     articles = graph.stats().articles,
                     elapsed_ms = started.elapsed().as_millis() as u64,
@@ -384,6 +384,20 @@ impl Service {
                 );
                 service.snapshot_generation.store(0, Ordering::Release);
                 graph
+            }
+            // Rows appended since the snapshot (a bulk `eventgraph ingest`): load it and
+            // apply only those, when nothing was deleted in between.
+            Ok(Some(Loaded::Behind(graph, old)))
+                if old.articles + store.count_after(old.last_seq)? as u64 == articles =>
+            {
+                service.catch_up_snapshot(
+                    &mut store,
+                    graph,
+                    &old,
+                    keep_outdated,
+                    &stamp,
+                    &snapshot,
+                )?
             }
             found => {
                 if let Err(e) = found {
@@ -398,6 +412,29 @@ impl Service {
             graph: Snapshots::new(graph),
             ..service
         })
+    }
+
+    /// Brings a snapshot of an earlier state up to the store by applying the rows appended
+    /// after it, then saves the result; the outcome is the graph a rebuild would give, since
+    /// rows are applied in sequence order either way.
+    fn catch_up_snapshot(
+        &self,
+        store: &mut Store,
+        mut graph: Graph,
+        old: &Stamp,
+        keep_outdated: bool,
+        stamp: &Stamp,
+        snapshot: &Path,
+    ) -> Result<Graph, ServiceError> {
+        let started = Instant::now();
+        let replayed = self.replay(store, old.last_seq, &mut graph, keep_outdated)?;
+        tracing::info!(
+            appended = stamp.articles.saturating_sub(old.articles),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "graph loaded from its snapshot and caught up with the rows appended since"
+        );
+        self.settle(store, replayed, stamp, snapshot, &graph)?;
+        Ok(graph)
     }
 
     /// Rebuilds the graph from every stored article (refreshing cached facts of another
@@ -423,6 +460,21 @@ impl Service {
             applying_ms = replayed.applying.as_millis() as u64,
             "graph rebuilt from the store"
         );
+        self.settle(store, replayed, stamp, snapshot, &graph)?;
+        Ok(graph)
+    }
+
+    /// After a replay: writes re-extracted facts back to the store, records how many
+    /// articles still carry facts of another extractor version, and saves the snapshot when
+    /// none do.
+    fn settle(
+        &self,
+        store: &mut Store,
+        replayed: Replayed,
+        stamp: &Stamp,
+        snapshot: &Path,
+        graph: &Graph,
+    ) -> Result<(), ServiceError> {
         let (stale, outdated) = (replayed.refreshed, replayed.outdated);
         if !stale.is_empty() {
             tracing::info!(
@@ -443,7 +495,7 @@ impl Service {
         if stamp.articles > 0 && outdated == 0 {
             // The next start loads this instead of replaying every article.
             let saving = Instant::now();
-            match snapshot_file::save(&graph, stamp, snapshot) {
+            match snapshot_file::save(graph, stamp, snapshot) {
                 Ok(()) => {
                     self.snapshot_generation.store(0, Ordering::Release);
                     tracing::info!(
@@ -454,7 +506,7 @@ impl Service {
                 Err(e) => tracing::warn!(error = %e, "graph snapshot not saved"),
             }
         }
-        Ok(graph)
+        Ok(())
     }
 
     /// Applies the stored articles after sequence number `after` to `graph`, in batches

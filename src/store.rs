@@ -381,6 +381,19 @@ impl Store {
         Ok(changed == 1)
     }
 
+    /// Number of stored articles after sequence number `seq`.
+    ///
+    /// # Errors
+    /// When SQLite fails.
+    pub fn count_after(&self, seq: i64) -> Result<usize, StoreError> {
+        self.conn
+            .query_row("SELECT COUNT(*) FROM articles WHERE seq > ?1", [seq], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map(|n| n.max(0) as usize)
+            .map_err(self.err())
+    }
+
     /// Number of stored articles.
     ///
     /// # Errors

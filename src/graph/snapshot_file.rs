@@ -112,12 +112,25 @@ pub fn save(graph: &Graph, stamp: &Stamp, path: &Path) -> Result<(), SnapshotErr
     Ok(())
 }
 
-/// Loads the graph saved at `path` when its stamp is `expected`; `None` when there is no
-/// file or it was built from something else (the caller rebuilds).
+/// What a snapshot file holds, against the store's current stamp.
+#[derive(Debug)]
+pub enum Loaded {
+    /// The graph of exactly the store's current state.
+    Current(Graph),
+    /// The graph of an earlier state of the same store, by the same program and extractor:
+    /// it may be caught up by applying the rows after `stamp.last_seq`, when nothing was
+    /// deleted since (the caller checks: `stamp.articles` plus the rows after it must equal
+    /// the store's count).
+    Behind(Graph, Stamp),
+}
+
+/// Loads the snapshot at `path` when it fits `expected`: the same state ([`Loaded::Current`])
+/// or an earlier one of the same program and extractor ([`Loaded::Behind`]). `None` when
+/// the file is missing, of another layout, program or extractor, or ahead of the store.
 ///
 /// # Errors
-/// When the file exists with the expected stamp but cannot be read or decoded.
-pub fn load(path: &Path, expected: &Stamp) -> Result<Option<Graph>, SnapshotError> {
+/// When the file exists but cannot be read or decoded.
+pub fn load(path: &Path, expected: &Stamp) -> Result<Option<Loaded>, SnapshotError> {
     let file = match File::open(path) {
         Ok(file) => file,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -138,7 +151,11 @@ pub fn load(path: &Path, expected: &Stamp) -> Result<Option<Graph>, SnapshotErro
         // Another layout: not ours to read.
         Err(_) => return Ok(None),
     };
-    if &stamp != expected {
+    let same_program = stamp.format == expected.format
+        && stamp.build == expected.build
+        && stamp.extractor == expected.extractor;
+    let behind = same_program && stamp.last_seq < expected.last_seq;
+    if &stamp != expected && !behind {
         tracing::info!(
             found = ?stamp,
             expected = ?expected,
@@ -148,7 +165,11 @@ pub fn load(path: &Path, expected: &Stamp) -> Result<Option<Graph>, SnapshotErro
     }
     let mut graph: Graph = bincode::deserialize_from(&mut input).map_err(encoding)?;
     graph.rebuild_text_ids();
-    Ok(Some(graph))
+    Ok(Some(if behind {
+        Loaded::Behind(graph, stamp)
+    } else {
+        Loaded::Current(graph)
+    }))
 }
 
 #[cfg(test)]
@@ -191,17 +212,29 @@ mod tests {
         assert!(graph.stats().articles == 3);
         let stamp = Stamp::current("x", 3, 3);
         save(&graph, &stamp, &path).expect("saved");
-        let loaded = load(&path, &stamp)
-            .expect("readable")
-            .expect("same stamp loads");
+        let Some(Loaded::Current(loaded)) = load(&path, &stamp).expect("readable") else {
+            panic!("the same stamp loads as current");
+        };
         assert_eq!(loaded.fingerprint(), graph.fingerprint());
         // The interner is rebuilt after loading.
         assert_eq!(loaded.text_ids.len(), graph.text_ids.len());
         assert_eq!(loaded.text_ids.len(), loaded.texts.len());
+        // A store that only grew since: the snapshot is behind, to be caught up.
+        match load(&path, &Stamp::current("x", 4, 4)).expect("readable") {
+            Some(Loaded::Behind(behind, old)) => {
+                assert_eq!(old, stamp);
+                assert_eq!(behind.fingerprint(), graph.fingerprint());
+            }
+            other => panic!("expected a snapshot behind the store, got {other:?}"),
+        }
         for stale in [
-            Stamp::current("x", 4, 4),
+            // Same last row, another count: a deletion, not an append.
             Stamp::current("x", 2, 3),
+            // Another extractor.
             Stamp::current("y", 3, 3),
+            Stamp::current("y", 4, 4),
+            // The store is behind the snapshot (restored from a backup).
+            Stamp::current("x", 2, 2),
         ] {
             assert!(
                 load(&path, &stale).expect("readable").is_none(),

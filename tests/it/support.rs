@@ -49,6 +49,8 @@ pub fn seeds_dir() -> PathBuf {
 pub struct Server {
     pub child: Child,
     pub addr: String,
+    /// Every line the server wrote to stderr so far.
+    pub log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 pub struct ServerOptions<'a> {
@@ -90,6 +92,8 @@ impl Server {
         let mut child = cmd.spawn().expect("spawn eventgraph");
         let stderr = child.stderr.take().expect("stderr");
         let (tx, rx) = std::sync::mpsc::channel();
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let lines = log.clone();
         std::thread::spawn(move || {
             let mut sent = false;
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
@@ -98,12 +102,15 @@ impl Server {
                     let _ = tx.send(addr);
                     sent = true;
                 }
+                if let Ok(mut lines) = lines.lock() {
+                    lines.push(line);
+                }
             }
         });
         let addr = rx
             .recv_timeout(Duration::from_secs(120))
             .expect("server did not report its address");
-        let server = Server { child, addr };
+        let server = Server { child, addr, log };
         server.wait_healthy();
         server
     }
@@ -135,6 +142,14 @@ impl Server {
         all.extend_from_slice(headers);
         let (status, body) = http(&self.addr, "POST", "/graphql", &all, &body).expect("http");
         serde_json::from_str(&body).unwrap_or_else(|_| panic!("status {status}, not JSON: {body}"))
+    }
+
+    /// Whether the server's log holds a line containing `text`.
+    pub fn logged(&self, text: &str) -> bool {
+        self.log
+            .lock()
+            .map(|lines| lines.iter().any(|l| l.contains(text)))
+            .unwrap_or(false)
     }
 
     pub fn kill(mut self) {
