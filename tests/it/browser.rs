@@ -32,9 +32,19 @@ fn find_chromium() -> Option<PathBuf> {
         .find(|candidate| candidate.is_file())
 }
 
+/// A child process killed when dropped, also when a test panics half-way through a launch.
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// A headless chromium and a DevTools connection to its page.
 struct Browser {
-    child: Child,
+    _child: KillOnDrop,
     socket: Socket,
     /// The page's session, once attached.
     session: Option<String>,
@@ -42,13 +52,6 @@ struct Browser {
     page_errors: Vec<String>,
     next_id: u64,
     _profile: TempDir,
-}
-
-impl Drop for Browser {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 impl Browser {
@@ -72,6 +75,8 @@ impl Browser {
             .spawn()
             .expect("start chromium");
         let stderr = child.stderr.take().expect("chromium stderr");
+        // From here on a panic (no DevTools port, no page) still ends the browser.
+        let child = KillOnDrop(child);
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
@@ -87,7 +92,7 @@ impl Browser {
             .await
             .expect("connect to chromium");
         let mut browser = Browser {
-            child,
+            _child: child,
             socket,
             session: None,
             page_errors: Vec::new(),
