@@ -125,29 +125,10 @@ struct QueryArgs {
 #[derive(Debug, Args)]
 struct ExportArgs {
     /// timelinejs, vis-timeline, graphml, cytoscape, events-csv, links-csv or jsonld.
-    #[arg(long, value_parser = parse_export_format)]
+    #[arg(long)]
     format: crate::export::ExportFormat,
-    /// Only events linked to this entity (`Entity:person/tokayev` or `person/tokayev`).
-    #[arg(long)]
-    entity: Option<String>,
-    /// Earliest date, YYYY-MM-DD.
-    #[arg(long)]
-    from: Option<String>,
-    /// Latest date, YYYY-MM-DD.
-    #[arg(long)]
-    to: Option<String>,
-    /// Event kinds, comma-separated (VISIT,SUMMIT).
-    #[arg(long)]
-    kinds: Option<String>,
-    /// A source language (kk, ru, en).
-    #[arg(long)]
-    language: Option<String>,
-    /// HAPPENED or PLANNED.
-    #[arg(long)]
-    status: Option<String>,
-    /// At most this many events.
-    #[arg(long)]
-    limit: Option<usize>,
+    #[command(flatten)]
+    filters: crate::export::ExportParams,
     /// Write here instead of standard output.
     #[arg(long)]
     out: Option<PathBuf>,
@@ -156,16 +137,6 @@ struct ExportArgs {
     articles: Option<PathBuf>,
     #[command(flatten)]
     store: StoreArgs,
-}
-
-fn parse_export_format(name: &str) -> std::result::Result<crate::export::ExportFormat, String> {
-    crate::export::ExportFormat::parse(name).ok_or_else(|| {
-        let known: Vec<&str> = crate::export::ExportFormat::ALL
-            .iter()
-            .map(|f| f.name())
-            .collect();
-        format!("unknown format {name:?}; known: {}", known.join(", "))
-    })
 }
 
 /// Runs the command line.
@@ -545,16 +516,7 @@ fn one_shot_service(articles: Option<&Path>, store: &StoreArgs) -> Result<Servic
 fn run_export(args: ExportArgs) -> Result<()> {
     let service = one_shot_service(args.articles.as_deref(), &args.store)?;
     let graph = service.read();
-    let params = crate::export::ExportParams {
-        entity: args.entity,
-        from: args.from,
-        to: args.to,
-        kinds: args.kinds,
-        language: args.language,
-        status: args.status,
-        limit: args.limit,
-    };
-    let selection = crate::export::Selection::from_params(&graph, &params)?;
+    let selection = crate::export::Selection::from_params(&graph, &args.filters)?;
     let exported = crate::export::export(&graph, args.format, &selection, &|id| {
         service.origin_or_unknown(id)
     })?;

@@ -11,7 +11,7 @@
 //! undated events out: their readers require a start date.
 
 use crate::graph::{
-    EdgeKind, EntityIx, EventFilter, EventIx, Graph, NodeRef, SortOrder, event_key, is_undated,
+    EdgeKind, EntityIx, EventFilter, EventIx, Graph, NodeRef, SortOrder, kind_choice,
 };
 use crate::model::{ArticleId, DatePrecision, EntityKind, EventKind, EventStatus};
 use crate::store::ArticleOrigin;
@@ -102,6 +102,21 @@ impl ExportFormat {
     }
 }
 
+impl std::str::FromStr for ExportFormat {
+    type Err = String;
+
+    /// A CLI name or a file name; an unknown one is refused with the list of both.
+    fn from_str(name: &str) -> Result<Self, String> {
+        ExportFormat::parse(name).ok_or_else(|| {
+            let known: Vec<String> = ExportFormat::ALL
+                .iter()
+                .map(|f| format!("{} ({})", f.name(), f.file_name()))
+                .collect();
+            format!("unknown format {name:?}; known: {}", known.join(", "))
+        })
+    }
+}
+
 /// Which events to export.
 #[derive(Debug, Clone)]
 pub struct Selection {
@@ -123,23 +138,32 @@ impl Default for Selection {
     }
 }
 
-/// The filters of an export as text, from an HTTP query string or CLI flags.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+/// The filters of an export as text: an HTTP query string's parameters, or the CLI's flags
+/// of the same names.
+#[derive(Debug, Clone, Default, serde::Deserialize, clap::Args)]
 #[serde(deny_unknown_fields)]
 pub struct ExportParams {
-    /// An entity: its global id (`Entity:person/tokayev`) or key (`person/tokayev`).
+    /// Only events linked to this entity: its global id (`Entity:person/tokayev`) or key
+    /// (`person/tokayev`).
+    #[arg(long)]
     pub entity: Option<String>,
-    /// Earliest date, `YYYY-MM-DD`.
+    /// Earliest date, YYYY-MM-DD.
+    #[arg(long)]
     pub from: Option<String>,
-    /// Latest date, `YYYY-MM-DD`.
+    /// Latest date, YYYY-MM-DD.
+    #[arg(long)]
     pub to: Option<String>,
-    /// Event kinds, comma-separated (`VISIT,SUMMIT`).
+    /// Event kinds, comma-separated (VISIT,SUMMIT).
+    #[arg(long)]
     pub kinds: Option<String>,
-    /// A source language: `kk`, `ru` or `en`.
+    /// A source language: kk, ru or en.
+    #[arg(long)]
     pub language: Option<String>,
-    /// `HAPPENED` or `PLANNED`.
+    /// HAPPENED or PLANNED.
+    #[arg(long)]
     pub status: Option<String>,
-    /// At most this many events (default [`DEFAULT_LIMIT`], at most [`MAX_LIMIT`]).
+    /// At most this many events (default 10,000, at most 200,000).
+    #[arg(long)]
     pub limit: Option<usize>,
 }
 
@@ -255,34 +279,15 @@ pub enum ExportError {
 
 /// The selected events, oldest first (undated last), and how many match in all.
 fn select(graph: &Graph, selection: &Selection) -> (Vec<EventIx>, usize) {
-    let limit = selection.limit.min(MAX_LIMIT);
-    let kinds: Vec<Option<EventKind>> = if selection.kinds.is_empty() {
-        vec![None]
-    } else {
-        let mut kinds = selection.kinds.clone();
-        kinds.sort_unstable_by_key(|k| k.name());
-        kinds.dedup();
-        kinds.into_iter().map(Some).collect()
+    let (kind, kinds) = kind_choice(selection.kinds.clone());
+    let filter = EventFilter {
+        kind,
+        kinds,
+        ..selection.filter.clone()
     };
-    let mut events = Vec::new();
-    let mut matching = 0;
-    // One indexed walk per kind, merged by date.
-    for kind in kinds {
-        let filter = EventFilter {
-            kind,
-            ..selection.filter.clone()
-        };
-        let (page, total, _) = graph.events_page(&filter, SortOrder::OldestFirst, limit, None);
-        matching += total;
-        events.extend(page.into_iter().map(|(_, e)| e));
-    }
-    events.sort_by_key(|&e| {
-        let record = graph.event(e);
-        let key = event_key(&record.date, record.month_day);
-        (is_undated(key), key, e)
-    });
-    events.truncate(limit);
-    (events, matching)
+    let limit = selection.limit.min(MAX_LIMIT);
+    let (page, matching, _) = graph.events_page(&filter, SortOrder::OldestFirst, limit, None);
+    (page.into_iter().map(|(_, e)| e).collect(), matching)
 }
 
 /// Looks up where an article was published (the graph does not hold URLs and outlets).
@@ -316,14 +321,12 @@ pub fn export(
     })
 }
 
-/// Public id of an event (`Event:<id>`), as in the GraphQL API.
 fn event_id(graph: &Graph, event: EventIx) -> String {
-    format!("Event:{}", graph.event(event).id)
+    graph.public_id(NodeRef::Event(event))
 }
 
-/// Public id of an entity (`Entity:<key>`), as in the GraphQL API.
 fn entity_id(graph: &Graph, entity: EntityIx) -> String {
-    format!("Entity:{}", graph.entity(entity).key)
+    graph.public_id(NodeRef::Entity(entity))
 }
 
 /// The entities an event links to, with the link kind (participants, countries, places,
@@ -361,22 +364,6 @@ fn last_day(graph: &Graph, event: EventIx) -> Option<NaiveDate> {
         DatePrecision::Day => date.end,
         DatePrecision::Unknown => None,
         _ => date.last_day(),
-    }
-}
-
-fn status_name(status: EventStatus) -> &'static str {
-    match status {
-        EventStatus::Happened => "HAPPENED",
-        EventStatus::Planned => "PLANNED",
-    }
-}
-
-fn precision_name(precision: DatePrecision) -> &'static str {
-    match precision {
-        DatePrecision::Day => "DAY",
-        DatePrecision::Month => "MONTH",
-        DatePrecision::Year => "YEAR",
-        DatePrecision::Unknown => "UNKNOWN",
     }
 }
 
@@ -500,8 +487,8 @@ fn vis_timeline(graph: &Graph, events: &[EventIx]) -> Value {
                 "title": escape_markup(&record.title),
                 "start": start.to_string(),
                 "group": record.kind.name(),
-                "className": status_name(record.status).to_lowercase(),
-                "precision": precision_name(record.date.precision),
+                "className": record.status.name().to_lowercase(),
+                "precision": record.date.precision.name(),
             });
             // vis-timeline ranges end exclusive: the day after the last one.
             match last_day(graph, e).and_then(|d| d.succ_opt()) {
@@ -536,32 +523,29 @@ fn subgraph(graph: &Graph, events: &[EventIx]) -> Subgraph {
     let mut seen = HashSet::new();
     let mut links = Vec::new();
     for &e in events {
-        for (kind, entity) in event_links(graph, e) {
-            if seen.insert(entity) {
+        // One pass over the event's edges: its entities, and the selected events it refers to.
+        let mut own = HashSet::new();
+        for (kind, outgoing, other, _) in graph.edges_of(NodeRef::Event(e)) {
+            let wanted = match other {
+                NodeRef::Entity(_) => outgoing,
+                NodeRef::Event(target) => outgoing && selected.contains(&target),
+                NodeRef::Article(_) => false,
+            };
+            if !wanted || !own.insert((kind, other)) {
+                continue;
+            }
+            if let NodeRef::Entity(entity) = other
+                && seen.insert(entity)
+            {
                 entities.push(entity);
             }
-            links.push((NodeRef::Event(e), NodeRef::Entity(entity), kind));
-        }
-        for (kind, outgoing, other, _) in graph.edges_of(NodeRef::Event(e)) {
-            if let (true, NodeRef::Event(target)) = (outgoing, other)
-                && selected.contains(&target)
-            {
-                links.push((NodeRef::Event(e), other, kind));
-            }
+            links.push((NodeRef::Event(e), other, kind));
         }
     }
     Subgraph {
         events: events.to_vec(),
         entities,
         links,
-    }
-}
-
-fn node_id(graph: &Graph, node: NodeRef) -> String {
-    match node {
-        NodeRef::Event(e) => event_id(graph, e),
-        NodeRef::Entity(e) => entity_id(graph, e),
-        NodeRef::Article(a) => format!("Article:{}", graph.article(a).id),
     }
 }
 
@@ -580,8 +564,8 @@ fn node_attributes(graph: &Graph, node: NodeRef) -> Vec<(&'static str, String)> 
                     "date",
                     record.date.start.map(|d| d.to_string()).unwrap_or_default(),
                 ),
-                ("precision", precision_name(record.date.precision).into()),
-                ("status", status_name(record.status).to_string()),
+                ("precision", record.date.precision.name().into()),
+                ("status", record.status.name().to_string()),
                 ("sources", sources.join("; ")),
             ]
         }
@@ -638,7 +622,7 @@ fn graphml(graph: &Graph, events: &[EventIx]) -> String {
         let _ = writeln!(
             out,
             "    <node id=\"{}\">",
-            escape_markup(&node_id(graph, node))
+            escape_markup(&graph.public_id(node))
         );
         for (key, value) in node_attributes(graph, node) {
             if !value.is_empty() {
@@ -655,8 +639,8 @@ fn graphml(graph: &Graph, events: &[EventIx]) -> String {
         let _ = writeln!(
             out,
             "    <edge id=\"l{i}\" source=\"{}\" target=\"{}\"><data key=\"link\">{}</data></edge>",
-            escape_markup(&node_id(graph, *from)),
-            escape_markup(&node_id(graph, *to)),
+            escape_markup(&graph.public_id(*from)),
+            escape_markup(&graph.public_id(*to)),
             kind.name()
         );
     }
@@ -673,7 +657,7 @@ fn cytoscape(graph: &Graph, events: &[EventIx]) -> Value {
         .chain(sub.entities.iter().map(|&e| NodeRef::Entity(e)))
         .map(|node| {
             let mut data = serde_json::Map::new();
-            data.insert("id".into(), json!(node_id(graph, node)));
+            data.insert("id".into(), json!(graph.public_id(node)));
             for (key, value) in node_attributes(graph, node) {
                 if !value.is_empty() {
                     data.insert(key.into(), json!(value));
@@ -693,8 +677,8 @@ fn cytoscape(graph: &Graph, events: &[EventIx]) -> Value {
         .map(|(i, (from, to, kind))| {
             json!({ "data": {
                 "id": format!("l{i}"),
-                "source": node_id(graph, *from),
-                "target": node_id(graph, *to),
+                "source": graph.public_id(*from),
+                "target": graph.public_id(*to),
                 "interaction": kind.name(),
             } })
         })
@@ -748,12 +732,12 @@ fn events_csv(
         writer.write_record([
             event_id(graph, e),
             record.kind.name().to_string(),
-            status_name(record.status).to_string(),
+            record.status.name().to_string(),
             record.date.start.map(|d| d.to_string()).unwrap_or_default(),
             last_day(graph, e)
                 .map(|d| d.to_string())
                 .unwrap_or_default(),
-            precision_name(record.date.precision).to_string(),
+            record.date.precision.name().to_string(),
             record.title.clone(),
             graph.event_label(e),
             names_of(graph, e, EntityKind::Person),
@@ -825,6 +809,13 @@ fn urn(id: &str) -> String {
 fn json_ld(graph: &Graph, events: &[EventIx], origin: OriginLookup<'_>) -> Value {
     let sub = subgraph(graph, events);
     let mut nodes: Vec<Value> = Vec::new();
+    let mut entity_links: std::collections::HashMap<EventIx, Vec<(EdgeKind, EntityIx)>> =
+        std::collections::HashMap::new();
+    for &(from, to, kind) in &sub.links {
+        if let (NodeRef::Event(event), NodeRef::Entity(entity)) = (from, to) {
+            entity_links.entry(event).or_default().push((kind, entity));
+        }
+    }
     for &e in &sub.events {
         let record = graph.event(e);
         let mut node = json!({
@@ -854,7 +845,7 @@ fn json_ld(graph: &Graph, events: &[EventIx], origin: OriginLookup<'_>) -> Value
                 list.push(json!({ "@id": urn(&entity_id(graph, entity)) }));
             }
         };
-        for (kind, entity) in event_links(graph, e) {
+        for &(kind, entity) in entity_links.get(&e).into_iter().flatten() {
             match kind {
                 EdgeKind::Participant | EdgeKind::Organization => property("attendee", entity),
                 EdgeKind::HeldIn => property("location", entity),

@@ -104,13 +104,12 @@ pub struct LocalNames {
 
 /// Whether a name is written in Cyrillic.
 fn is_cyrillic(name: &str) -> bool {
-    name.chars().any(|c| ('\u{0400}'..='\u{04FF}').contains(&c))
+    name.chars().any(crate::text::language::is_cyrillic)
 }
 
-/// Whether a name uses a letter that Kazakh Cyrillic has and Russian does not
-/// (ә ғ қ ң ө ұ ү һ і): such a name is Kazakh.
+/// Whether a name uses a Kazakh-only letter: such a name is Kazakh.
 fn has_kazakh_letters(name: &str) -> bool {
-    name.chars().any(|c| "әғқңөұүһіӘҒҚҢӨҰҮҺІ".contains(c))
+    name.chars().any(crate::text::language::is_kazakh_only)
 }
 
 /// Display names from an alias list written in the knowledge base's order (Kazakh, then

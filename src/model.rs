@@ -165,6 +165,28 @@ pub enum DatePrecision {
     Unknown,
 }
 
+impl DatePrecision {
+    /// Upper-case name as used in the API and exports.
+    pub fn name(self) -> &'static str {
+        match self {
+            DatePrecision::Day => "DAY",
+            DatePrecision::Month => "MONTH",
+            DatePrecision::Year => "YEAR",
+            DatePrecision::Unknown => "UNKNOWN",
+        }
+    }
+
+    /// How much is known: UNKNOWN 0 < YEAR 1 < MONTH 2 < DAY 3.
+    pub fn rank(self) -> u8 {
+        match self {
+            DatePrecision::Day => 3,
+            DatePrecision::Month => 2,
+            DatePrecision::Year => 1,
+            DatePrecision::Unknown => 0,
+        }
+    }
+}
+
 /// Whether an event had happened when the article was written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum EventStatus {
@@ -172,6 +194,16 @@ pub enum EventStatus {
     Happened,
     /// It was planned or announced.
     Planned,
+}
+
+impl EventStatus {
+    /// Upper-case name as used in the API and exports.
+    pub fn name(self) -> &'static str {
+        match self {
+            EventStatus::Happened => "HAPPENED",
+            EventStatus::Planned => "PLANNED",
+        }
+    }
 }
 
 /// A date known to some precision, possibly a range (`11–12 November`).

@@ -421,15 +421,9 @@ async fn export_route(
     >,
 ) -> Response {
     let started = Instant::now();
-    let Some(format) = crate::export::ExportFormat::parse(&file) else {
-        let known: Vec<&str> = crate::export::ExportFormat::ALL
-            .iter()
-            .map(|f| f.file_name())
-            .collect();
-        return refusal(
-            StatusCode::NOT_FOUND,
-            format!("no export {file:?}; known: {}", known.join(", ")),
-        );
+    let format: crate::export::ExportFormat = match file.parse() {
+        Ok(format) => format,
+        Err(why) => return refusal(StatusCode::NOT_FOUND, why),
     };
     let params = match params {
         Ok(axum::extract::Query(params)) => params,

@@ -607,17 +607,11 @@ impl Service {
     /// # Errors
     /// When the store cannot be read.
     pub fn article_text(&self, id: &ArticleId) -> Result<Option<String>, ServiceError> {
-        match &self.bodies {
-            Bodies::Memory(bodies) => Ok(bodies
-                .read()
-                .unwrap_or_else(|poisoned| poisoned.into_inner())
-                .get(id)
-                .map(|article| article.body.to_string())),
-            Bodies::Store(reader) => Ok(reader
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner())
-                .body(id)?),
-        }
+        self.stored(
+            id,
+            |article| article.body.to_string(),
+            |store| store.body(id),
+        )
     }
 
     /// Where an article was published, for exports: unknown (and logged) when the store
@@ -641,16 +635,32 @@ impl Service {
         &self,
         id: &ArticleId,
     ) -> Result<Option<crate::store::ArticleOrigin>, ServiceError> {
+        self.stored(
+            id,
+            |article| article.origin.clone(),
+            |store| store.origin(id),
+        )
+    }
+
+    /// Reads what the graph does not hold of an article: from memory for a service without
+    /// a store, else through the store's read-only connection.
+    fn stored<T>(
+        &self,
+        id: &ArticleId,
+        from_memory: impl FnOnce(&MemoryArticle) -> T,
+        from_store: impl FnOnce(&Store) -> Result<Option<T>, crate::store::StoreError>,
+    ) -> Result<Option<T>, ServiceError> {
         match &self.bodies {
             Bodies::Memory(bodies) => Ok(bodies
                 .read()
                 .unwrap_or_else(|poisoned| poisoned.into_inner())
                 .get(id)
-                .map(|article| article.origin.clone())),
-            Bodies::Store(reader) => Ok(reader
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner())
-                .origin(id)?),
+                .map(from_memory)),
+            Bodies::Store(reader) => Ok(from_store(
+                &reader
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner()),
+            )?),
         }
     }
 

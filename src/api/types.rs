@@ -254,11 +254,7 @@ pub(crate) fn page_size(first: Option<i32>) -> Result<usize> {
 
 /// Public id of a node: `Article:<id>`, `Event:<id>`, `Entity:<key>`.
 pub(crate) fn node_id(graph: &Graph, node: NodeRef) -> ID {
-    ID(match node {
-        NodeRef::Article(ix) => format!("Article:{}", graph.article(ix).id),
-        NodeRef::Event(ix) => format!("Event:{}", graph.event(ix).id),
-        NodeRef::Entity(ix) => format!("Entity:{}", graph.entity(ix).key),
-    })
+    ID(graph.public_id(node))
 }
 
 /// Resolves a public id.
@@ -888,19 +884,13 @@ pub(crate) fn kind_filter(
             "give either kind or kinds, not both",
         )),
         (kind, None) => Ok((kind.map(Into::into), Vec::new())),
-        (None, Some(kinds)) => {
-            let mut kinds: Vec<model::EventKind> = kinds.into_iter().map(Into::into).collect();
-            kinds.sort_unstable();
-            kinds.dedup();
-            match kinds.as_slice() {
-                [] => Err(error(
-                    codes::BAD_USER_INPUT,
-                    "kinds is empty: leave it out to list every kind",
-                )),
-                [one] => Ok((Some(*one), Vec::new())),
-                _ => Ok((None, kinds)),
-            }
-        }
+        (None, Some(kinds)) if kinds.is_empty() => Err(error(
+            codes::BAD_USER_INPUT,
+            "kinds is empty: leave it out to list every kind",
+        )),
+        (None, Some(kinds)) => Ok(crate::graph::kind_choice(
+            kinds.into_iter().map(Into::into).collect(),
+        )),
     }
 }
 

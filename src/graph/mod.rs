@@ -14,7 +14,8 @@ pub mod snapshot_file;
 mod snapshots;
 
 pub use query::{
-    EventCounts, EventFilter, Granularity, Neighborhood, SortOrder, TimelineBucket, is_event_cursor,
+    EventCounts, EventFilter, Granularity, Neighborhood, SortOrder, TimelineBucket,
+    is_event_cursor, kind_choice,
 };
 pub use resolve::ApplyReport;
 pub use snapshots::{Change, Outcome, Snapshots};
@@ -517,6 +518,16 @@ impl Graph {
             .count();
         let shorter = name.chars().count().min(needle.chars().count());
         common >= 4 && common + 2 >= shorter
+    }
+
+    /// Public id of a node, as the API and exports give it: `Article:<id>`, `Event:<id>`,
+    /// `Entity:<key>`.
+    pub fn public_id(&self, node: NodeRef) -> String {
+        match node {
+            NodeRef::Article(ix) => format!("Article:{}", self.article(ix).id),
+            NodeRef::Event(ix) => format!("Event:{}", self.event(ix).id),
+            NodeRef::Entity(ix) => format!("Entity:{}", self.entity(ix).key),
+        }
     }
 
     /// An entity's name in `language`: the knowledge base's Kazakh or Russian display name

@@ -49,6 +49,17 @@ pub struct EventFilter {
     pub title_contains: Option<String>,
 }
 
+/// The kind filters for "any of `kinds`": one kind goes to [`EventFilter::kind`], which an
+/// index answers; several (sorted, without repeats) to [`EventFilter::kinds`].
+pub fn kind_choice(mut kinds: Vec<EventKind>) -> (Option<EventKind>, Vec<EventKind>) {
+    kinds.sort_unstable();
+    kinds.dedup();
+    match kinds.as_slice() {
+        [one] => (Some(*one), Vec::new()),
+        _ => (None, kinds),
+    }
+}
+
 /// One timeline bucket.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TimelineBucket {
@@ -178,16 +189,6 @@ fn range_or_empty(
     base.range(lo.as_ref(), hi.as_ref())
 }
 
-/// How precise a date is: UNKNOWN < YEAR < MONTH < DAY.
-fn precision_rank(precision: DatePrecision) -> u8 {
-    match precision {
-        DatePrecision::Unknown => 0,
-        DatePrecision::Year => 1,
-        DatePrecision::Month => 2,
-        DatePrecision::Day => 3,
-    }
-}
-
 impl Graph {
     /// The smallest index that holds every event the filter can match, and whether its
     /// items match exactly (then only the date range remains to apply, by counting): for a
@@ -260,7 +261,7 @@ impl Graph {
             return false;
         }
         if let Some(min) = filter.min_precision
-            && precision_rank(e.date.precision) < precision_rank(min)
+            && e.date.precision.rank() < min.rank()
         {
             return false;
         }
@@ -285,6 +286,22 @@ impl Graph {
             return false;
         }
         true
+    }
+
+    /// Every event `filter` matches, in date order, from a walk of the smallest index that
+    /// holds them (a date range leaves undated events out).
+    fn matching<'a>(&'a self, filter: &'a EventFilter) -> impl Iterator<Item = EventIx> + 'a {
+        let (base, _) = self.event_base(filter);
+        let lo = filter.from.map_or(i32::MIN, |d| d.num_days_from_ce());
+        let hi = filter.to.map_or(i32::MAX, |d| d.num_days_from_ce());
+        let dated_filter = filter.from.is_some() || filter.to.is_some();
+        range_or_empty(
+            base,
+            Bound::Included((lo, 0)),
+            Bound::Included((hi, EventIx::MAX)),
+        )
+        .filter(move |&&(k, e)| !(dated_filter && is_undated(k)) && self.event_matches(e, filter))
+        .map(|&(_, e)| e)
     }
 
     /// A page of events: (events with cursors, total count, has next page).
@@ -314,11 +331,7 @@ impl Graph {
                 Bound::Included(&(lo.max(0), 0)),
                 Bound::Included(&(hi, EventIx::MAX)),
             ),
-            (false, _) => range_or_empty(base, lo_key, hi_key)
-                .filter(|&&(k, e)| {
-                    !(dated_filter && is_undated(k)) && self.event_matches(e, filter)
-                })
-                .count(),
+            (false, _) => self.matching(filter).count(),
         };
         let keep = |&&(k, e): &&(DateKey, EventIx)| {
             !(dated_filter && is_undated(k)) && self.event_matches(e, filter)
@@ -422,24 +435,12 @@ impl Graph {
     /// Counts of the events `filter` matches, per kind, month, year and country (one pass
     /// over the smallest index that holds them).
     pub fn event_counts(&self, filter: &EventFilter) -> EventCounts {
-        let (base, _) = self.event_base(filter);
-        let lo = filter.from.map_or(i32::MIN, |d| d.num_days_from_ce());
-        let hi = filter.to.map_or(i32::MAX, |d| d.num_days_from_ce());
-        let dated_filter = filter.from.is_some() || filter.to.is_some();
         let mut kinds: HashMap<EventKind, usize> = HashMap::new();
         let mut months: BTreeMap<(i32, u32), usize> = BTreeMap::new();
         let mut years: BTreeMap<i32, usize> = BTreeMap::new();
         let mut countries: HashMap<EntityIx, usize> = HashMap::new();
         let mut counts = EventCounts::default();
-        let range = range_or_empty(
-            base,
-            Bound::Included((lo, 0)),
-            Bound::Included((hi, EventIx::MAX)),
-        );
-        for &(key, e) in range {
-            if (dated_filter && is_undated(key)) || !self.event_matches(e, filter) {
-                continue;
-            }
+        for e in self.matching(filter) {
             let record = &self.events[e as usize];
             counts.total += 1;
             *kinds.entry(record.kind).or_default() += 1;

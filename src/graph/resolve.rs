@@ -50,15 +50,6 @@ const MAX_MERGED_EVENT_ENTITIES: usize = 2 * crate::extract::MAX_EVENT_ENTITIES;
 /// How far apart (days) two events of one article may lie for one to date the other.
 const NEIGHBOUR_DAYS: i64 = 45;
 
-fn precision_rank(p: DatePrecision) -> u8 {
-    match p {
-        DatePrecision::Day => 3,
-        DatePrecision::Month => 2,
-        DatePrecision::Year => 1,
-        DatePrecision::Unknown => 0,
-    }
-}
-
 /// Where an event sits in the date, kind and status indexes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct IndexPlace {
@@ -461,7 +452,7 @@ impl Graph {
     fn refine_event(&mut self, event: EventIx, facts: &EventFacts, reported: bool) {
         let record = &self.events[event as usize];
         let old = self.index_place(event);
-        let finer = precision_rank(facts.date.precision) > precision_rank(record.date.precision);
+        let finer = facts.date.precision.rank() > record.date.precision.rank();
         if reported
             && record.status == EventStatus::Planned
             && facts.status == EventStatus::Happened

@@ -11,14 +11,24 @@ const KAZAKH_ONLY: &str = "әғқңөұүһіӘҒҚҢӨҰҮҺІ";
 /// so that a Kazakh text quoting Russian stays Kazakh; Russian text has none of them.
 const KAZAKH_SHARE: f64 = 0.02;
 
+/// Whether `ch` is a Cyrillic letter.
+pub fn is_cyrillic(ch: char) -> bool {
+    ('\u{0400}'..='\u{04FF}').contains(&ch)
+}
+
+/// Whether `ch` is one of the letters Kazakh Cyrillic has and Russian does not.
+pub fn is_kazakh_only(ch: char) -> bool {
+    KAZAKH_ONLY.contains(ch)
+}
+
 /// Detects the language of `text`; Latin-script text is English.
 pub fn detect_language(text: &str) -> Language {
     let (mut cyrillic, mut kazakh, mut latin) = (0usize, 0usize, 0usize);
     for ch in text.chars() {
-        if KAZAKH_ONLY.contains(ch) {
+        if is_kazakh_only(ch) {
             kazakh += 1;
             cyrillic += 1;
-        } else if ('\u{0400}'..='\u{04FF}').contains(&ch) {
+        } else if is_cyrillic(ch) {
             cyrillic += 1;
         } else if ch.is_ascii_alphabetic() {
             latin += 1;
