@@ -7,7 +7,7 @@ use crate::extract::Extractor;
 use crate::ingest::{self, IngestError, Limits, RawArticle};
 use crate::server::{ServerConfig, serve};
 use crate::service::{BATCH, Service, ServiceError, prepare_all, today};
-use crate::store::Store;
+use crate::store::{LogEntry, StoreLocation};
 use anyhow::{Context, Result, bail};
 use async_graphql::Executor;
 use clap::{Args, Parser, Subcommand};
@@ -49,6 +49,13 @@ enum Command {
         #[arg(long)]
         memory: bool,
     },
+    /// Copy the SQLite store of `--data` (or `--from`) into the store named by `--store`
+    /// (PostgreSQL), in log order with the cached facts.
+    Migrate {
+        /// The store to copy from (default: `sqlite:` + the `--data` folder).
+        #[arg(long)]
+        from: Option<StoreLocation>,
+    },
     /// Measure extraction speed on a JSON Lines corpus (one core, no store).
     BenchExtract {
         /// A JSON Lines file as written by gen_corpus.py --jsonl.
@@ -58,9 +65,14 @@ enum Command {
 
 #[derive(Debug, Args, Clone)]
 struct StoreArgs {
-    /// Folder of the on-disk store.
+    /// Folder of the on-disk store (the short form of `--store sqlite:FOLDER`); with a
+    /// PostgreSQL store it holds this process's graph snapshot only.
     #[arg(long, env = "EVENTGRAPH_DATA", default_value = "./data", global = true)]
     data: PathBuf,
+    /// The article log: `sqlite:FOLDER` or `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE`
+    /// (several replicas share one). Wins over `--data`.
+    #[arg(long, env = "EVENTGRAPH_STORE", global = true, hide_env_values = true)]
+    store: Option<StoreLocation>,
     /// Largest accepted article, in bytes.
     #[arg(long, env = "EVENTGRAPH_MAX_ARTICLE_BYTES", default_value_t = ingest::DEFAULT_MAX_BYTES, global = true)]
     max_article_bytes: usize,
@@ -164,6 +176,7 @@ pub fn main() -> Result<()> {
             Ok(())
         }
         Some(Command::BenchExtract { file }) => bench_extract(&file),
+        Some(Command::Migrate { from }) => run_migrate(&cli.serve.store, from),
         Some(Command::Check { repair, memory }) => {
             run_check(&cli.serve.store, repair)?;
             if memory {
@@ -171,6 +184,15 @@ pub fn main() -> Result<()> {
             }
             Ok(())
         }
+    }
+}
+
+impl StoreArgs {
+    /// The store: `--store` when given, else the SQLite store in `--data`.
+    fn location(&self) -> StoreLocation {
+        self.store
+            .clone()
+            .unwrap_or_else(|| StoreLocation::Sqlite(self.data.clone()))
     }
 }
 
@@ -205,8 +227,13 @@ fn run_serve(args: ServeArgs) -> Result<()> {
     }
     let extractor = Arc::new(Extractor::new());
     let service = Arc::new(
-        Service::open_serving(extractor, &args.store.data, limits(&args.store))
-            .with_context(|| format!("opening the store in {}", args.store.data.display()))?,
+        Service::open_serving(
+            extractor,
+            &args.store.location(),
+            &args.store.data,
+            limits(&args.store),
+        )
+        .with_context(|| format!("opening the store {}", args.store.location()))?,
     );
     tracing::info!(
         articles = service.read().stats().articles,
@@ -327,25 +354,44 @@ fn run_serve(args: ServeArgs) -> Result<()> {
     })
 }
 
-/// How often a server looks for articles other processes stored.
+/// How often a server looks for log entries other processes stored, at the latest
+/// (PostgreSQL's notifications wake it at once; this poll catches any that were missed).
 const STORE_WATCH_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
 
-/// Applies, about once a second, what other processes (`eventgraph ingest` on the same
-/// folder) commit to the store, so they appear and fire subscriptions without a restart.
+/// Applies what other processes (`eventgraph ingest` on the same folder, other replicas on
+/// the same PostgreSQL) commit to the log, so it appears and fires subscriptions without a
+/// restart. A thread of its own: it blocks on the store's watch.
 fn spawn_store_watch(service: Arc<Service>) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(STORE_WATCH_INTERVAL);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            let service = service.clone();
-            match tokio::task::spawn_blocking(move || service.catch_up()).await {
-                Ok(Ok(_)) => {}
-                Ok(Err(e)) => tracing::warn!(error = %e, "reading other processes' writes failed"),
-                Err(e) => tracing::error!(error = %e, "the store watch failed"),
+    let spawned = std::thread::Builder::new()
+        .name("store-watch".into())
+        .spawn(move || {
+            let mut watch = None;
+            loop {
+                if watch.is_none() {
+                    match service.watch_store() {
+                        Ok(Some(opened)) => watch = Some(opened),
+                        Ok(None) => return,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "watching the store failed; polling");
+                            std::thread::sleep(STORE_WATCH_INTERVAL);
+                        }
+                    }
+                }
+                if let Some(w) = watch.as_mut()
+                    && let Err(e) = w.wait(STORE_WATCH_INTERVAL)
+                {
+                    tracing::warn!(error = %e, "the store watch was lost; reconnecting");
+                    watch = None;
+                    std::thread::sleep(STORE_WATCH_INTERVAL);
+                }
+                if let Err(e) = service.catch_up() {
+                    tracing::warn!(error = %e, "reading other writers' entries failed");
+                }
             }
-        }
-    });
+        });
+    if let Err(e) = spawned {
+        tracing::error!(error = %e, "the store watch could not start");
+    }
 }
 
 #[derive(Default)]
@@ -360,8 +406,9 @@ fn run_ingest(args: IngestArgs) -> Result<()> {
     let limits = limits(&args.store);
     let max_bytes = limits.max_bytes;
     let extractor = Extractor::new();
-    let mut store = Store::open(&args.store.data)
-        .with_context(|| format!("opening the store in {}", args.store.data.display()))?;
+    let location = args.store.location();
+    let mut store =
+        crate::store::open(&location).with_context(|| format!("opening the store {location}"))?;
     let version = crate::service::extractor_version();
     let mut summary = Summary::default();
     let progress = ProgressBar::new_spinner();
@@ -391,8 +438,8 @@ fn run_ingest(args: IngestArgs) -> Result<()> {
             .map(|p| (&p.article, Some((p.facts_json.as_str(), version.as_str()))))
             .collect();
         let inserted = store.insert_batch(&batch).context("writing to the store")?;
-        for new in inserted {
-            if new {
+        for seq in inserted {
+            if seq.is_some() {
                 summary.accepted += 1;
             } else {
                 summary.duplicate += 1;
@@ -471,7 +518,7 @@ fn run_ingest(args: IngestArgs) -> Result<()> {
         summary.accepted,
         summary.duplicate,
         summary.rejected.len(),
-        store.path().display()
+        store.describe()
     );
     if total > 0 && summary.rejected.len() == total {
         bail!("every input was rejected");
@@ -507,8 +554,8 @@ fn one_shot_service(articles: Option<&Path>, store: &StoreArgs) -> Result<Servic
             }
             service
         }
-        None => Service::open(extractor, &store.data, limits)
-            .with_context(|| format!("opening the store in {}", store.data.display()))?,
+        None => Service::open_serving(extractor, &store.location(), &store.data, limits)
+            .with_context(|| format!("opening the store {}", store.location()))?,
     };
     Ok(service)
 }
@@ -544,7 +591,9 @@ fn run_query(args: QueryArgs) -> Result<()> {
             serde_json::from_str(&vars).context("--variables must be a JSON object")?;
         request = request.variables(async_graphql::Variables::from_json(value));
     }
-    let runtime = tokio::runtime::Builder::new_current_thread()
+    // Multi-threaded: a PostgreSQL store's client blocks through `block_in_place`.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
         .enable_all()
         .build()
         .context("starting the async runtime")?;
@@ -557,11 +606,14 @@ fn run_query(args: QueryArgs) -> Result<()> {
 }
 
 fn run_check(store_args: &StoreArgs, repair: bool) -> Result<()> {
-    let mut store = Store::open(&store_args.data)
-        .with_context(|| format!("opening the store in {}", store_args.data.display()))?;
+    let location = store_args.location();
+    let mut store =
+        crate::store::open(&location).with_context(|| format!("opening the store {location}"))?;
     let mut readable = 0usize;
     let unreadable = store
-        .for_each(|_| readable += 1)
+        .read_log(0, None, &mut |entry| {
+            readable += usize::from(matches!(entry, LogEntry::Added(_)));
+        })
         .context("reading the store")?;
     for row in &unreadable {
         println!("unreadable row {}: {}", row.seq, row.reason);
@@ -587,14 +639,87 @@ fn run_check(store_args: &StoreArgs, repair: bool) -> Result<()> {
     Ok(())
 }
 
+/// Copies every article of one store into another, in log order, with cached facts; an
+/// article already in the target is left as it is (so a copy can be resumed).
+fn run_migrate(store_args: &StoreArgs, from: Option<StoreLocation>) -> Result<()> {
+    let source = from.unwrap_or_else(|| StoreLocation::Sqlite(store_args.data.clone()));
+    let Some(target) = store_args.store.clone() else {
+        bail!("`migrate` needs the target store: --store postgres://… (or EVENTGRAPH_STORE)");
+    };
+    if source == target {
+        bail!("the source and target stores are the same ({source})");
+    }
+    let started = Instant::now();
+    let mut reader =
+        crate::store::open(&source).with_context(|| format!("opening the source {source}"))?;
+    let mut writer =
+        crate::store::open(&target).with_context(|| format!("opening the target {target}"))?;
+    let progress = ProgressBar::new_spinner();
+    progress.set_style(
+        ProgressStyle::with_template("{spinner} {pos} articles copied ({per_sec}) {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    let (mut copied, mut present) = (0usize, 0usize);
+    let mut failure: Option<anyhow::Error> = None;
+    let mut pending: Vec<crate::store::StoredArticle> = Vec::with_capacity(BATCH);
+    let mut flush = |pending: &mut Vec<crate::store::StoredArticle>| -> Result<()> {
+        let rows: Vec<crate::store::NewRow<'_>> = pending
+            .iter()
+            .map(|row| {
+                (
+                    &row.article,
+                    row.facts.as_ref().map(|(json, v)| (json.as_str(), v.as_str())),
+                )
+            })
+            .collect();
+        for seq in writer.insert_batch(&rows).context("writing to the target")? {
+            if seq.is_some() {
+                copied += 1;
+            } else {
+                present += 1;
+            }
+        }
+        progress.set_position((copied + present) as u64);
+        pending.clear();
+        Ok(())
+    };
+    let unreadable = reader
+        .read_log(0, None, &mut |entry| {
+            if failure.is_some() {
+                return;
+            }
+            if let LogEntry::Added(row) = entry {
+                pending.push(row);
+                if pending.len() == BATCH
+                    && let Err(e) = flush(&mut pending)
+                {
+                    failure = Some(e);
+                }
+            }
+        })
+        .context("reading the source")?;
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    flush(&mut pending)?;
+    progress.finish_and_clear();
+    println!(
+        "copied {copied} articles from {source} to {target} in {:.1}s ({present} already there, {} unreadable left out)",
+        started.elapsed().as_secs_f64(),
+        unreadable.len()
+    );
+    Ok(())
+}
+
 /// Builds the graph from the store and prints its approximate memory by part.
 fn print_memory(store_args: &StoreArgs) -> Result<()> {
-    let service = Service::open(
+    let service = Service::open_serving(
         Arc::new(Extractor::new()),
+        &store_args.location(),
         &store_args.data,
         limits(store_args),
     )
-    .with_context(|| format!("opening the store in {}", store_args.data.display()))?;
+    .with_context(|| format!("opening the store {}", store_args.location()))?;
     let graph = service.read();
     let parts = graph.memory_by_part();
     let total: usize = parts.iter().map(|(_, bytes)| bytes).sum();

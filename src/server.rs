@@ -475,11 +475,18 @@ async fn export_route(
 
 async fn healthz(State(state): State<AppState>) -> Json<serde_json::Value> {
     let stats = state.service.read().stats();
+    let position = state.service.log_position();
     Json(serde_json::json!({
         "status": "ok",
         "articles": stats.articles,
         "events": stats.events,
         "entities": stats.entities,
+        "store": state.service.store_description(),
+        "log": {
+            "applied_seq": position.applied,
+            "head_seq": position.head,
+            "lag_entries": position.lag(),
+        },
     }))
 }
 

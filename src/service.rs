@@ -10,10 +10,12 @@ use crate::graph::snapshot_file::{self, Loaded, Stamp};
 use crate::graph::{ArticleHeader, Change, Graph, Outcome, Snapshots};
 use crate::ingest::{Article, IngestError, Limits, RawArticle, validate};
 use crate::model::ArticleId;
-use crate::store::{Store, StoreError};
+use crate::store::{
+    ArticleStore, ChangeWatch, Deletion, LogEntry, StoreError, StoreLocation, StoredArticle,
+};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -261,9 +263,9 @@ pub fn extract_article(extractor: &Extractor, article: &Article) -> Extraction {
 enum Bodies {
     /// A service without a store keeps them in memory.
     Memory(std::sync::RwLock<HashMap<ArticleId, MemoryArticle>>),
-    /// Read from the store on demand, through a read-only connection of their own (in WAL
-    /// mode it reads while the writer's connection writes).
-    Store(Mutex<Store>),
+    /// Read from the store on demand, through a connection of their own (SQLite's WAL mode
+    /// lets it read while the writer's connection writes).
+    Store(Mutex<Box<dyn ArticleStore>>),
 }
 
 /// What a store-less service keeps of an article besides the graph.
@@ -276,7 +278,9 @@ struct MemoryArticle {
 /// The running pipeline: extractor, optional durable store, graph, update channel.
 pub struct Service {
     extractor: Arc<Extractor>,
-    store: Option<Mutex<Store>>,
+    store: Option<Mutex<Box<dyn ArticleStore>>>,
+    /// Where the graph snapshot file goes (the data folder), for a service with a store.
+    snapshot_path: Option<PathBuf>,
     bodies: Bodies,
     graph: Snapshots,
     updates: broadcast::Sender<GraphUpdate>,
@@ -286,8 +290,10 @@ pub struct Service {
     generation: std::sync::atomic::AtomicU64,
     /// The write generation the snapshot file holds (`u64::MAX`: none is current).
     snapshot_generation: std::sync::atomic::AtomicU64,
-    /// The last store row this service has read (its own writes are not counted).
+    /// The last log entry applied to the graph: entries are applied in sequence order.
     applied_seq: std::sync::atomic::AtomicI64,
+    /// The log's last sequence number when this service last looked.
+    log_seq: std::sync::atomic::AtomicI64,
     /// The store's `data_version` when this service last looked.
     seen_data_version: std::sync::atomic::AtomicI64,
     /// Articles in the graph with facts from another extractor version, not yet refreshed.
@@ -315,6 +321,7 @@ impl Service {
         Service {
             extractor,
             store: None,
+            snapshot_path: None,
             bodies: Bodies::Memory(Default::default()),
             graph: Snapshots::new(Graph::new()),
             updates: broadcast::channel(1024).0,
@@ -323,14 +330,16 @@ impl Service {
             generation: std::sync::atomic::AtomicU64::new(0),
             snapshot_generation: std::sync::atomic::AtomicU64::new(u64::MAX),
             applied_seq: std::sync::atomic::AtomicI64::new(0),
+            log_seq: std::sync::atomic::AtomicI64::new(0),
             seen_data_version: std::sync::atomic::AtomicI64::new(0),
             outdated: std::sync::atomic::AtomicUsize::new(0),
             writer: Mutex::new(()),
         }
     }
 
-    /// Opens the store in `data_dir` and rebuilds the graph from it, re-extracting articles
-    /// whose cached facts come from another extractor version (and refreshing the cache).
+    /// Opens the SQLite store in `data_dir` and rebuilds the graph from it, re-extracting
+    /// articles whose cached facts come from another extractor version (and refreshing the
+    /// cache).
     ///
     /// # Errors
     /// When the store cannot be opened or read.
@@ -339,41 +348,54 @@ impl Service {
         data_dir: &Path,
         limits: Limits,
     ) -> Result<Service, ServiceError> {
-        Service::open_with(extractor, data_dir, limits, false)
+        let location = StoreLocation::Sqlite(data_dir.to_path_buf());
+        Service::open_with(extractor, &location, data_dir, limits, false)
     }
 
-    /// Like [`Service::open`], for a server: articles whose cached facts come from another
-    /// extractor version are served with those facts at once (when they still decode) and
-    /// counted in [`Service::outdated`]; [`Service::refresh_outdated`] re-extracts them later.
+    /// Like [`Service::open`], for a server, on the store at `location` (the snapshot file
+    /// goes to `data_dir`): articles whose cached facts come from another extractor version
+    /// are served with those facts at once (when they still decode) and counted in
+    /// [`Service::outdated`]; [`Service::refresh_outdated`] re-extracts them later.
     ///
     /// # Errors
     /// When the store cannot be opened or read.
     pub fn open_serving(
         extractor: Arc<Extractor>,
+        location: &StoreLocation,
         data_dir: &Path,
         limits: Limits,
     ) -> Result<Service, ServiceError> {
-        Service::open_with(extractor, data_dir, limits, true)
+        Service::open_with(extractor, location, data_dir, limits, true)
     }
 
     fn open_with(
         extractor: Arc<Extractor>,
+        location: &StoreLocation,
         data_dir: &Path,
         limits: Limits,
         keep_outdated: bool,
     ) -> Result<Service, ServiceError> {
-        let mut store = Store::open(data_dir)?;
+        let mut opened = crate::store::open(location)?;
+        let store = opened.as_mut();
         let service = Service {
             store: None,
             ..Service::in_memory(extractor, limits)
         };
         let (articles, last_seq) = store.generation()?;
         service.applied_seq.store(last_seq, Ordering::Release);
+        service.log_seq.store(last_seq, Ordering::Release);
         service
             .seen_data_version
-            .store(store.data_version()?, Ordering::Release);
+            .store(store.change_token()?, Ordering::Release);
         let stamp = Stamp::current(&service.version, articles, last_seq);
         let snapshot = data_dir.join(SNAPSHOT_FILE);
+        if !matches!(location, StoreLocation::Sqlite(_)) {
+            // The snapshot of a shared store is this process's own cache.
+            std::fs::create_dir_all(data_dir).map_err(|source| StoreError::CreateDir {
+                path: data_dir.to_path_buf(),
+                source,
+            })?;
+        }
         let started = Instant::now();
         let graph = match snapshot_file::load(&snapshot, &stamp) {
             Ok(Some(Loaded::Current(graph))) => {
@@ -390,25 +412,19 @@ impl Service {
             Ok(Some(Loaded::Behind(graph, old)))
                 if old.articles + store.count_after(old.last_seq)? as u64 == articles =>
             {
-                service.catch_up_snapshot(
-                    &mut store,
-                    graph,
-                    &old,
-                    keep_outdated,
-                    &stamp,
-                    &snapshot,
-                )?
+                service.catch_up_snapshot(store, graph, &old, keep_outdated, &stamp, &snapshot)?
             }
             found => {
                 if let Err(e) = found {
                     tracing::warn!(error = %e, "graph snapshot unreadable; rebuilding from the store");
                 }
-                service.rebuild(&mut store, keep_outdated, &stamp, &snapshot)?
+                service.rebuild(store, keep_outdated, &stamp, &snapshot)?
             }
         };
         Ok(Service {
-            bodies: Bodies::Store(Mutex::new(Store::open_reader(store.path())?)),
-            store: Some(Mutex::new(store)),
+            bodies: Bodies::Store(Mutex::new(opened.reader()?)),
+            store: Some(Mutex::new(opened)),
+            snapshot_path: Some(snapshot),
             graph: Snapshots::new(graph),
             ..service
         })
@@ -419,7 +435,7 @@ impl Service {
     /// rows are applied in sequence order either way.
     fn catch_up_snapshot(
         &self,
-        store: &mut Store,
+        store: &mut dyn ArticleStore,
         mut graph: Graph,
         old: &Stamp,
         keep_outdated: bool,
@@ -442,7 +458,7 @@ impl Service {
     /// snapshot when it holds no outdated facts.
     fn rebuild(
         &self,
-        store: &mut Store,
+        store: &mut dyn ArticleStore,
         keep_outdated: bool,
         stamp: &Stamp,
         snapshot: &Path,
@@ -469,7 +485,7 @@ impl Service {
     /// none do.
     fn settle(
         &self,
-        store: &mut Store,
+        store: &mut dyn ArticleStore,
         replayed: Replayed,
         stamp: &Stamp,
         snapshot: &Path,
@@ -509,11 +525,12 @@ impl Service {
         Ok(())
     }
 
-    /// Applies the stored articles after sequence number `after` to `graph`, in batches
-    /// decoded in parallel; unreadable rows are logged, counted and left out.
+    /// Applies the log entries after sequence number `after` to `graph`, in order: articles
+    /// in batches decoded in parallel, deletions between them; unreadable rows are logged,
+    /// counted and left out.
     fn replay(
         &self,
-        store: &Store,
+        store: &mut dyn ArticleStore,
         after: i64,
         graph: &mut Graph,
         keep_outdated: bool,
@@ -522,9 +539,10 @@ impl Service {
             last_seq: after,
             ..Replayed::default()
         };
-        let mut pending: Vec<crate::store::StoredArticle> = Vec::with_capacity(BATCH);
-        let mut apply = |pending: &mut Vec<crate::store::StoredArticle>,
-                         replayed: &mut Replayed| {
+        let mut pending: Vec<StoredArticle> = Vec::with_capacity(BATCH);
+        let apply = |pending: &mut Vec<StoredArticle>,
+                     replayed: &mut Replayed,
+                     graph: &mut Graph| {
             let t0 = Instant::now();
             let decoded = self.decode_all_with(std::mem::take(pending), keep_outdated);
             let t1 = Instant::now();
@@ -538,14 +556,25 @@ impl Service {
             replayed.decoding += t1 - t0;
             replayed.applying += t1.elapsed();
         };
-        let unreadable = store.for_each_after(after, |stored| {
-            replayed.last_seq = replayed.last_seq.max(stored.seq);
-            pending.push(stored);
-            if pending.len() == BATCH {
-                apply(&mut pending, &mut replayed);
+        let unreadable = store.read_log(after, None, &mut |entry| {
+            replayed.last_seq = replayed.last_seq.max(entry.seq());
+            match entry {
+                LogEntry::Added(stored) => {
+                    pending.push(stored);
+                    if pending.len() == BATCH {
+                        apply(&mut pending, &mut replayed, graph);
+                    }
+                }
+                LogEntry::Deleted { id, .. } => {
+                    // In log order: what came before the deletion first.
+                    apply(&mut pending, &mut replayed, graph);
+                    if let Some(ix) = graph.article_by_id(&id.0) {
+                        graph.remove_article(ix);
+                    }
+                }
             }
         })?;
-        apply(&mut pending, &mut replayed);
+        apply(&mut pending, &mut replayed, graph);
         for row in &unreadable {
             metrics::counter!("eventgraph_articles_quarantined_total").increment(1);
             tracing::error!(
@@ -586,16 +615,15 @@ impl Service {
             // The file already holds this graph.
             return Ok(false);
         }
-        let store = store
+        let (articles, last_seq) = store
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let (articles, last_seq) = store.generation()?;
-        let path = store.path().parent().map_or_else(
-            || Path::new(SNAPSHOT_FILE).to_path_buf(),
-            |dir| dir.join(SNAPSHOT_FILE),
-        );
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .generation()?;
+        let Some(path) = &self.snapshot_path else {
+            return Ok(false);
+        };
         let stamp = Stamp::current(&self.version, articles, last_seq);
-        snapshot_file::save(&self.read(), &stamp, &path)?;
+        snapshot_file::save(&self.read(), &stamp, path)?;
         self.snapshot_generation
             .store(generation, std::sync::atomic::Ordering::Release);
         Ok(true)
@@ -648,7 +676,7 @@ impl Service {
         &self,
         id: &ArticleId,
         from_memory: impl FnOnce(&MemoryArticle) -> T,
-        from_store: impl FnOnce(&Store) -> Result<Option<T>, crate::store::StoreError>,
+        from_store: impl FnOnce(&mut dyn ArticleStore) -> Result<Option<T>, StoreError>,
     ) -> Result<Option<T>, ServiceError> {
         match &self.bodies {
             Bodies::Memory(bodies) => Ok(bodies
@@ -657,9 +685,10 @@ impl Service {
                 .get(id)
                 .map(from_memory)),
             Bodies::Store(reader) => Ok(from_store(
-                &reader
+                reader
                     .lock()
-                    .unwrap_or_else(|poisoned| poisoned.into_inner()),
+                    .unwrap_or_else(|poisoned| poisoned.into_inner())
+                    .as_mut(),
             )?),
         }
     }
@@ -667,7 +696,7 @@ impl Service {
     /// Decodes cached facts (or re-extracts) for stored articles, in parallel.
     fn decode_all(
         &self,
-        items: Vec<crate::store::StoredArticle>,
+        items: Vec<StoredArticle>,
     ) -> Vec<(Article, Extraction, Option<String>)> {
         self.decode_all_with(items, false)
             .into_iter()
@@ -680,7 +709,7 @@ impl Service {
     /// after an upgrade serves at once and re-extracts later.
     fn decode_all_with(
         &self,
-        items: Vec<crate::store::StoredArticle>,
+        items: Vec<StoredArticle>,
         keep_outdated: bool,
     ) -> Vec<(Article, Extraction, Option<String>, bool)> {
         let (extractor, version) = (&self.extractor, &self.version);
@@ -806,9 +835,9 @@ impl Service {
         while accepted.peek().is_some() {
             let chunk: Vec<(usize, Prepared)> = accepted.by_ref().take(BATCH).collect();
             let stored = match &self.store {
-                None => Ok(vec![true; chunk.len()]),
+                None => Ok(vec![Some(0); chunk.len()]),
                 Some(store) => {
-                    let rows: Vec<(&Article, Option<(&str, &str)>)> = chunk
+                    let rows: Vec<crate::store::NewRow<'_>> = chunk
                         .iter()
                         .map(|(_, p)| {
                             (
@@ -832,8 +861,21 @@ impl Service {
                     }
                 }
                 Ok(inserted) => {
+                    // Entries other writers committed before this batch come first, so
+                    // the graph follows the log's order.
+                    if let Some(first) = inserted.iter().flatten().min()
+                        && self.store.is_some()
+                        && let Err(e) = self.apply_log(Some(*first))
+                    {
+                        tracing::error!(error = %e, "reading other writers' entries failed");
+                    }
+                    if let Some(last) = inserted.iter().flatten().max() {
+                        self.applied_seq.fetch_max(*last, Ordering::AcqRel);
+                        self.log_seq.fetch_max(*last, Ordering::AcqRel);
+                    }
                     let mut added = Vec::new();
-                    for ((index, mut p), new) in chunk.into_iter().zip(inserted) {
+                    for ((index, mut p), seq) in chunk.into_iter().zip(inserted) {
+                        let new = seq.is_some();
                         results[index] = Some(Ok(Ingested {
                             id: p.article.id.clone(),
                             duplicate: !new,
@@ -928,19 +970,17 @@ impl Service {
         let Some(store) = &self.store else {
             return Ok(0);
         };
-        let path = store
+        let mut reader = store
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .path()
-            .to_path_buf();
-        let reader = Store::open_reader(&path)?;
+            .reader()?;
         let total = self.outdated();
         let started = Instant::now();
         // 1. Re-extract, a batch at a time, and store the new facts.
         let mut refreshed = 0usize;
-        let mut pending: Vec<crate::store::StoredArticle> = Vec::with_capacity(BATCH);
+        let mut pending: Vec<StoredArticle> = Vec::with_capacity(BATCH);
         let mut failure: Option<ServiceError> = None;
-        let mut flush = |pending: &mut Vec<crate::store::StoredArticle>| {
+        let mut flush = |pending: &mut Vec<StoredArticle>| {
             let items = std::mem::take(pending);
             let fresh: Vec<(ArticleId, String)> = self
                 .decode_all(items)
@@ -962,8 +1002,10 @@ impl Service {
                 "re-extracting for the new extractor version"
             );
         };
-        reader.for_each(|row| {
-            if row.facts.as_ref().is_none_or(|(_, v)| *v != self.version) {
+        reader.read_log(0, None, &mut |entry| {
+            if let LogEntry::Added(row) = entry
+                && row.facts.as_ref().is_none_or(|(_, v)| *v != self.version)
+            {
                 pending.push(row);
                 if pending.len() == BATCH {
                     flush(&mut pending);
@@ -976,14 +1018,14 @@ impl Service {
         }
         // 2. Rebuild beside the live graph from the refreshed facts.
         let mut graph = Graph::new();
-        let rebuilt = self.replay(&reader, 0, &mut graph, false)?;
+        let rebuilt = self.replay(reader.as_mut(), 0, &mut graph, false)?;
         // 3. Under the writer lock: the articles stored meanwhile, then publish.
         let _writer = self
             .writer
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         let last_seq = self
-            .replay(&reader, rebuilt.last_seq, &mut graph, false)?
+            .replay(reader.as_mut(), rebuilt.last_seq, &mut graph, false)?
             .last_seq;
         self.graph.replace(graph);
         self.applied_seq.fetch_max(last_seq, Ordering::AcqRel);
@@ -999,10 +1041,11 @@ impl Service {
         Ok(refreshed)
     }
 
-    /// Applies what other processes (such as `eventgraph ingest`) committed to the store
-    /// since this service last looked, and tells subscribers; returns how many articles
-    /// were new to the graph. Cheap when nothing changed: one `PRAGMA data_version`.
-    /// (Deletions by other processes are seen at the next start.)
+    /// Applies what other processes (`eventgraph ingest`, other replicas) committed to the
+    /// log since this service last looked, and tells subscribers; returns how many articles
+    /// were new to the graph. Cheap when nothing changed: one small read of the store.
+    /// (A SQLite store does not log deletions: those by other processes are seen at the
+    /// next start.)
     ///
     /// # Errors
     /// When the store cannot be read.
@@ -1010,56 +1053,125 @@ impl Service {
         let Some(store) = &self.store else {
             return Ok(0);
         };
-        let lock_store = || {
-            store
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner())
-        };
         // The once-a-second check takes no writer lock: writes never wait for it.
-        if lock_store().data_version()? == self.seen_data_version.load(Ordering::Acquire) {
+        let token = {
+            let mut store = store
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            // The log's head, for the lag `/healthz` and `/metrics` report.
+            self.log_seq.fetch_max(store.last_seq()?, Ordering::AcqRel);
+            store.change_token()?
+        };
+        if token == self.seen_data_version.load(Ordering::Acquire) {
+            self.publish_progress();
             return Ok(0);
         }
         let _writer = self
             .writer
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let rows = {
-            let store = lock_store();
-            self.seen_data_version
-                .store(store.data_version()?, Ordering::Release);
-            let mut rows = Vec::new();
-            let after = self.applied_seq.load(Ordering::Acquire);
-            store.for_each_after(after, |row| rows.push(row))?;
-            rows
-        };
-        if let Some(last) = rows.iter().map(|r| r.seq).max() {
-            self.applied_seq.fetch_max(last, Ordering::AcqRel);
-        }
-        let graph = self.read();
-        // This service's own writes are in the graph already.
-        let fresh: Vec<crate::store::StoredArticle> = rows
-            .into_iter()
-            .filter(|r| graph.article_by_id(&r.article.id.0).is_none())
-            .collect();
-        drop(graph);
-        let mut applied = 0;
-        let mut fresh = fresh.into_iter().peekable();
-        while fresh.peek().is_some() {
-            let decoded: Vec<(ArticleHeader, Extraction)> = self
-                .decode_all(fresh.by_ref().take(BATCH).collect())
-                .into_iter()
-                .map(|(article, facts, _)| (ArticleHeader::from(&article), facts))
-                .collect();
-            applied += decoded.len();
-            self.publish_added(decoded);
-        }
+        self.seen_data_version.store(token, Ordering::Release);
+        let applied = self.apply_log(None)?;
         if applied > 0 {
-            tracing::info!(
-                articles = applied,
-                "applied articles another process stored"
-            );
+            tracing::info!(articles = applied, "applied articles other writers stored");
         }
         Ok(applied)
+    }
+
+    /// Applies the log entries after the last applied one and before `before` (all of them
+    /// when `None`), in order, and tells subscribers; returns how many articles were new to
+    /// the graph. The caller holds the writer lock.
+    fn apply_log(&self, before: Option<i64>) -> Result<usize, ServiceError> {
+        let Some(store) = &self.store else {
+            return Ok(0);
+        };
+        let after = self.applied_seq.load(Ordering::Acquire);
+        let mut entries = Vec::new();
+        {
+            let mut store = store
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            let head = store.last_seq()?;
+            self.log_seq.fetch_max(head, Ordering::AcqRel);
+            if before.is_none_or(|before| before > after + 1) && head > after {
+                store.read_log(after, before, &mut |entry| entries.push(entry))?;
+            }
+        }
+        let mut applied = 0;
+        let mut pending: Vec<StoredArticle> = Vec::new();
+        let mut flush = |pending: &mut Vec<StoredArticle>| {
+            let mut rows = std::mem::take(pending).into_iter().peekable();
+            while rows.peek().is_some() {
+                let decoded: Vec<(ArticleHeader, Extraction)> = self
+                    .decode_all(rows.by_ref().take(BATCH).collect())
+                    .into_iter()
+                    .map(|(article, facts, _)| (ArticleHeader::from(&article), facts))
+                    .collect();
+                applied += decoded.len();
+                self.publish_added(decoded);
+            }
+        };
+        for entry in entries {
+            let seq = entry.seq();
+            match entry {
+                // Already in the graph: this service's own write, applied when it committed.
+                LogEntry::Added(row) if self.read().article_by_id(&row.article.id.0).is_some() => {}
+                LogEntry::Added(row) => pending.push(row),
+                LogEntry::Deleted { id, .. } => {
+                    flush(&mut pending);
+                    self.remove_from_graph(&id.0);
+                }
+            }
+            self.applied_seq.fetch_max(seq, Ordering::AcqRel);
+        }
+        flush(&mut pending);
+        self.publish_progress();
+        Ok(applied)
+    }
+
+    /// The replica's place in the log: the last applied entry and the log's last entry when
+    /// this service last looked (equal when it is caught up).
+    pub fn log_position(&self) -> LogPosition {
+        LogPosition {
+            applied: self.applied_seq.load(Ordering::Acquire),
+            head: self
+                .log_seq
+                .load(Ordering::Acquire)
+                .max(self.applied_seq.load(Ordering::Acquire)),
+        }
+    }
+
+    fn publish_progress(&self) {
+        let position = self.log_position();
+        metrics::gauge!("eventgraph_log_applied_seq").set(position.applied as f64);
+        metrics::gauge!("eventgraph_log_lag_entries").set(position.lag() as f64);
+    }
+
+    /// Where the store is (for `/healthz`): no credentials; `None` for a store-less service.
+    pub fn store_description(&self) -> Option<String> {
+        self.store.as_ref().map(|store| {
+            store
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .describe()
+        })
+    }
+
+    /// A watch on the store's log for [`Service::catch_up`] (PostgreSQL: `LISTEN`); `None`
+    /// for a store-less service.
+    ///
+    /// # Errors
+    /// When the store cannot be reached.
+    pub fn watch_store(&self) -> Result<Option<Box<dyn ChangeWatch>>, ServiceError> {
+        let Some(store) = &self.store else {
+            return Ok(None);
+        };
+        Ok(Some(
+            store
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .watcher()?,
+        ))
     }
 
     /// Deletes an article from the store and the graph.
@@ -1071,14 +1183,27 @@ impl Service {
             .writer
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let Some(ix) = self.read().article_by_id(id) else {
+        if self.read().article_by_id(id).is_none() {
             return Err(ServiceError::NotFound(id.to_string()));
-        };
+        }
         if let Some(store) = &self.store {
-            let mut store = store
+            let deletion = store
                 .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            store.delete(&ArticleId(id.to_string()))?;
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .delete(&ArticleId(id.to_string()))?;
+            match deletion {
+                Deletion::Logged(seq) => {
+                    // The graph follows the log: entries before the deletion first.
+                    self.apply_log(Some(seq))?;
+                    self.applied_seq.fetch_max(seq, Ordering::AcqRel);
+                    self.log_seq.fetch_max(seq, Ordering::AcqRel);
+                }
+                Deletion::Unlogged => {
+                    self.apply_log(None)?;
+                }
+                // Another writer deleted it first; the graph drops it now all the same.
+                Deletion::NotStored => {}
+            }
         }
         if let Bodies::Memory(bodies) = &self.bodies {
             bodies
@@ -1086,6 +1211,16 @@ impl Service {
                 .unwrap_or_else(|poisoned| poisoned.into_inner())
                 .remove(&ArticleId(id.to_string()));
         }
+        Ok(self.remove_from_graph(id))
+    }
+
+    /// Removes an article from the graph (when there) and tells subscribers of the events
+    /// it changed; returns the ids of the events that went with it. The caller holds the
+    /// writer lock.
+    fn remove_from_graph(&self, id: &str) -> Vec<String> {
+        let Some(ix) = self.read().article_by_id(id) else {
+            return Vec::new();
+        };
         let (removed_ids, updated_ids) =
             self.graph
                 .commit(&self.extractor.kb, Change::Remove(ix), |graph, outcome| {
@@ -1101,7 +1236,24 @@ impl Service {
             let _ = self.updates.send(GraphUpdate::EventUpdated(id));
         }
         self.bump_generation();
-        Ok(removed_ids)
+        removed_ids
+    }
+}
+
+/// A replica's place in the log (see [`Service::log_position`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LogPosition {
+    /// The last entry applied to the graph.
+    pub applied: i64,
+    /// The log's last entry when last looked at.
+    pub head: i64,
+}
+
+impl LogPosition {
+    /// Entries in the log not yet applied (sequence numbers may have gaps, so this is an
+    /// upper bound).
+    pub fn lag(&self) -> i64 {
+        (self.head - self.applied).max(0)
     }
 }
 
@@ -1172,11 +1324,13 @@ mod tests {
         drop(first);
         // As if another extractor version had written every cached fact.
         {
-            let mut store = Store::open(&dir).expect("store");
+            let mut store = crate::store::SqliteStore::open(&dir).expect("store");
             let mut rows = Vec::new();
             store
-                .for_each(|row| {
-                    if let Some((json, _)) = row.facts {
+                .read_log(0, None, &mut |entry| {
+                    if let LogEntry::Added(row) = entry
+                        && let Some((json, _)) = row.facts
+                    {
                         rows.push((row.article.id, json));
                     }
                 })
@@ -1186,8 +1340,13 @@ mod tests {
         }
         std::fs::remove_file(dir.join(SNAPSHOT_FILE)).ok();
 
-        let serving = Service::open_serving(Arc::new(Extractor::new()), &dir, Limits::default())
-            .expect("opens");
+        let serving = Service::open_serving(
+            Arc::new(Extractor::new()),
+            &StoreLocation::Sqlite(dir.clone()),
+            &dir,
+            Limits::default(),
+        )
+        .expect("opens");
         assert_eq!(serving.outdated(), 5, "served from the old facts");
         assert!(
             !serving.save_snapshot().expect("no error"),
@@ -1201,10 +1360,14 @@ mod tests {
         assert_eq!(serving.read().stats().articles, 6, "the write is kept");
         let after = serving.read().fingerprint();
         drop(serving);
-        let reader = Store::open(&dir).expect("store");
+        let mut reader = crate::store::SqliteStore::open(&dir).expect("store");
         let mut versions = Vec::new();
         reader
-            .for_each(|row| versions.push(row.facts.map(|(_, v)| v)))
+            .read_log(0, None, &mut |entry| {
+                if let LogEntry::Added(row) = entry {
+                    versions.push(row.facts.map(|(_, v)| v));
+                }
+            })
             .expect("read");
         assert!(
             versions
