@@ -668,11 +668,16 @@ fn run_migrate(store_args: &StoreArgs, from: Option<StoreLocation>) -> Result<()
             .map(|row| {
                 (
                     &row.article,
-                    row.facts.as_ref().map(|(json, v)| (json.as_str(), v.as_str())),
+                    row.facts
+                        .as_ref()
+                        .map(|(json, v)| (json.as_str(), v.as_str())),
                 )
             })
             .collect();
-        for seq in writer.insert_batch(&rows).context("writing to the target")? {
+        for seq in writer
+            .insert_batch(&rows)
+            .context("writing to the target")?
+        {
             if seq.is_some() {
                 copied += 1;
             } else {

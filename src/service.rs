@@ -540,22 +540,21 @@ impl Service {
             ..Replayed::default()
         };
         let mut pending: Vec<StoredArticle> = Vec::with_capacity(BATCH);
-        let apply = |pending: &mut Vec<StoredArticle>,
-                     replayed: &mut Replayed,
-                     graph: &mut Graph| {
-            let t0 = Instant::now();
-            let decoded = self.decode_all_with(std::mem::take(pending), keep_outdated);
-            let t1 = Instant::now();
-            for (article, facts, refreshed, old) in decoded {
-                if let Some(json) = refreshed {
-                    replayed.refreshed.push((article.id.clone(), json));
+        let apply =
+            |pending: &mut Vec<StoredArticle>, replayed: &mut Replayed, graph: &mut Graph| {
+                let t0 = Instant::now();
+                let decoded = self.decode_all_with(std::mem::take(pending), keep_outdated);
+                let t1 = Instant::now();
+                for (article, facts, refreshed, old) in decoded {
+                    if let Some(json) = refreshed {
+                        replayed.refreshed.push((article.id.clone(), json));
+                    }
+                    replayed.outdated += usize::from(old);
+                    graph.apply(&self.extractor.kb, &ArticleHeader::from(&article), &facts);
                 }
-                replayed.outdated += usize::from(old);
-                graph.apply(&self.extractor.kb, &ArticleHeader::from(&article), &facts);
-            }
-            replayed.decoding += t1 - t0;
-            replayed.applying += t1.elapsed();
-        };
+                replayed.decoding += t1 - t0;
+                replayed.applying += t1.elapsed();
+            };
         let unreadable = store.read_log(after, None, &mut |entry| {
             replayed.last_seq = replayed.last_seq.max(entry.seq());
             match entry {
@@ -694,10 +693,7 @@ impl Service {
     }
 
     /// Decodes cached facts (or re-extracts) for stored articles, in parallel.
-    fn decode_all(
-        &self,
-        items: Vec<StoredArticle>,
-    ) -> Vec<(Article, Extraction, Option<String>)> {
+    fn decode_all(&self, items: Vec<StoredArticle>) -> Vec<(Article, Extraction, Option<String>)> {
         self.decode_all_with(items, false)
             .into_iter()
             .map(|(article, facts, refreshed, _)| (article, facts, refreshed))

@@ -359,11 +359,15 @@ mod tests {
 
     #[test]
     fn locations_parse_and_never_show_a_password() {
-        let pg: StoreLocation = "postgres://reader:s3cret@db.example:5432/news?sslmode=disable&password=other"
-            .parse()
-            .expect("valid");
+        let pg: StoreLocation =
+            "postgres://reader:s3cret@db.example:5432/news?sslmode=disable&password=other"
+                .parse()
+                .expect("valid");
         let shown = pg.to_string();
-        assert!(!shown.contains("s3cret") && !shown.contains("other"), "{shown}");
+        assert!(
+            !shown.contains("s3cret") && !shown.contains("other"),
+            "{shown}"
+        );
         assert_eq!(
             shown,
             "postgres://reader:***@db.example:5432/news?sslmode=disable&password=***"
@@ -374,9 +378,14 @@ mod tests {
             StoreLocation::Sqlite(PathBuf::from("./data"))
         );
         assert_eq!(redact("postgres://user@host/db"), "postgres://user@host/db");
-        let refused = "mysql://root:pw@host/db".parse::<StoreLocation>().expect_err("refused");
+        let refused = "mysql://root:pw@host/db"
+            .parse::<StoreLocation>()
+            .expect_err("refused");
         let message = refused.to_string();
-        assert!(message.contains("expected sqlite:FOLDER") && !message.contains(":pw@"), "{message}");
+        assert!(
+            message.contains("expected sqlite:FOLDER") && !message.contains(":pw@"),
+            "{message}"
+        );
         assert!("sqlite:".parse::<StoreLocation>().is_err());
     }
 }

@@ -11,8 +11,8 @@
 //! Tokio worker thread go through [`blocking`].
 
 use super::{
-    ArticleOrigin, ArticleStore, ChangeWatch, Deletion, FORMAT_VERSION, LogEntry, NewRow, StoreError,
-    StoredArticle, UnreadableRow, redact,
+    ArticleOrigin, ArticleStore, ChangeWatch, Deletion, FORMAT_VERSION, LogEntry, NewRow,
+    StoreError, StoredArticle, UnreadableRow, redact,
 };
 use crate::ingest::Article;
 use crate::model::{ArticleId, Language};

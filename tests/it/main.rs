@@ -8,6 +8,7 @@ mod durability;
 mod export;
 mod hostile;
 mod ingestion;
+mod replicas;
 mod schema_file;
 mod seeds;
 mod subscriptions;

@@ -8,7 +8,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 /// A single-threaded runtime for one test's WebSocket client.
-fn runtime() -> tokio::runtime::Runtime {
+pub(crate) fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -16,7 +16,7 @@ fn runtime() -> tokio::runtime::Runtime {
 }
 
 /// Opens a graphql-transport-ws connection and completes its handshake.
-async fn connect(
+pub(crate) async fn connect(
     addr: &str,
 ) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
     let mut request = format!("ws://{addr}/graphql/ws")
@@ -39,7 +39,7 @@ async fn connect(
     ws
 }
 
-async fn next_payload(
+pub(crate) async fn next_payload(
     ws: &mut (impl StreamExt<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin),
 ) -> Value {
     loop {

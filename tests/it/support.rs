@@ -69,6 +69,7 @@ impl Server {
             .arg("--data")
             .arg(options.data)
             .env_remove("EVENTGRAPH_WRITE_TOKEN")
+            .env_remove("EVENTGRAPH_STORE")
             .env("EVENTGRAPH_LOG", "info")
             .arg("--exit-when-stdin-closes")
             .stdin(Stdio::piped())
