@@ -54,7 +54,7 @@ enum Command {
     Migrate {
         /// The store to copy from (default: `sqlite:` + the `--data` folder).
         #[arg(long)]
-        from: Option<StoreLocation>,
+        from: Option<String>,
     },
     /// Measure extraction speed on a JSON Lines corpus (one core, no store).
     BenchExtract {
@@ -71,8 +71,9 @@ struct StoreArgs {
     data: PathBuf,
     /// The article log: `sqlite:FOLDER` or `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE`
     /// (several replicas share one). Wins over `--data`.
+    /// (Parsed after clap, whose errors would echo a password.)
     #[arg(long, env = "EVENTGRAPH_STORE", global = true, hide_env_values = true)]
-    store: Option<StoreLocation>,
+    store: Option<String>,
     /// Largest accepted article, in bytes.
     #[arg(long, env = "EVENTGRAPH_MAX_ARTICLE_BYTES", default_value_t = ingest::DEFAULT_MAX_BYTES, global = true)]
     max_article_bytes: usize,
@@ -189,10 +190,11 @@ pub fn main() -> Result<()> {
 
 impl StoreArgs {
     /// The store: `--store` when given, else the SQLite store in `--data`.
-    fn location(&self) -> StoreLocation {
-        self.store
-            .clone()
-            .unwrap_or_else(|| StoreLocation::Sqlite(self.data.clone()))
+    fn location(&self) -> Result<StoreLocation> {
+        match &self.store {
+            Some(given) => Ok(given.parse()?),
+            None => Ok(StoreLocation::Sqlite(self.data.clone())),
+        }
     }
 }
 
@@ -226,15 +228,11 @@ fn run_serve(args: ServeArgs) -> Result<()> {
         });
     }
     let extractor = Arc::new(Extractor::new());
-    let service = Arc::new(
-        Service::open_serving(
-            extractor,
-            &args.store.location(),
-            &args.store.data,
-            limits(&args.store),
-        )
-        .with_context(|| format!("opening the store {}", args.store.location()))?,
-    );
+    let service = Arc::new({
+        let location = args.store.location()?;
+        Service::open_serving(extractor, &location, &args.store.data, limits(&args.store))
+            .with_context(|| format!("opening the store {location}"))?
+    });
     tracing::info!(
         articles = service.read().stats().articles,
         elapsed_ms = started.elapsed().as_millis() as u64,
@@ -406,7 +404,7 @@ fn run_ingest(args: IngestArgs) -> Result<()> {
     let limits = limits(&args.store);
     let max_bytes = limits.max_bytes;
     let extractor = Extractor::new();
-    let location = args.store.location();
+    let location = args.store.location()?;
     let mut store =
         crate::store::open(&location).with_context(|| format!("opening the store {location}"))?;
     let version = crate::service::extractor_version();
@@ -554,8 +552,11 @@ fn one_shot_service(articles: Option<&Path>, store: &StoreArgs) -> Result<Servic
             }
             service
         }
-        None => Service::open_serving(extractor, &store.location(), &store.data, limits)
-            .with_context(|| format!("opening the store {}", store.location()))?,
+        None => {
+            let location = store.location()?;
+            Service::open_serving(extractor, &location, &store.data, limits)
+                .with_context(|| format!("opening the store {location}"))?
+        }
     };
     Ok(service)
 }
@@ -606,7 +607,7 @@ fn run_query(args: QueryArgs) -> Result<()> {
 }
 
 fn run_check(store_args: &StoreArgs, repair: bool) -> Result<()> {
-    let location = store_args.location();
+    let location = store_args.location()?;
     let mut store =
         crate::store::open(&location).with_context(|| format!("opening the store {location}"))?;
     let mut readable = 0usize;
@@ -641,11 +642,15 @@ fn run_check(store_args: &StoreArgs, repair: bool) -> Result<()> {
 
 /// Copies every article of one store into another, in log order, with cached facts; an
 /// article already in the target is left as it is (so a copy can be resumed).
-fn run_migrate(store_args: &StoreArgs, from: Option<StoreLocation>) -> Result<()> {
-    let source = from.unwrap_or_else(|| StoreLocation::Sqlite(store_args.data.clone()));
-    let Some(target) = store_args.store.clone() else {
-        bail!("`migrate` needs the target store: --store postgres://… (or EVENTGRAPH_STORE)");
+fn run_migrate(store_args: &StoreArgs, from: Option<String>) -> Result<()> {
+    let source = match from {
+        Some(given) => given.parse()?,
+        None => StoreLocation::Sqlite(store_args.data.clone()),
     };
+    if store_args.store.is_none() {
+        bail!("`migrate` needs the target store: --store postgres://… (or EVENTGRAPH_STORE)");
+    }
+    let target = store_args.location()?;
     if source == target {
         bail!("the source and target stores are the same ({source})");
     }
@@ -718,13 +723,14 @@ fn run_migrate(store_args: &StoreArgs, from: Option<StoreLocation>) -> Result<()
 
 /// Builds the graph from the store and prints its approximate memory by part.
 fn print_memory(store_args: &StoreArgs) -> Result<()> {
+    let location = store_args.location()?;
     let service = Service::open_serving(
         Arc::new(Extractor::new()),
-        &store_args.location(),
+        &location,
         &store_args.data,
         limits(store_args),
     )
-    .with_context(|| format!("opening the store {}", store_args.location()))?;
+    .with_context(|| format!("opening the store {location}"))?;
     let graph = service.read();
     let parts = graph.memory_by_part();
     let total: usize = parts.iter().map(|(_, bytes)| bytes).sum();

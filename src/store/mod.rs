@@ -53,7 +53,7 @@ pub enum StoreError {
         path: PathBuf,
     },
     /// PostgreSQL refused an operation or cannot be reached.
-    #[error("store {target}: {source}")]
+    #[error("PostgreSQL: {source}")]
     Postgres {
         /// The store, without credentials.
         target: String,

@@ -88,6 +88,16 @@ impl PostgresStore {
         Ok(store)
     }
 
+    /// The connection, opened again first when the server closed it (a restart, a
+    /// fail-over): one failed call, not a dead replica.
+    fn live(&mut self) -> Result<&mut Client, StoreError> {
+        if self.client.is_closed() {
+            tracing::warn!(store = %self.shown, "the PostgreSQL connection was closed; reconnecting");
+            self.client = connect(&self.url, &self.shown)?;
+        }
+        Ok(&mut self.client)
+    }
+
     fn err(&self) -> impl Fn(postgres::Error) -> StoreError + '_ {
         |source| StoreError::Postgres {
             target: self.shown.clone(),
@@ -224,7 +234,7 @@ impl ArticleStore for PostgresStore {
     }
 
     fn generation(&mut self) -> Result<(u64, i64), StoreError> {
-        let client = &mut self.client;
+        let client = self.live()?;
         let row = blocking(|| {
             client.query_one(
                 "SELECT COUNT(*), GREATEST(COALESCE(MAX(seq), 0),
@@ -244,7 +254,7 @@ impl ArticleStore for PostgresStore {
     fn last_seq(&mut self) -> Result<i64, StoreError> {
         // Committed entries only (a sequence's own counter moves before commit), and cheap:
         // two index lookups.
-        let client = &mut self.client;
+        let client = self.live()?;
         blocking(|| {
             client.query_one(
                 "SELECT GREATEST((SELECT COALESCE(MAX(seq), 0) FROM eventgraph.articles),
@@ -257,7 +267,7 @@ impl ArticleStore for PostgresStore {
     }
 
     fn insert_batch(&mut self, batch: &[NewRow<'_>]) -> Result<Vec<Option<i64>>, StoreError> {
-        let client = &mut self.client;
+        let client = self.live()?;
         blocking(|| -> Result<Vec<Option<i64>>, postgres::Error> {
             let mut tx = client.transaction()?;
             tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOG_LOCK])?;
@@ -300,7 +310,7 @@ impl ArticleStore for PostgresStore {
         updates: &[(ArticleId, String)],
         version: &str,
     ) -> Result<(), StoreError> {
-        let client = &mut self.client;
+        let client = self.live()?;
         blocking(|| -> Result<(), postgres::Error> {
             for chunk in updates.chunks(10_000) {
                 let mut tx = client.transaction()?;
@@ -323,7 +333,7 @@ impl ArticleStore for PostgresStore {
     }
 
     fn delete(&mut self, id: &ArticleId) -> Result<Deletion, StoreError> {
-        let client = &mut self.client;
+        let client = self.live()?;
         blocking(|| -> Result<Deletion, postgres::Error> {
             let mut tx = client.transaction()?;
             tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOG_LOCK])?;
@@ -346,7 +356,7 @@ impl ArticleStore for PostgresStore {
     }
 
     fn count_after(&mut self, seq: i64) -> Result<usize, StoreError> {
-        let client = &mut self.client;
+        let client = self.live()?;
         blocking(|| {
             client.query_one(
                 "SELECT COUNT(*) FROM eventgraph.articles WHERE seq > $1",
@@ -364,7 +374,7 @@ impl ArticleStore for PostgresStore {
         each: &mut dyn FnMut(LogEntry),
     ) -> Result<Vec<UnreadableRow>, StoreError> {
         let before = before.unwrap_or(i64::MAX);
-        let client = &mut self.client;
+        let client = self.live()?;
         blocking(|| -> Result<Vec<UnreadableRow>, postgres::Error> {
             let statement = client.prepare(
                 "SELECT seq, id, source, title, body, published_on, language, facts, facts_version, url, outlet, false
@@ -394,7 +404,7 @@ impl ArticleStore for PostgresStore {
     }
 
     fn delete_rows(&mut self, seqs: &[i64]) -> Result<usize, StoreError> {
-        let client = &mut self.client;
+        let client = self.live()?;
         let seqs = seqs.to_vec();
         blocking(|| -> Result<usize, postgres::Error> {
             let mut tx = client.transaction()?;
@@ -415,7 +425,7 @@ impl ArticleStore for PostgresStore {
     }
 
     fn body(&mut self, id: &ArticleId) -> Result<Option<String>, StoreError> {
-        let client = &mut self.client;
+        let client = self.live()?;
         blocking(|| {
             client.query_opt(
                 "SELECT body FROM eventgraph.articles WHERE id = $1",
@@ -427,7 +437,7 @@ impl ArticleStore for PostgresStore {
     }
 
     fn origin(&mut self, id: &ArticleId) -> Result<Option<ArticleOrigin>, StoreError> {
-        let client = &mut self.client;
+        let client = self.live()?;
         blocking(|| {
             client.query_opt(
                 "SELECT url, outlet FROM eventgraph.articles WHERE id = $1",

@@ -412,3 +412,23 @@ fn killing_a_writer_loses_no_acknowledged_article_and_the_other_keeps_serving() 
         "the restarted replica answers like the other",
     );
 }
+
+#[test]
+fn a_store_password_never_reaches_errors_or_logs() {
+    let data = TempDir::new("password");
+    let data = data.path().to_str().expect("utf-8");
+    for store in [
+        // Nothing listens on port 1: the connection is refused.
+        "postgres://reader:sekrit-pw@127.0.0.1:1/news",
+        "postgresql://127.0.0.1:1/news?user=reader&password=sekrit-pw",
+        "mysql://reader:sekrit-pw@127.0.0.1/news",
+    ] {
+        let (ok, out, err) = crate::support::cli(&["check", "--data", data, "--store", store]);
+        assert!(!ok, "{store}: {out}");
+        assert!(!err.contains("sekrit") && !out.contains("sekrit"), "{err}");
+        assert!(
+            err.contains("PostgreSQL") || err.contains("expected sqlite:FOLDER"),
+            "says why: {err}"
+        );
+    }
+}
