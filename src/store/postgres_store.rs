@@ -115,7 +115,9 @@ impl PostgresStore {
             let mut tx = self.client.transaction()?;
             tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOG_LOCK])?;
             tx.batch_execute(
-                "CREATE SCHEMA IF NOT EXISTS eventgraph;
+                // No notices for the objects that are already there.
+                "SET LOCAL client_min_messages = warning;
+                 CREATE SCHEMA IF NOT EXISTS eventgraph;
                  CREATE TABLE IF NOT EXISTS eventgraph.meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
                  CREATE SEQUENCE IF NOT EXISTS eventgraph.log_seq;
                  CREATE TABLE IF NOT EXISTS eventgraph.articles(
