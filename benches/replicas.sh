@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Replicas over PostgreSQL (issue 12): two replicas on one throw-away PostgreSQL cluster.
 #   benches/replicas.sh [SECONDS] [READ_SECONDS]    (defaults: 60 s of writes, 10 s of reads)
+# The writes come from the synthetic corpus of ARTICLES (default 1000000; its first 400,000).
 # 1. replication lag on replica B while replica A ingests the synthetic corpus at its full rate;
 # 2. read throughput (uncached entity timeline, wrk) against one replica vs split over two;
 # 3. restart of B on the grown log: from its snapshot, and rebuilt without it.
@@ -12,7 +13,7 @@ read_secs=${2:-10}
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq postgresql >/dev/null; }
 . benches/common.sh
-bench_store 100000 >/dev/null
+bench_store "${ARTICLES:-1000000}" >/dev/null
 pg="$work/pg"
 rm -rf "$pg" "$work/replica-a" "$work/replica-b"
 url=$(scripts/pg_throwaway.sh start "$pg" 54391 | tail -1)

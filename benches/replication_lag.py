@@ -28,8 +28,13 @@ def post(conn, body, auth=True):
     conn.request("POST", "/graphql", body=json.dumps(body), headers=headers)
     return json.loads(conn.getresponse().read())
 
+LIMIT = 400_000  # more than two cores ingest in a minute
 with open(corpus, encoding="utf-8") as f:
-    lines = [json.loads(line) for line in f]
+    lines = []
+    for line in f:
+        lines.append(json.loads(line))
+        if len(lines) == LIMIT:
+            break
 next_line = 0
 lines_lock = threading.Lock()
 acked = []  # (time, id)
@@ -85,7 +90,9 @@ for t in threads:
 for t in threads:
     t.join()
 written = len(acked)
-elapsed = min(seconds, time.monotonic() - started)
+elapsed = (acked[-1][0] - started) if acked else float("nan")
+if not (next_line < len(lines)):
+    print(f"(the corpus ran out after {elapsed:.1f}s)")
 lags.sort()
 def pct(p):
     return lags[min(len(lags) - 1, int(p / 100 * len(lags)))] * 1000 if lags else float("nan")

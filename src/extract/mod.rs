@@ -604,6 +604,28 @@ impl Extractor {
             }
         }
 
+        // The visit that frames the reported event: a report of talks, a signing or a
+        // council held during a state visit names the visit («мемлекеттік сапарыңыз»,
+        // «с государственным визитом», "arrived on a two-day visit") without a time of its
+        // own. The visit is an event of its own, around the report's event: same people,
+        // same month (its first day may come earlier, so the date is kept at month precision).
+        if let Some(visit) = self.framing_visit(&FramingVisit {
+            triggers: &triggers,
+            main_kind,
+            main_event: &main_event,
+            mentioned: &mentioned_events,
+            hypothetical: &hypothetical,
+            modal: &scan.planned,
+            dated: &|t| nearest_date(&dates_found, &tokens, t, &triggers).is_some(),
+            sentence_entities: &|sentence| {
+                event_entities(&self.kb, &mentions, |m| m.sentence == sentence)
+            },
+            sentence_text: &|sentence| clip(&sentence_text(sentence), EVIDENCE_CHARS),
+        }) && mentioned_events.len() < MAX_MENTIONED_EVENTS
+        {
+            mentioned_events.push(visit);
+        }
+
         Extraction {
             language,
             article_date,
@@ -611,6 +633,74 @@ impl Extractor {
             main_event,
             mentioned_events,
         }
+    }
+}
+
+/// What [`Extractor::framing_visit`] looks at.
+struct FramingVisit<'a> {
+    triggers: &'a [Trigger],
+    main_kind: EventKind,
+    main_event: &'a EventFacts,
+    mentioned: &'a [EventFacts],
+    hypothetical: &'a HashSet<usize>,
+    modal: &'a HashSet<usize>,
+    dated: &'a dyn Fn(&Trigger) -> bool,
+    sentence_entities: &'a dyn Fn(usize) -> Vec<EventEntity>,
+    sentence_text: &'a dyn Fn(usize) -> String,
+}
+
+impl Extractor {
+    /// The visit that frames a dated report of another kind (see the caller), when the text
+    /// names one as having happened and gives it no time of its own.
+    fn framing_visit(&self, at: &FramingVisit<'_>) -> Option<EventFacts> {
+        let speech_act = matches!(
+            at.main_kind,
+            EventKind::Interview | EventKind::Address | EventKind::Statement | EventKind::Visit
+        );
+        let main_date = at.main_event.date.start?;
+        if speech_act
+            || at.main_event.date.precision != DatePrecision::Day
+            || at
+                .mentioned
+                .iter()
+                .any(|e| e.kind == EventKind::Visit && e.status == EventStatus::Happened)
+        {
+            return None;
+        }
+        // Named by the noun (`visit*`, «визит*», «мемлекеттік сапар*»: weight 4 or more in
+        // the trigger lexicon), not by a verb of arrival: delegations "arrived to take part
+        // in" a summit are its participants, not a visit.
+        let trigger = at.triggers.iter().find(|t| {
+            t.kind == EventKind::Visit
+                && t.weight >= 4
+                && !t.planned
+                && !at.modal.contains(&t.sentence)
+                && !at.hypothetical.contains(&t.sentence)
+                && !(at.dated)(t)
+        })?;
+        let mut entities = (at.sentence_entities)(trigger.sentence);
+        for entity in &at.main_event.entities {
+            let person = self
+                .kb
+                .get(&entity.key)
+                .is_some_and(|k| k.kind == EntityKind::Person);
+            if person && !entities.iter().any(|e| e.key == entity.key) {
+                entities.push(entity.clone());
+            }
+        }
+        let evidence = (at.sentence_text)(trigger.sentence);
+        Some(EventFacts {
+            kind: EventKind::Visit,
+            status: EventStatus::Happened,
+            date: DateSpan::month(
+                chrono::Datelike::year(&main_date),
+                chrono::Datelike::month(&main_date),
+            ),
+            month_day: None,
+            title: clip(&evidence, 100),
+            entities,
+            evidence,
+        })
     }
 }
 
@@ -933,6 +1023,55 @@ mod tests {
             year_by_status(DateSpan::month(2025, 3), EventStatus::Happened, july),
             DateSpan::month(2025, 3)
         );
+    }
+
+    #[test]
+    fn the_state_visit_that_frames_a_meeting_is_an_event_of_its_own() {
+        let extractor = Extractor::new();
+        let visits = |title: &str, body: &str| -> Vec<(EventStatus, DateSpan, usize)> {
+            extractor
+                .extract(ArticleText {
+                    title,
+                    body,
+                    published_on: NaiveDate::from_ymd_opt(2025, 10, 21),
+                    language: None,
+                })
+                .mentioned_events
+                .iter()
+                .filter(|e| e.kind == EventKind::Visit)
+                .map(|e| (e.status, e.date, e.entities.len()))
+                .collect()
+        };
+        let framed = visits(
+            "Supreme Interstate Council meets in Astana",
+            "Presidents Kassym-Jomart Tokayev and Ilham Aliyev held the first meeting of the Supreme Interstate Council in Astana on 21 October. Aliyev arrived in Kazakhstan on a state visit at the invitation of Tokayev.",
+        );
+        assert_eq!(framed.len(), 1, "{framed:?}");
+        let (status, date, people) = framed[0];
+        assert_eq!(status, EventStatus::Happened);
+        assert_eq!(
+            date,
+            DateSpan::month(2025, 10),
+            "the visit's own first day is not said"
+        );
+        assert!(people >= 2, "the meeting's people make the visit");
+        // A visit still to come is not the frame.
+        let planned = visits(
+            "Supreme Interstate Council meets in Astana",
+            "Presidents Kassym-Jomart Tokayev and Ilham Aliyev held the first meeting of the Supreme Interstate Council in Astana on 21 October. Tokayev will pay a state visit to Azerbaijan next year.",
+        );
+        assert!(
+            planned
+                .iter()
+                .all(|(status, ..)| *status == EventStatus::Planned),
+            "{planned:?}"
+        );
+        // Delegations arriving for a summit take part in it; they make no visit.
+        let summit = visits(
+            "CSTO summit opens in Bishkek",
+            "The CSTO summit opened in Bishkek on 21 October. The heads of state arrived in Bishkek to take part in the summit.",
+        );
+        assert!(summit.is_empty(), "{summit:?}");
     }
 
     #[test]
