@@ -40,9 +40,15 @@ fn blocking<T>(call: impl FnOnce() -> T) -> T {
     }
 }
 
+/// Drops a client where its closing handshake may block (see [`blocking`]).
+fn close(client: Client) {
+    blocking(move || drop(client));
+}
+
 /// The PostgreSQL-backed log (one connection).
 pub struct PostgresStore {
-    client: Client,
+    /// `None` only while being replaced or dropped.
+    client: Option<Client>,
     /// The connection URL, credentials included: only ever handed to the driver.
     url: String,
     /// The URL without its password, for logs and errors.
@@ -80,7 +86,7 @@ impl PostgresStore {
     pub fn open(url: &str) -> Result<PostgresStore, StoreError> {
         let shown = redact(url);
         let mut store = PostgresStore {
-            client: connect(url, &shown)?,
+            client: Some(connect(url, &shown)?),
             url: url.to_string(),
             shown,
         };
@@ -91,11 +97,17 @@ impl PostgresStore {
     /// The connection, opened again first when the server closed it (a restart, a
     /// fail-over): one failed call, not a dead replica.
     fn live(&mut self) -> Result<&mut Client, StoreError> {
-        if self.client.is_closed() {
-            tracing::warn!(store = %self.shown, "the PostgreSQL connection was closed; reconnecting");
-            self.client = connect(&self.url, &self.shown)?;
-        }
-        Ok(&mut self.client)
+        let client = match self.client.take() {
+            Some(client) if !client.is_closed() => client,
+            closed => {
+                tracing::warn!(store = %self.shown, "the PostgreSQL connection was closed; reconnecting");
+                if let Some(old) = closed {
+                    close(old);
+                }
+                connect(&self.url, &self.shown)?
+            }
+        };
+        Ok(self.client.insert(client))
     }
 
     fn err(&self) -> impl Fn(postgres::Error) -> StoreError + '_ {
@@ -111,8 +123,9 @@ impl PostgresStore {
             target: shown.clone(),
             source,
         };
+        let client = self.live()?;
         let found = blocking(|| -> Result<Option<String>, postgres::Error> {
-            let mut tx = self.client.transaction()?;
+            let mut tx = client.transaction()?;
             tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOG_LOCK])?;
             tx.batch_execute(
                 // No notices for the objects that are already there.
@@ -192,15 +205,19 @@ fn read_entry(row: &postgres::Row) -> Result<LogEntry, postgres::Error> {
 
 /// A `LISTEN eventgraph_log` connection.
 struct ListenWatch {
-    client: Client,
+    /// `None` only while being dropped.
+    client: Option<Client>,
     shown: String,
 }
 
 impl ChangeWatch for ListenWatch {
     fn wait(&mut self, timeout: Duration) -> Result<(), StoreError> {
         let shown = self.shown.clone();
+        let Some(client) = self.client.as_mut() else {
+            return Ok(());
+        };
         blocking(|| {
-            let mut notifications = self.client.notifications();
+            let mut notifications = client.notifications();
             notifications.timeout_iter(timeout).next()?;
             // Several appends since the last wake-up are one catch-up.
             while notifications.iter().next()?.is_some() {}
@@ -213,6 +230,22 @@ impl ChangeWatch for ListenWatch {
     }
 }
 
+impl Drop for PostgresStore {
+    fn drop(&mut self) {
+        if let Some(client) = self.client.take() {
+            close(client);
+        }
+    }
+}
+
+impl Drop for ListenWatch {
+    fn drop(&mut self) {
+        if let Some(client) = self.client.take() {
+            close(client);
+        }
+    }
+}
+
 impl ArticleStore for PostgresStore {
     fn describe(&self) -> String {
         self.shown.clone()
@@ -220,7 +253,7 @@ impl ArticleStore for PostgresStore {
 
     fn reader(&self) -> Result<Box<dyn ArticleStore>, StoreError> {
         Ok(Box::new(PostgresStore {
-            client: connect(&self.url, &self.shown)?,
+            client: Some(connect(&self.url, &self.shown)?),
             url: self.url.clone(),
             shown: self.shown.clone(),
         }))
@@ -230,7 +263,7 @@ impl ArticleStore for PostgresStore {
         let mut client = connect(&self.url, &self.shown)?;
         blocking(|| client.batch_execute(&format!("LISTEN {CHANNEL}"))).map_err(self.err())?;
         Ok(Box::new(ListenWatch {
-            client,
+            client: Some(client),
             shown: self.shown.clone(),
         }))
     }
