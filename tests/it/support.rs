@@ -16,6 +16,38 @@ pub fn binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_eventgraph"))
 }
 
+/// The store arguments for a data folder. By default none: the SQLite store in the folder.
+/// With `EVENTGRAPH_TEST_BACKEND=postgres` (`.ci/run` runs the suite a second time so), a
+/// database of its own on `EVENTGRAPH_TEST_POSTGRES`, named after the folder, so that a
+/// restart on the same folder finds the same log.
+pub fn store_args(data: &Path) -> Vec<String> {
+    if std::env::var("EVENTGRAPH_TEST_BACKEND").as_deref() != Ok("postgres") {
+        return Vec::new();
+    }
+    let admin = std::env::var("EVENTGRAPH_TEST_POSTGRES")
+        .expect("EVENTGRAPH_TEST_BACKEND=postgres needs EVENTGRAPH_TEST_POSTGRES");
+    // FNV-1a of the folder: stable across the restarts of one test.
+    let hash = data
+        .to_string_lossy()
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+    let name = format!("eg_it_{hash:016x}");
+    let mut client = postgres::Client::connect(&admin, postgres::NoTls).expect("connect");
+    let exists = client
+        .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&name])
+        .expect("query")
+        .is_some();
+    if !exists {
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("create database");
+    }
+    let (server, _) = admin.rsplit_once('/').expect("a database in the URL");
+    vec!["--store".into(), format!("{server}/{name}")]
+}
+
 /// A fresh temporary folder, removed on drop.
 pub struct TempDir(pub PathBuf);
 
@@ -90,6 +122,9 @@ impl Server {
             cmd.arg("--write-token").arg(token);
         }
         cmd.args(&options.extra);
+        if !options.extra.contains(&"--store") {
+            cmd.args(store_args(options.data));
+        }
         let mut child = cmd.spawn().expect("spawn eventgraph");
         let stderr = child.stderr.take().expect("stderr");
         let (tx, rx) = std::sync::mpsc::channel();
@@ -239,8 +274,17 @@ fn dechunk(mut rest: &str) -> String {
 
 /// Runs the CLI and returns (success, stdout, stderr).
 pub fn cli(args: &[&str]) -> (bool, String, String) {
+    let store = match args.iter().position(|a| *a == "--data") {
+        Some(at) if !args.contains(&"--store") => args
+            .get(at + 1)
+            .map(|data| store_args(Path::new(data)))
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
     let out = Command::new(binary())
         .args(args)
+        .args(store)
+        .env_remove("EVENTGRAPH_STORE")
         .env("EVENTGRAPH_LOG", "warn")
         .output()
         .expect("run eventgraph");
