@@ -27,6 +27,7 @@ const BILATERAL_BODIES: &str = include_str!("../kb/lexicon/bilateral_bodies.tsv"
 const FIRST_PERSON: &str = include_str!("../kb/lexicon/first_person.txt");
 const HONORIFICS: &str = include_str!("../kb/lexicon/honorifics.tsv");
 const TITLE_NOUNS: &str = include_str!("../kb/lexicon/title_nouns.txt");
+const SURNAME_SUFFIXES: &str = include_str!("../kb/lexicon/surname_suffixes.txt");
 
 /// One edition of a recurring summit.
 #[derive(Debug, Clone, PartialEq)]
@@ -209,6 +210,8 @@ pub struct KnowledgeBase {
     pub honorifics: Vec<(bool, String)>,
     /// Title nouns that introduce a person's name (`kb/lexicon/title_nouns.txt`), folded.
     pub title_nouns: Vec<String>,
+    /// Endings of Russian-pattern surnames (`kb/lexicon/surname_suffixes.txt`), folded.
+    pub surname_suffixes: Vec<String>,
     /// Organisation id (`ots`) → index of the summit format it holds (`org=` of a SUMMIT).
     pub summit_of_org: HashMap<String, usize>,
 }
@@ -530,6 +533,9 @@ impl KnowledgeBase {
             family_names,
             summit_of_org,
             title_nouns: data_lines(TITLE_NOUNS)
+                .filter_map(|cols| cols.first().map(|w| fold(w)))
+                .collect(),
+            surname_suffixes: data_lines(SURNAME_SUFFIXES)
                 .filter_map(|cols| cols.first().map(|w| fold(w)))
                 .collect(),
             honorifics: data_lines(HONORIFICS)

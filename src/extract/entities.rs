@@ -956,7 +956,26 @@ impl<'a> Finder<'a> {
                                     .iter()
                                     .any(|pattern| word_fits(&self.kb.morph, &t.lower, pattern))
                         });
-                    after_title.then(|| first.lower.clone())
+                    if after_title {
+                        return Some(first.lower.clone());
+                    }
+                    // Any capitalised word before a surname of the Russian pattern
+                    // («Таалатбека Масадыкова»), unless it is itself a title noun.
+                    let surname = self.kb.morph.name_lemma(&second.lower);
+                    let surname_shaped = self.kb.surname_suffixes.iter().any(|suffix| {
+                        surname.ends_with(suffix.as_str())
+                            && surname.chars().count() >= suffix.chars().count() + 3
+                    });
+                    let title_itself = self
+                        .kb
+                        .title_nouns
+                        .iter()
+                        .any(|pattern| word_fits(&self.kb.morph, &first.lower, pattern));
+                    (plain_word
+                        && surname_shaped
+                        && !title_itself
+                        && first.lower.chars().count() >= 3)
+                        .then(|| self.kb.morph.name_lemma(&first.lower))
                 })
             } else {
                 None
@@ -1276,6 +1295,26 @@ mod tests {
                 .iter()
                 .all(|n| !n.contains("Segodnya"))
         );
+    }
+
+    #[test]
+    fn a_russian_pattern_surname_makes_a_name_of_an_unknown_given_name() {
+        assert_eq!(
+            names("Генеральным секретарем назначен Таалатбек Масадыков."),
+            ["Taalatbek Masadykov"]
+        );
+        assert_eq!(
+            names("Решение о назначении Таалатбека Масадыкова утверждено."),
+            ["Taalatbek Masadykov"]
+        );
+        assert_eq!(names("The envoy Talgat Umarov arrived."), ["Talgat Umarov"]);
+        // A title noun is not a given name; a lower-case word is not a name at all.
+        assert!(
+            names("Посол Иванов прибыл.")
+                .iter()
+                .all(|n| !n.contains("Posol"))
+        );
+        assert_eq!(names("встреча министров Казахстана"), ["Kazakhstan"]);
     }
 
     #[test]
