@@ -144,10 +144,16 @@ impl Morphology {
                 return self.is_inflection(entry, rest);
             }
             if entry_chars >= 3 && rest.chars().count() <= self.max_chain_chars {
-                if allow_inflection {
-                    return self.is_inflection(entry, rest);
+                let inflected = if allow_inflection {
+                    self.is_inflection(entry, rest)
+                } else {
+                    self.ru_endings.contains(rest)
+                };
+                // Otherwise the entry's final vowel may be part of the ending
+                // (Правительство → Правительством): tried below.
+                if inflected {
+                    return true;
                 }
-                return self.ru_endings.contains(rest);
             }
         }
         // Russian declension replaces a final vowel / й / ь: Россия→России, Москва→Москве,
@@ -263,6 +269,20 @@ mod tests {
         check("генеральной", "генеральная", true);
         check("зеленского", "зеленский", true);
         check("астану", "астана", true);
+    }
+
+    #[test]
+    fn a_neuter_noun_inside_a_name_declines_through_its_final_vowel() {
+        let morph = Morphology::load();
+        // Not the phrase's last word (no Kazakh chains allowed), yet Russian declension.
+        for (word, entry) in [
+            ("правительством", "правительство"),
+            ("министерством", "министерство"),
+            ("посольству", "посольство"),
+        ] {
+            assert!(morph.word_matches(word, entry, false), "{word} ~ {entry}");
+        }
+        assert!(!morph.word_matches("правительственный", "правительство", false));
     }
 
     #[test]
