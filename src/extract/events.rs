@@ -284,6 +284,22 @@ mod tests {
             kinds("The president visited Baku"),
             [(EventKind::Visit, false)]
         );
+        // "To hold" talks: agreed or planned, not held yet.
+        for text in [
+            "Стороны договорились провести переговоры в Алматы",
+            "Тараптар келіссөздерді Алматыда өткізуге келісті",
+            "The sides agreed to hold talks in Almaty",
+        ] {
+            assert!(
+                kinds(text).iter().all(|(_, planned)| *planned) && !kinds(text).is_empty(),
+                "{text}: {:?}",
+                kinds(text)
+            );
+        }
+        assert_eq!(
+            kinds("Стороны провели переговоры в Алматы"),
+            [(EventKind::Meeting, false)]
+        );
     }
 
     #[test]
