@@ -1179,6 +1179,9 @@ impl Service {
             .writer
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
+        // An article another writer stored a moment ago is deletable here too: the log is
+        // applied up to now before the id is looked up.
+        self.apply_log(None)?;
         if self.read().article_by_id(id).is_none() {
             return Err(ServiceError::NotFound(id.to_string()));
         }

@@ -577,6 +577,30 @@ impl Extractor {
             if !specific {
                 continue;
             }
+            // In a report of a conversation (talks, a call, a visit), a planned meeting that
+            // names no person of its own is the parties' next one («подчеркнута актуальность
+            // предстоящей встречи», "the upcoming visit"): the report's people take part.
+            let conversation = matches!(
+                main_kind,
+                EventKind::Meeting | EventKind::PhoneCall | EventKind::Visit
+            );
+            let meeting_like = matches!(
+                trigger.kind,
+                EventKind::Meeting | EventKind::Visit | EventKind::Summit | EventKind::PhoneCall
+            );
+            if conversation
+                && meeting_like
+                && status == EventStatus::Planned
+                && !entities.iter().any(|e| self.is_person(&e.key))
+            {
+                entities.extend(
+                    main_event
+                        .entities
+                        .iter()
+                        .filter(|e| self.is_person(&e.key))
+                        .cloned(),
+                );
+            }
             let evidence = clip(&sentence_text(sentence), EVIDENCE_CHARS);
             let facts = EventFacts {
                 kind: trigger.kind,
@@ -633,6 +657,15 @@ impl Extractor {
             main_event,
             mentioned_events,
         }
+    }
+}
+
+impl Extractor {
+    /// Whether a knowledge-base key names a person.
+    fn is_person(&self, key: &str) -> bool {
+        self.kb
+            .get(key)
+            .is_some_and(|k| k.kind == EntityKind::Person)
     }
 }
 
@@ -1072,6 +1105,30 @@ mod tests {
             "The CSTO summit opened in Bishkek on 21 October. The heads of state arrived in Bishkek to take part in the summit.",
         );
         assert!(summit.is_empty(), "{summit:?}");
+    }
+
+    #[test]
+    fn the_next_meeting_a_call_report_announces_is_between_its_parties() {
+        let extractor = Extractor::new();
+        let facts = extractor.extract(ArticleText {
+            title: "Токаев провел телефонный разговор с Олафом Шольцем",
+            body: "28 мая 2024 года Касым-Жомарт Токаев провел телефонный разговор с Федеральным канцлером Германии Олафом Шольцем. Подчеркнута актуальность предстоящей встречи на высоком уровне в Астане.",
+            published_on: NaiveDate::from_ymd_opt(2024, 5, 28),
+            language: None,
+        });
+        let planned: Vec<&EventFacts> = facts
+            .mentioned_events
+            .iter()
+            .filter(|e| e.status == EventStatus::Planned)
+            .collect();
+        assert_eq!(planned.len(), 1, "{:?}", facts.mentioned_events);
+        let people: Vec<&str> = planned[0]
+            .entities
+            .iter()
+            .map(|e| e.key.as_str())
+            .filter(|k| k.starts_with("person/"))
+            .collect();
+        assert!(people.len() >= 2, "the call's parties: {people:?}");
     }
 
     #[test]
