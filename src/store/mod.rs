@@ -107,6 +107,45 @@ pub struct StoredArticle {
     pub seq: i64,
 }
 
+/// An article's columns as both stores keep them (dates and language codes as text); the
+/// one place that turns them back into a [`StoredArticle`].
+pub(crate) struct Columns {
+    pub(crate) seq: i64,
+    pub(crate) id: String,
+    pub(crate) source: String,
+    pub(crate) title: String,
+    pub(crate) body: String,
+    pub(crate) published_on: Option<String>,
+    pub(crate) language: Option<String>,
+    pub(crate) facts: Option<String>,
+    pub(crate) facts_version: Option<String>,
+    pub(crate) url: Option<String>,
+    pub(crate) outlet: Option<String>,
+}
+
+impl From<Columns> for StoredArticle {
+    fn from(c: Columns) -> StoredArticle {
+        StoredArticle {
+            article: Article {
+                id: ArticleId(c.id),
+                source: c.source,
+                title: c.title,
+                body: c.body,
+                published_on: c
+                    .published_on
+                    .and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
+                language: c
+                    .language
+                    .and_then(|l| crate::model::Language::from_code(&l)),
+                url: c.url,
+                outlet: c.outlet,
+            },
+            facts: c.facts.zip(c.facts_version),
+            seq: c.seq,
+        }
+    }
+}
+
 /// One entry of the log, in sequence order.
 #[derive(Debug, Clone)]
 pub enum LogEntry {

@@ -11,12 +11,10 @@
 //! Tokio worker thread go through [`blocking`].
 
 use super::{
-    ArticleOrigin, ArticleStore, ChangeWatch, Deletion, FORMAT_VERSION, LogEntry, NewRow,
-    StoreError, StoredArticle, UnreadableRow, redact,
+    ArticleOrigin, ArticleStore, ChangeWatch, Columns, Deletion, FORMAT_VERSION, LogEntry, NewRow,
+    StoreError, UnreadableRow, redact,
 };
-use crate::ingest::Article;
-use crate::model::{ArticleId, Language};
-use chrono::NaiveDate;
+use crate::model::ArticleId;
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::ToSql;
 use postgres::{Client, NoTls};
@@ -179,28 +177,28 @@ impl PostgresStore {
 /// Reads one row of the log query in [`PostgresStore::read_log`].
 fn read_entry(row: &postgres::Row) -> Result<LogEntry, postgres::Error> {
     let seq: i64 = row.try_get(0)?;
-    let id = ArticleId(row.try_get(1)?);
     if row.try_get::<_, bool>(11)? {
-        return Ok(LogEntry::Deleted { seq, id });
+        return Ok(LogEntry::Deleted {
+            seq,
+            id: ArticleId(row.try_get(1)?),
+        });
     }
-    let published_on: Option<String> = row.try_get(5)?;
-    let language: Option<String> = row.try_get(6)?;
-    let facts: Option<String> = row.try_get(7)?;
-    let version: Option<String> = row.try_get(8)?;
-    Ok(LogEntry::Added(StoredArticle {
-        article: Article {
-            id,
+    Ok(LogEntry::Added(
+        Columns {
+            seq,
+            id: row.try_get(1)?,
             source: row.try_get(2)?,
             title: row.try_get(3)?,
             body: row.try_get(4)?,
-            published_on: published_on.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
-            language: language.and_then(|l| Language::from_code(&l)),
+            published_on: row.try_get(5)?,
+            language: row.try_get(6)?,
+            facts: row.try_get(7)?,
+            facts_version: row.try_get(8)?,
             url: row.try_get(9)?,
             outlet: row.try_get(10)?,
-        },
-        facts: facts.zip(version),
-        seq,
-    }))
+        }
+        .into(),
+    ))
 }
 
 /// A `LISTEN eventgraph_log` connection.

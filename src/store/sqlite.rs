@@ -2,12 +2,10 @@
 //! the default. Only this module knows its on-disk format; `FORMAT_VERSION` guards it.
 
 use super::{
-    ArticleOrigin, ArticleStore, ChangeWatch, DB_FILE, Deletion, FORMAT_VERSION, LogEntry, NewRow,
-    StoreError, StoredArticle, UnreadableRow,
+    ArticleOrigin, ArticleStore, ChangeWatch, Columns, DB_FILE, Deletion, FORMAT_VERSION, LogEntry,
+    NewRow, StoreError, StoredArticle, UnreadableRow,
 };
-use crate::ingest::Article;
-use crate::model::{ArticleId, Language};
-use chrono::NaiveDate;
+use crate::model::ArticleId;
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::{Path, PathBuf};
 
@@ -173,24 +171,20 @@ impl ChangeWatch for PollWatch {
 
 /// Reads one `articles` row (columns as in [`SELECT_ROW`]).
 fn read_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredArticle> {
-    let published_on: Option<String> = row.get(4)?;
-    let language: Option<String> = row.get(5)?;
-    let facts: Option<String> = row.get(6)?;
-    let version: Option<String> = row.get(7)?;
-    Ok(StoredArticle {
-        article: Article {
-            id: ArticleId(row.get(0)?),
-            source: row.get(1)?,
-            title: row.get(2)?,
-            body: row.get(3)?,
-            published_on: published_on.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
-            language: language.and_then(|l| Language::from_code(&l)),
-            url: row.get(9)?,
-            outlet: row.get(10)?,
-        },
-        facts: facts.zip(version),
+    Ok(Columns {
+        id: row.get(0)?,
+        source: row.get(1)?,
+        title: row.get(2)?,
+        body: row.get(3)?,
+        published_on: row.get(4)?,
+        language: row.get(5)?,
+        facts: row.get(6)?,
+        facts_version: row.get(7)?,
         seq: row.get(8)?,
-    })
+        url: row.get(9)?,
+        outlet: row.get(10)?,
+    }
+    .into())
 }
 
 /// The columns [`read_row`] reads, in its order.
