@@ -124,8 +124,10 @@ pub fn error(code: &'static str, message: impl Into<String>) -> async_graphql::E
     async_graphql::Error::new(message.into()).extend_with(|_, ext| ext.set("code", code))
 }
 
-/// Gives every error of a response an `extensions.code`: our resolvers set one; errors that
-/// async-graphql raises itself (parse, validation, depth and complexity limits) get one here.
+/// Gives every error of a response an `extensions.code`: our resolvers and the parse step
+/// (in [`Api`]) set one where the error is made; errors that async-graphql's validation and
+/// variable coercion raise (rules, depth and complexity limits) are told apart here by their
+/// message, the only thing the library gives.
 pub fn annotate_errors(response: &mut async_graphql::Response) {
     for e in &mut response.errors {
         if e.extensions
@@ -140,8 +142,6 @@ pub fn annotate_errors(response: &mut async_graphql::Response) {
             || message.contains("recursive depth")
         {
             codes::LIMIT_EXCEEDED
-        } else if message.contains("-->") {
-            codes::GRAPHQL_PARSE_FAILED
         } else if message.contains("invalid value")
             || message.contains("failed to parse")
             || message.contains("expected input type")
@@ -264,7 +264,15 @@ impl Api {
         let document = match cached {
             Some(document) => document,
             None => {
-                let document = async_graphql::parser::parse_query(&request.query)?;
+                // A parse error is coded here, where it is made.
+                let document = async_graphql::parser::parse_query(&request.query).map_err(|e| {
+                    let mut refusal = ServerError::from(e);
+                    refusal
+                        .extensions
+                        .get_or_insert_with(Default::default)
+                        .set("code", codes::GRAPHQL_PARSE_FAILED);
+                    refusal
+                })?;
                 check_aliases(&document)?;
                 if request.query.len() <= CACHE_MAX_QUERY
                     && let Ok(mut documents) = self.documents.lock()
