@@ -1012,6 +1012,12 @@ impl Service {
         if let Some(e) = failure {
             return Err(e);
         }
+        // Every article's facts were rewritten: fold SQLite's write-ahead log back into the
+        // database (it had grown to the size of the rewrite, 0.8 GB for 100k articles).
+        store
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .checkpoint()?;
         // 2. Rebuild beside the live graph from the refreshed facts.
         let mut graph = Graph::new();
         let rebuilt = self.replay(reader.as_mut(), 0, &mut graph, false)?;
