@@ -281,6 +281,8 @@ pub struct Service {
     store: Option<Mutex<Box<dyn ArticleStore>>>,
     /// Where the graph snapshot file goes (the data folder), for a service with a store.
     snapshot_path: Option<PathBuf>,
+    /// The store's identity, part of the snapshot's stamp.
+    store_identity: String,
     bodies: Bodies,
     graph: Snapshots,
     updates: broadcast::Sender<GraphUpdate>,
@@ -322,6 +324,7 @@ impl Service {
             extractor,
             store: None,
             snapshot_path: None,
+            store_identity: String::new(),
             bodies: Bodies::Memory(Default::default()),
             graph: Snapshots::new(Graph::new()),
             updates: broadcast::channel(1024).0,
@@ -387,7 +390,8 @@ impl Service {
         service
             .seen_data_version
             .store(store.change_token()?, Ordering::Release);
-        let stamp = Stamp::current(&service.version, articles, last_seq);
+        let identity = store.identity()?;
+        let stamp = Stamp::current(&service.version, &identity, articles, last_seq);
         let snapshot = data_dir.join(SNAPSHOT_FILE);
         if !matches!(location, StoreLocation::Sqlite(_)) {
             // The snapshot of a shared store is this process's own cache.
@@ -425,6 +429,7 @@ impl Service {
             bodies: Bodies::Store(Mutex::new(opened.reader()?)),
             store: Some(Mutex::new(opened)),
             snapshot_path: Some(snapshot),
+            store_identity: identity,
             graph: Snapshots::new(graph),
             ..service
         })
@@ -621,7 +626,7 @@ impl Service {
         let Some(path) = &self.snapshot_path else {
             return Ok(false);
         };
-        let stamp = Stamp::current(&self.version, articles, last_seq);
+        let stamp = Stamp::current(&self.version, &self.store_identity, articles, last_seq);
         snapshot_file::save(&self.read(), &stamp, path)?;
         self.snapshot_generation
             .store(generation, std::sync::atomic::Ordering::Release);

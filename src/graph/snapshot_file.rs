@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 /// Layout version of the file itself.
-const FILE_FORMAT: u32 = 4;
+const FILE_FORMAT: u32 = 5;
 
 /// What a snapshot was built from; a snapshot loads only where all of it is the same.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,6 +27,9 @@ pub struct Stamp {
     pub build: String,
     /// The extractor version (code and data files).
     pub extractor: String,
+    /// The store's identity (made when the store was created): a snapshot of another store
+    /// with the same counts is not this one's.
+    pub store: String,
     /// Articles in the store.
     pub articles: u64,
     /// The store's last sequence number: it grows with every insert.
@@ -34,12 +37,14 @@ pub struct Stamp {
 }
 
 impl Stamp {
-    /// The stamp of a store with `articles` rows up to `last_seq`, built by this program.
-    pub fn current(extractor: &str, articles: u64, last_seq: i64) -> Stamp {
+    /// The stamp of the store `store` with `articles` rows up to `last_seq`, built by this
+    /// program.
+    pub fn current(extractor: &str, store: &str, articles: u64, last_seq: i64) -> Stamp {
         Stamp {
             format: FILE_FORMAT,
             build: build_id().to_string(),
             extractor: extractor.to_string(),
+            store: store.to_string(),
             articles,
             last_seq,
         }
@@ -151,10 +156,11 @@ pub fn load(path: &Path, expected: &Stamp) -> Result<Option<Loaded>, SnapshotErr
         // Another layout: not ours to read.
         Err(_) => return Ok(None),
     };
-    let same_program = stamp.format == expected.format
+    let same_origin = stamp.format == expected.format
         && stamp.build == expected.build
-        && stamp.extractor == expected.extractor;
-    let behind = same_program && stamp.last_seq < expected.last_seq;
+        && stamp.extractor == expected.extractor
+        && stamp.store == expected.store;
+    let behind = same_origin && stamp.last_seq < expected.last_seq;
     if &stamp != expected && !behind {
         tracing::info!(
             found = ?stamp,
@@ -210,7 +216,7 @@ mod tests {
         let path = dir.join("graph.snapshot");
         let graph = small_graph();
         assert!(graph.stats().articles == 3);
-        let stamp = Stamp::current("x", 3, 3);
+        let stamp = Stamp::current("x", "store", 3, 3);
         save(&graph, &stamp, &path).expect("saved");
         let Some(Loaded::Current(loaded)) = load(&path, &stamp).expect("readable") else {
             panic!("the same stamp loads as current");
@@ -220,7 +226,7 @@ mod tests {
         assert_eq!(loaded.text_ids.len(), graph.text_ids.len());
         assert_eq!(loaded.text_ids.len(), loaded.texts.len());
         // A store that only grew since: the snapshot is behind, to be caught up.
-        match load(&path, &Stamp::current("x", 4, 4)).expect("readable") {
+        match load(&path, &Stamp::current("x", "store", 4, 4)).expect("readable") {
             Some(Loaded::Behind(behind, old)) => {
                 assert_eq!(old, stamp);
                 assert_eq!(behind.fingerprint(), graph.fingerprint());
@@ -229,12 +235,15 @@ mod tests {
         }
         for stale in [
             // Same last row, another count: a deletion, not an append.
-            Stamp::current("x", 2, 3),
+            Stamp::current("x", "store", 2, 3),
             // Another extractor.
-            Stamp::current("y", 3, 3),
-            Stamp::current("y", 4, 4),
+            Stamp::current("y", "store", 3, 3),
+            Stamp::current("y", "store", 4, 4),
             // The store is behind the snapshot (restored from a backup).
-            Stamp::current("x", 2, 2),
+            Stamp::current("x", "store", 2, 2),
+            // Another store with the same counts (a replica pointed at another database).
+            Stamp::current("x", "another store", 3, 3),
+            Stamp::current("x", "another store", 4, 4),
         ] {
             assert!(
                 load(&path, &stale).expect("readable").is_none(),

@@ -248,6 +248,13 @@ pub trait ArticleStore: Send + std::fmt::Debug {
     /// When the store fails.
     fn delete(&mut self, id: &ArticleId) -> Result<Deletion, StoreError>;
 
+    /// The store's identity, made once when the store was created: it tells two stores
+    /// apart that happen to hold the same number of articles.
+    ///
+    /// # Errors
+    /// When the store cannot be read.
+    fn identity(&mut self) -> Result<String, StoreError>;
+
     /// The last sequence number of the log (0 when empty); cheap.
     ///
     /// # Errors
@@ -379,6 +386,16 @@ pub fn redact(url: &str) -> String {
         out = format!("{base}{}", query.join("&"));
     }
     out
+}
+
+/// A new store identity: a hash of the moment, the process and where the store is.
+pub(crate) fn new_identity(place: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let digest = Sha256::digest(format!("{nanos}/{}/{place}", std::process::id()));
+    digest.iter().take(12).map(|b| format!("{b:02x}")).collect()
 }
 
 /// Opens (or creates) the store at `location`.

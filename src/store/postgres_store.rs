@@ -284,6 +284,24 @@ impl ArticleStore for PostgresStore {
         self.last_seq()
     }
 
+    fn identity(&mut self) -> Result<String, StoreError> {
+        let id = super::new_identity(&self.shown);
+        let client = self.live()?;
+        blocking(|| {
+            // The first replica to ask makes it; every later one reads the same value.
+            client.execute(
+                "INSERT INTO eventgraph.meta(key, value) VALUES('store_id', $1) ON CONFLICT (key) DO NOTHING",
+                &[&id],
+            )?;
+            client.query_one(
+                "SELECT value FROM eventgraph.meta WHERE key = 'store_id'",
+                &[],
+            )
+        })
+        .map(|row| row.get(0))
+        .map_err(self.err())
+    }
+
     fn last_seq(&mut self) -> Result<i64, StoreError> {
         // Committed entries only (a sequence's own counter moves before commit), and cheap:
         // two index lookups.

@@ -302,6 +302,32 @@ impl ArticleStore for SqliteStore {
         })
     }
 
+    fn identity(&mut self) -> Result<String, StoreError> {
+        let found: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key='store_id'", [], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(self.err())?;
+        if let Some(id) = found {
+            return Ok(id);
+        }
+        // Stores made before identities get theirs now.
+        let id = super::new_identity(&self.path.display().to_string());
+        self.conn
+            .execute(
+                "INSERT OR IGNORE INTO meta(key, value) VALUES('store_id', ?1)",
+                [&id],
+            )
+            .map_err(self.err())?;
+        self.conn
+            .query_row("SELECT value FROM meta WHERE key='store_id'", [], |r| {
+                r.get(0)
+            })
+            .map_err(self.err())
+    }
+
     fn last_seq(&mut self) -> Result<i64, StoreError> {
         self.conn
             .query_row("SELECT COALESCE(MAX(seq), 0) FROM articles", [], |r| {

@@ -116,6 +116,11 @@ fn exercise(location: &StoreLocation, logs_deletions: bool) {
     assert_eq!(store.count_after(s0).expect("count"), 2);
     // Reads see the log in order, through a second connection too.
     let mut reader = store.reader().expect("reader");
+    // One identity per store, the same through every connection.
+    let identity = store.identity().expect("identity");
+    assert!(identity.len() >= 16, "{identity}");
+    assert_eq!(reader.identity().expect("identity"), identity);
+    assert_eq!(store.identity().expect("identity"), identity, "made once");
     let seqs: Vec<i64> = log_of(reader.as_mut()).iter().map(LogEntry::seq).collect();
     assert_eq!(seqs, vec![s0, s1, s2]);
     let mut between = Vec::new();
@@ -176,6 +181,13 @@ fn the_store_contract_holds_on_sqlite_and_on_postgres() {
     // Opening again (a second replica) finds the schema and format in place.
     let mut again = eventgraph::store::open(&database.url.parse().expect("url")).expect("open");
     assert_eq!(again.generation().expect("generation").0, 2);
+    // Two stores are told apart by their identities.
+    let mut sqlite =
+        eventgraph::store::open(&StoreLocation::Sqlite(data.path().to_path_buf())).expect("open");
+    assert_ne!(
+        sqlite.identity().expect("identity"),
+        again.identity().expect("identity")
+    );
 }
 
 fn replica<'a>(data: &'a TempDir, url: &'a str) -> Server {
