@@ -283,6 +283,9 @@ pub struct Service {
     snapshot_path: Option<PathBuf>,
     /// The store's identity, part of the snapshot's stamp.
     store_identity: String,
+    /// Where the store is, without credentials (for `/healthz`, which must not wait for the
+    /// store's lock).
+    store_description: Option<String>,
     bodies: Bodies,
     graph: Snapshots,
     updates: broadcast::Sender<GraphUpdate>,
@@ -296,8 +299,6 @@ pub struct Service {
     applied_seq: std::sync::atomic::AtomicI64,
     /// The log's last sequence number when this service last looked.
     log_seq: std::sync::atomic::AtomicI64,
-    /// The store's `data_version` when this service last looked.
-    seen_data_version: std::sync::atomic::AtomicI64,
     /// Articles in the graph with facts from another extractor version, not yet refreshed.
     outdated: std::sync::atomic::AtomicUsize,
     /// Held by a write from its duplicate check to its graph publish.
@@ -325,6 +326,7 @@ impl Service {
             store: None,
             snapshot_path: None,
             store_identity: String::new(),
+            store_description: None,
             bodies: Bodies::Memory(Default::default()),
             graph: Snapshots::new(Graph::new()),
             updates: broadcast::channel(1024).0,
@@ -334,7 +336,6 @@ impl Service {
             snapshot_generation: std::sync::atomic::AtomicU64::new(u64::MAX),
             applied_seq: std::sync::atomic::AtomicI64::new(0),
             log_seq: std::sync::atomic::AtomicI64::new(0),
-            seen_data_version: std::sync::atomic::AtomicI64::new(0),
             outdated: std::sync::atomic::AtomicUsize::new(0),
             writer: Mutex::new(()),
         }
@@ -387,9 +388,6 @@ impl Service {
         let (articles, last_seq) = store.generation()?;
         service.applied_seq.store(last_seq, Ordering::Release);
         service.log_seq.store(last_seq, Ordering::Release);
-        service
-            .seen_data_version
-            .store(store.change_token()?, Ordering::Release);
         let identity = store.identity()?;
         let stamp = Stamp::current(&service.version, &identity, articles, last_seq);
         let snapshot = data_dir.join(SNAPSHOT_FILE);
@@ -427,6 +425,7 @@ impl Service {
         };
         Ok(Service {
             bodies: Bodies::Store(Mutex::new(opened.reader()?)),
+            store_description: Some(opened.describe()),
             store: Some(Mutex::new(opened)),
             snapshot_path: Some(snapshot),
             store_identity: identity,
@@ -865,7 +864,6 @@ impl Service {
                     // Entries other writers committed before this batch come first, so
                     // the graph follows the log's order.
                     if let Some(first) = inserted.iter().flatten().min()
-                        && self.store.is_some()
                         && let Err(e) = self.apply_log(Some(*first))
                     {
                         tracing::error!(error = %e, "reading other writers' entries failed");
@@ -1050,7 +1048,10 @@ impl Service {
 
     /// Applies what other processes (`eventgraph ingest`, other replicas) committed to the
     /// log since this service last looked, and tells subscribers; returns how many articles
-    /// were new to the graph. Cheap when nothing changed: one small read of the store.
+    /// were new to the graph. Cheap when nothing changed: one read of the log's last
+    /// sequence number, compared with the last applied one (every write, this service's own
+    /// included, moves the log's end, and entries are applied in order, so nothing new
+    /// means nothing past the last applied entry).
     /// (A SQLite store does not log deletions: those by other processes are seen at the
     /// next start.)
     ///
@@ -1061,15 +1062,13 @@ impl Service {
             return Ok(0);
         };
         // The once-a-second check takes no writer lock: writes never wait for it.
-        let token = {
-            let mut store = store
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            // The log's head, for the lag `/healthz` and `/metrics` report.
-            self.log_seq.fetch_max(store.last_seq()?, Ordering::AcqRel);
-            store.change_token()?
-        };
-        if token == self.seen_data_version.load(Ordering::Acquire) {
+        let head = store
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .last_seq()?;
+        // The log's end, for the lag `/healthz` and `/metrics` report.
+        self.log_seq.fetch_max(head, Ordering::AcqRel);
+        if head <= self.applied_seq.load(Ordering::Acquire) {
             self.publish_progress();
             return Ok(0);
         }
@@ -1077,7 +1076,6 @@ impl Service {
             .writer
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        self.seen_data_version.store(token, Ordering::Release);
         let applied = self.apply_log(None)?;
         if applied > 0 {
             tracing::info!(articles = applied, "applied articles other writers stored");
@@ -1093,17 +1091,15 @@ impl Service {
             return Ok(0);
         };
         let after = self.applied_seq.load(Ordering::Acquire);
-        let mut entries = Vec::new();
-        {
-            let mut store = store
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            let head = store.last_seq()?;
-            self.log_seq.fetch_max(head, Ordering::AcqRel);
-            if before.is_none_or(|before| before > after + 1) && head > after {
-                store.read_log(after, before, &mut |entry| entries.push(entry))?;
-            }
+        if before.is_some_and(|before| before <= after + 1) {
+            // Nothing can lie between the last applied entry and `before`.
+            return Ok(0);
         }
+        let mut entries = Vec::new();
+        store
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .read_log(after, before, &mut |entry| entries.push(entry))?;
         let mut applied = 0;
         let mut pending: Vec<StoredArticle> = Vec::new();
         let mut flush = |pending: &mut Vec<StoredArticle>| {
@@ -1155,13 +1151,8 @@ impl Service {
     }
 
     /// Where the store is (for `/healthz`): no credentials; `None` for a store-less service.
-    pub fn store_description(&self) -> Option<String> {
-        self.store.as_ref().map(|store| {
-            store
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner())
-                .describe()
-        })
+    pub fn store_description(&self) -> Option<&str> {
+        self.store_description.as_deref()
     }
 
     /// A watch on the store's log for [`Service::catch_up`] (PostgreSQL: `LISTEN`); `None`
@@ -1208,11 +1199,9 @@ impl Service {
                     self.applied_seq.fetch_max(seq, Ordering::AcqRel);
                     self.log_seq.fetch_max(seq, Ordering::AcqRel);
                 }
-                Deletion::Unlogged => {
-                    self.apply_log(None)?;
-                }
-                // Another writer deleted it first; the graph drops it now all the same.
-                Deletion::NotStored => {}
+                // The log was applied up to now just above; another writer may also have
+                // deleted it first: the graph drops it now all the same.
+                Deletion::Unlogged | Deletion::NotStored => {}
             }
         }
         if let Bodies::Memory(bodies) = &self.bodies {

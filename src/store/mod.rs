@@ -211,12 +211,6 @@ pub trait ArticleStore: Send + std::fmt::Debug {
     /// When the store cannot be read.
     fn generation(&mut self) -> Result<(u64, i64), StoreError>;
 
-    /// A number that changes when another connection commits to the store; cheap to read.
-    ///
-    /// # Errors
-    /// When the store cannot be read.
-    fn change_token(&mut self) -> Result<i64, StoreError>;
-
     /// Inserts articles in one transaction, committed before returning. Returns, per
     /// article, its sequence number when it was new, `None` when an article with the same
     /// content id was already stored. The new rows' numbers are consecutive in the log:
@@ -255,7 +249,8 @@ pub trait ArticleStore: Send + std::fmt::Debug {
     /// When the store cannot be read.
     fn identity(&mut self) -> Result<String, StoreError>;
 
-    /// The last sequence number of the log (0 when empty); cheap.
+    /// The last sequence number of the log (0 when empty); cheap. It moves with every
+    /// committed write, by any process.
     ///
     /// # Errors
     /// When the store cannot be read.
@@ -302,7 +297,8 @@ pub trait ArticleStore: Send + std::fmt::Debug {
 }
 
 /// Waits until a store's log may have grown: PostgreSQL's `LISTEN` wakes it at once; a
-/// store without notifications just waits out the timeout (its reader then polls).
+/// store without notifications just waits out the timeout (its reader then looks at
+/// [`ArticleStore::last_seq`]).
 pub trait ChangeWatch: Send {
     /// Returns when a change was announced or `timeout` passed, whichever comes first.
     ///

@@ -17,7 +17,8 @@ use super::{
 use crate::model::ArticleId;
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::ToSql;
-use postgres::{Client, NoTls};
+use postgres::{Client, NoTls, Statement};
+use std::collections::HashMap;
 use std::time::Duration;
 
 /// The advisory lock that serialises appends to the log (any constant shared by all
@@ -51,6 +52,9 @@ pub struct PostgresStore {
     url: String,
     /// The URL without its password, for logs and errors.
     shown: String,
+    /// Statements prepared on this connection, by their text: a prepared statement runs in
+    /// one round trip, a query text in two (prepare, then execute).
+    statements: HashMap<&'static str, Statement>,
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -59,6 +63,28 @@ impl std::fmt::Debug for PostgresStore {
             .field("url", &self.shown)
             .finish_non_exhaustive()
     }
+}
+
+/// `client` when its connection is open, else a new connection in its place (statements
+/// prepared on the old one are forgotten).
+fn live<'a>(
+    client: &'a mut Option<Client>,
+    statements: &mut HashMap<&'static str, Statement>,
+    url: &str,
+    shown: &str,
+) -> Result<&'a mut Client, StoreError> {
+    let open = match client.take() {
+        Some(open) if !open.is_closed() => open,
+        closed => {
+            tracing::warn!(store = %shown, "the PostgreSQL connection was closed; reconnecting");
+            if let Some(old) = closed {
+                close(old);
+            }
+            statements.clear();
+            connect(url, shown)?
+        }
+    };
+    Ok(client.insert(open))
 }
 
 /// Connects with a 10-second timeout unless the URL sets one.
@@ -82,30 +108,54 @@ impl PostgresStore {
     /// # Errors
     /// When the server cannot be reached, refuses the schema, or holds another format.
     pub fn open(url: &str) -> Result<PostgresStore, StoreError> {
-        let shown = redact(url);
-        let mut store = PostgresStore {
-            client: Some(connect(url, &shown)?),
-            url: url.to_string(),
-            shown,
-        };
+        let mut store = PostgresStore::connected(url.to_string(), redact(url))?;
         store.init()?;
         Ok(store)
+    }
+
+    /// A connection to `url` (shown in logs as `shown`), schema untouched.
+    fn connected(url: String, shown: String) -> Result<PostgresStore, StoreError> {
+        Ok(PostgresStore {
+            client: Some(connect(&url, &shown)?),
+            url,
+            shown,
+            statements: HashMap::new(),
+        })
     }
 
     /// The connection, opened again first when the server closed it (a restart, a
     /// fail-over): one failed call, not a dead replica.
     fn live(&mut self) -> Result<&mut Client, StoreError> {
-        let client = match self.client.take() {
-            Some(client) if !client.is_closed() => client,
-            closed => {
-                tracing::warn!(store = %self.shown, "the PostgreSQL connection was closed; reconnecting");
-                if let Some(old) = closed {
-                    close(old);
-                }
-                connect(&self.url, &self.shown)?
+        live(
+            &mut self.client,
+            &mut self.statements,
+            &self.url,
+            &self.shown,
+        )
+    }
+
+    /// The live connection and the statement `sql` prepared on it (prepared at its first
+    /// use on this connection).
+    fn prepared(&mut self, sql: &'static str) -> Result<(&mut Client, Statement), StoreError> {
+        let client = live(
+            &mut self.client,
+            &mut self.statements,
+            &self.url,
+            &self.shown,
+        )?;
+        let statement = match self.statements.get(sql) {
+            Some(statement) => statement.clone(),
+            None => {
+                let statement =
+                    blocking(|| client.prepare(sql)).map_err(|source| StoreError::Postgres {
+                        target: self.shown.clone(),
+                        source,
+                    })?;
+                self.statements.insert(sql, statement.clone());
+                statement
             }
         };
-        Ok(self.client.insert(client))
+        Ok((client, statement))
     }
 
     fn err(&self) -> impl Fn(postgres::Error) -> StoreError + '_ {
@@ -250,11 +300,10 @@ impl ArticleStore for PostgresStore {
     }
 
     fn reader(&self) -> Result<Box<dyn ArticleStore>, StoreError> {
-        Ok(Box::new(PostgresStore {
-            client: Some(connect(&self.url, &self.shown)?),
-            url: self.url.clone(),
-            shown: self.shown.clone(),
-        }))
+        Ok(Box::new(PostgresStore::connected(
+            self.url.clone(),
+            self.shown.clone(),
+        )?))
     }
 
     fn watcher(&self) -> Result<Box<dyn ChangeWatch>, StoreError> {
@@ -280,10 +329,6 @@ impl ArticleStore for PostgresStore {
         Ok((row.get::<_, i64>(0).max(0) as u64, row.get(1)))
     }
 
-    fn change_token(&mut self) -> Result<i64, StoreError> {
-        self.last_seq()
-    }
-
     fn identity(&mut self) -> Result<String, StoreError> {
         let id = super::new_identity(&self.shown);
         let client = self.live()?;
@@ -305,28 +350,24 @@ impl ArticleStore for PostgresStore {
     fn last_seq(&mut self) -> Result<i64, StoreError> {
         // Committed entries only (a sequence's own counter moves before commit), and cheap:
         // two index lookups.
-        let client = self.live()?;
-        blocking(|| {
-            client.query_one(
-                "SELECT GREATEST((SELECT COALESCE(MAX(seq), 0) FROM eventgraph.articles),
-                                 (SELECT COALESCE(MAX(seq), 0) FROM eventgraph.deletions))",
-                &[],
-            )
-        })
-        .map(|row| row.get(0))
-        .map_err(self.err())
+        let (client, statement) = self.prepared(
+            "SELECT GREATEST((SELECT COALESCE(MAX(seq), 0) FROM eventgraph.articles),
+                             (SELECT COALESCE(MAX(seq), 0) FROM eventgraph.deletions))",
+        )?;
+        blocking(|| client.query_one(&statement, &[]))
+            .map(|row| row.get(0))
+            .map_err(self.err())
     }
 
     fn insert_batch(&mut self, batch: &[NewRow<'_>]) -> Result<Vec<Option<i64>>, StoreError> {
-        let client = self.live()?;
+        let (client, insert) = self.prepared(
+            "INSERT INTO eventgraph.articles(id, source, title, body, published_on, language, facts, facts_version, url, outlet)
+             VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+             ON CONFLICT (id) DO NOTHING RETURNING seq",
+        )?;
         blocking(|| -> Result<Vec<Option<i64>>, postgres::Error> {
             let mut tx = client.transaction()?;
             tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOG_LOCK])?;
-            let insert = tx.prepare(
-                "INSERT INTO eventgraph.articles(id, source, title, body, published_on, language, facts, facts_version, url, outlet)
-                 VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-                 ON CONFLICT (id) DO NOTHING RETURNING seq",
-            )?;
             let mut inserted = Vec::with_capacity(batch.len());
             for (article, facts) in batch {
                 let published_on = article.published_on.map(|d| d.to_string());
@@ -425,16 +466,15 @@ impl ArticleStore for PostgresStore {
         each: &mut dyn FnMut(LogEntry),
     ) -> Result<Vec<UnreadableRow>, StoreError> {
         let before = before.unwrap_or(i64::MAX);
-        let client = self.live()?;
+        let (client, statement) = self.prepared(
+            "SELECT seq, id, source, title, body, published_on, language, facts, facts_version, url, outlet, false
+               FROM eventgraph.articles WHERE seq > $1 AND seq < $2
+             UNION ALL
+             SELECT seq, id, '', '', '', NULL, NULL, NULL, NULL, NULL, NULL, true
+               FROM eventgraph.deletions WHERE seq > $1 AND seq < $2
+             ORDER BY 1",
+        )?;
         blocking(|| -> Result<Vec<UnreadableRow>, postgres::Error> {
-            let statement = client.prepare(
-                "SELECT seq, id, source, title, body, published_on, language, facts, facts_version, url, outlet, false
-                   FROM eventgraph.articles WHERE seq > $1 AND seq < $2
-                 UNION ALL
-                 SELECT seq, id, '', '', '', NULL, NULL, NULL, NULL, NULL, NULL, true
-                   FROM eventgraph.deletions WHERE seq > $1 AND seq < $2
-                 ORDER BY 1",
-            )?;
             let params: [&(dyn ToSql + Sync); 2] = [&after, &before];
             // Rows stream from the server as they are read: a rebuild of a large log
             // never holds it all in memory.
@@ -476,31 +516,23 @@ impl ArticleStore for PostgresStore {
     }
 
     fn body(&mut self, id: &ArticleId) -> Result<Option<String>, StoreError> {
-        let client = self.live()?;
-        blocking(|| {
-            client.query_opt(
-                "SELECT body FROM eventgraph.articles WHERE id = $1",
-                &[&id.0],
-            )
-        })
-        .map(|row| row.map(|row| row.get(0)))
-        .map_err(self.err())
+        let (client, statement) =
+            self.prepared("SELECT body FROM eventgraph.articles WHERE id = $1")?;
+        blocking(|| client.query_opt(&statement, &[&id.0]))
+            .map(|row| row.map(|row| row.get(0)))
+            .map_err(self.err())
     }
 
     fn origin(&mut self, id: &ArticleId) -> Result<Option<ArticleOrigin>, StoreError> {
-        let client = self.live()?;
-        blocking(|| {
-            client.query_opt(
-                "SELECT url, outlet FROM eventgraph.articles WHERE id = $1",
-                &[&id.0],
-            )
-        })
-        .map(|row| {
-            row.map(|row| ArticleOrigin {
-                url: row.get(0),
-                outlet: row.get(1),
+        let (client, statement) =
+            self.prepared("SELECT url, outlet FROM eventgraph.articles WHERE id = $1")?;
+        blocking(|| client.query_opt(&statement, &[&id.0]))
+            .map(|row| {
+                row.map(|row| ArticleOrigin {
+                    url: row.get(0),
+                    outlet: row.get(1),
+                })
             })
-        })
-        .map_err(self.err())
+            .map_err(self.err())
     }
 }

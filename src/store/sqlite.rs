@@ -141,25 +141,14 @@ impl SqliteStore {
         Ok(())
     }
 
-    /// SQLite's `data_version` on this connection: it changes when *another* connection
-    /// (another process, such as `eventgraph ingest`) commits to the database.
-    ///
-    /// # Errors
-    /// When the database cannot be read.
-    pub fn data_version(&self) -> Result<i64, StoreError> {
-        self.conn
-            .query_row("PRAGMA data_version", [], |r| r.get(0))
-            .map_err(self.err())
-    }
-
     /// Path of the database file.
     pub fn path(&self) -> &Path {
         &self.path
     }
 }
 
-/// SQLite has no notifications: the watch waits out its timeout and the reader polls
-/// `data_version`, which is cheap.
+/// SQLite has no notifications: the watch waits out its timeout and the reader then reads
+/// the log's last sequence number, which is cheap (the end of the rowid index).
 struct PollWatch;
 
 impl ChangeWatch for PollWatch {
@@ -169,7 +158,7 @@ impl ChangeWatch for PollWatch {
     }
 }
 
-/// Reads one `articles` row (columns as in [`SELECT_ROW`]).
+/// Reads one `articles` row (columns as in [`READ_LOG`]).
 fn read_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredArticle> {
     Ok(Columns {
         id: row.get(0)?,
@@ -187,8 +176,8 @@ fn read_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredArticle> {
     .into())
 }
 
-/// The columns [`read_row`] reads, in its order.
-const SELECT_ROW: &str = "SELECT id, source, title, body, published_on, language, facts, facts_version, seq, url, outlet FROM articles";
+/// The log between two sequence numbers, in the column order [`read_row`] reads.
+const READ_LOG: &str = "SELECT id, source, title, body, published_on, language, facts, facts_version, seq, url, outlet FROM articles WHERE seq > ?1 AND seq < ?2 ORDER BY seq";
 
 impl ArticleStore for SqliteStore {
     fn describe(&self) -> String {
@@ -214,10 +203,6 @@ impl ArticleStore for SqliteStore {
                 |r| Ok((r.get::<_, i64>(0)?.max(0) as u64, r.get::<_, i64>(1)?)),
             )
             .map_err(self.err())
-    }
-
-    fn change_token(&mut self) -> Result<i64, StoreError> {
-        self.data_version()
     }
 
     fn insert_batch(&mut self, batch: &[NewRow<'_>]) -> Result<Vec<Option<i64>>, StoreError> {
@@ -303,24 +288,21 @@ impl ArticleStore for SqliteStore {
     }
 
     fn identity(&mut self) -> Result<String, StoreError> {
-        let found: Option<String> = self
+        // Made by the first call (stores made before identities get theirs then); a
+        // read-only connection only reads it.
+        if !self
             .conn
-            .query_row("SELECT value FROM meta WHERE key='store_id'", [], |r| {
-                r.get(0)
-            })
-            .optional()
-            .map_err(self.err())?;
-        if let Some(id) = found {
-            return Ok(id);
+            .is_readonly(rusqlite::MAIN_DB)
+            .map_err(self.err())?
+        {
+            let id = super::new_identity(&self.path.display().to_string());
+            self.conn
+                .execute(
+                    "INSERT OR IGNORE INTO meta(key, value) VALUES('store_id', ?1)",
+                    [&id],
+                )
+                .map_err(self.err())?;
         }
-        // Stores made before identities get theirs now.
-        let id = super::new_identity(&self.path.display().to_string());
-        self.conn
-            .execute(
-                "INSERT OR IGNORE INTO meta(key, value) VALUES('store_id', ?1)",
-                [&id],
-            )
-            .map_err(self.err())?;
         self.conn
             .query_row("SELECT value FROM meta WHERE key='store_id'", [], |r| {
                 r.get(0)
@@ -351,8 +333,7 @@ impl ArticleStore for SqliteStore {
         before: Option<i64>,
         each: &mut dyn FnMut(LogEntry),
     ) -> Result<Vec<UnreadableRow>, StoreError> {
-        let sql = format!("{SELECT_ROW} WHERE seq > ?1 AND seq < ?2 ORDER BY seq");
-        let mut stmt = self.conn.prepare_cached(&sql).map_err(self.err())?;
+        let mut stmt = self.conn.prepare_cached(READ_LOG).map_err(self.err())?;
         let mut rows = stmt
             .query([after, before.unwrap_or(i64::MAX)])
             .map_err(self.err())?;

@@ -45,18 +45,7 @@ impl Database {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.subsec_nanos());
         let name = format!("eg_{label}_{}_{nanos}", std::process::id());
-        let mut client = postgres::Client::connect(&admin, postgres::NoTls).expect("connect");
-        client
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .expect("create database");
-        let (base, query) = admin
-            .split_once('?')
-            .map_or((admin.as_str(), None), |(b, q)| (b, Some(q)));
-        let (server, _) = base.rsplit_once('/').expect("a database in the URL");
-        let url = match query {
-            Some(query) => format!("{server}/{name}?{query}"),
-            None => format!("{server}/{name}"),
-        };
+        let url = crate::support::postgres_database(&admin, &name);
         Some(Database { admin, name, url })
     }
 }

@@ -33,8 +33,16 @@ pub fn store_args(data: &Path) -> Vec<String> {
         .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
             (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
         });
-    let name = format!("eg_it_{hash:016x}");
-    let mut client = postgres::Client::connect(&admin, postgres::NoTls).expect("connect");
+    vec![
+        "--store".into(),
+        postgres_database(&admin, &format!("eg_it_{hash:016x}")),
+    ]
+}
+
+/// The URL of the database `name` on the server of `admin` (a URL that names a database),
+/// created when missing.
+pub fn postgres_database(admin: &str, name: &str) -> String {
+    let mut client = postgres::Client::connect(admin, postgres::NoTls).expect("connect");
     let exists = client
         .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&name])
         .expect("query")
@@ -44,8 +52,14 @@ pub fn store_args(data: &Path) -> Vec<String> {
             .batch_execute(&format!("CREATE DATABASE {name}"))
             .expect("create database");
     }
-    let (server, _) = admin.rsplit_once('/').expect("a database in the URL");
-    vec!["--store".into(), format!("{server}/{name}")]
+    let (base, query) = admin
+        .split_once('?')
+        .map_or((admin, None), |(base, query)| (base, Some(query)));
+    let (server, _) = base.rsplit_once('/').expect("a database in the URL");
+    match query {
+        Some(query) => format!("{server}/{name}?{query}"),
+        None => format!("{server}/{name}"),
+    }
 }
 
 /// A fresh temporary folder, removed on drop.
