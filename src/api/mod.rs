@@ -340,7 +340,9 @@ impl Api {
             self.yield_after,
         ));
         if read_only {
-            request = request.data(scope::RequestGraph::default());
+            request = request
+                .data(scope::RequestGraph::default())
+                .data(scope::RequestBodies::default());
         }
         request
     }

@@ -18,9 +18,11 @@
 
 use super::{codes, error};
 use crate::graph::Graph;
+use crate::model::ArticleId;
 use crate::service::Service;
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextValidation};
 use async_graphql::{ContextBase, Result, ServerError, ValidationResult};
+use std::collections::HashMap;
 use std::ops::Deref;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
@@ -39,6 +41,44 @@ pub const YIELD_AFTER: Duration = Duration::from_millis(5);
 /// snapshot keeps the writer from reusing that copy).
 #[derive(Default)]
 pub(crate) struct RequestGraph(OnceLock<Arc<Graph>>);
+
+/// Article bodies a query has read (request data): the evidence spans of an event read
+/// their article's body once per request, not once per evidence.
+#[derive(Default)]
+pub(crate) struct RequestBodies(Mutex<HashMap<ArticleId, Option<Arc<str>>>>);
+
+/// The body of article `id`, read once per request where the request keeps
+/// [`RequestBodies`].
+///
+/// # Errors
+/// When the store cannot be read.
+pub(crate) fn article_body<T>(
+    ctx: &ContextBase<'_, T>,
+    id: &ArticleId,
+) -> std::result::Result<Option<Arc<str>>, crate::service::ServiceError> {
+    let read = || {
+        service(ctx)
+            .article_text(id)
+            .map(|body| body.map(Arc::from))
+    };
+    let Some(RequestBodies(cache)) = ctx.data_opt::<RequestBodies>() else {
+        return read();
+    };
+    let cached = cache
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .get(id)
+        .cloned();
+    if let Some(body) = cached {
+        return Ok(body);
+    }
+    let body = read()?;
+    cache
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .insert(id.clone(), body.clone());
+    Ok(body)
+}
 
 /// When a request must stop (request data).
 #[derive(Debug, Clone, Copy)]

@@ -347,7 +347,7 @@ impl Evidence {
             return Ok(None);
         };
         let id = graph(ctx).article(article.0).id.clone();
-        match service(ctx).article_text(&id) {
+        match super::scope::article_body(ctx, &id) {
             Ok(Some(body)) => Ok(text_span(&body, &self.text)),
             Ok(None) => Ok(None),
             Err(e) => {
