@@ -445,11 +445,8 @@ impl Extractor {
         };
 
         // The speaker of a reported speech act: the first person the main event names.
-        let speaker: Option<&EventEntity> = main_event.entities.iter().find(|e| {
-            self.kb
-                .get(&e.key)
-                .is_some_and(|k| k.kind == EntityKind::Person)
-        });
+        let speaker: Option<&EventEntity> =
+            main_event.entities.iter().find(|e| self.is_person(&e.key));
         // When the article reports a speech act (an interview, an address, a statement), the
         // past events its speaker recounts are not that act told again.
         let speech_act = matches!(
@@ -633,19 +630,26 @@ impl Extractor {
         // «с государственным визитом», "arrived on a two-day visit") without a time of its
         // own. The visit is an event of its own, around the report's event: same people,
         // same month (its first day may come earlier, so the date is kept at month precision).
-        if let Some(visit) = self.framing_visit(&FramingVisit {
-            triggers: &triggers,
-            main_kind,
-            main_event: &main_event,
-            mentioned: &mentioned_events,
-            hypothetical: &hypothetical,
-            modal: &scan.planned,
-            dated: &|t| nearest_date(&dates_found, &tokens, t, &triggers).is_some(),
-            sentence_entities: &|sentence| {
-                event_entities(&self.kb, &mentions, |m| m.sentence == sentence)
-            },
-            sentence_text: &|sentence| clip(&sentence_text(sentence), EVIDENCE_CHARS),
-        }) && mentioned_events.len() < MAX_MENTIONED_EVENTS
+        // Named by the noun (`visit*`, «визит*», «мемлекеттік сапар*»: weight 4 or more in
+        // the trigger lexicon), not by a verb of arrival: delegations "arrived to take part
+        // in" a summit are its participants, not a visit.
+        let framing = triggers.iter().find(|t| {
+            t.kind == EventKind::Visit
+                && t.weight >= 4
+                && !t.planned
+                && !scan.planned.contains(&t.sentence)
+                && !hypothetical.contains(&t.sentence)
+                && nearest_date(&dates_found, &tokens, t, &triggers).is_none()
+        });
+        if let Some(trigger) = framing
+            && mentioned_events.len() < MAX_MENTIONED_EVENTS
+            && let Some(visit) = self.framing_visit(
+                main_kind,
+                &main_event,
+                &mentioned_events,
+                event_entities(&self.kb, &mentions, |m| m.sentence == trigger.sentence),
+                clip(&sentence_text(trigger.sentence), EVIDENCE_CHARS),
+            )
         {
             mentioned_events.push(visit);
         }
@@ -661,67 +665,34 @@ impl Extractor {
 }
 
 impl Extractor {
-    /// Whether a knowledge-base key names a person.
-    fn is_person(&self, key: &str) -> bool {
-        self.kb
-            .get(key)
-            .is_some_and(|k| k.kind == EntityKind::Person)
-    }
-}
-
-/// What [`Extractor::framing_visit`] looks at.
-struct FramingVisit<'a> {
-    triggers: &'a [Trigger],
-    main_kind: EventKind,
-    main_event: &'a EventFacts,
-    mentioned: &'a [EventFacts],
-    hypothetical: &'a HashSet<usize>,
-    modal: &'a HashSet<usize>,
-    dated: &'a dyn Fn(&Trigger) -> bool,
-    sentence_entities: &'a dyn Fn(usize) -> Vec<EventEntity>,
-    sentence_text: &'a dyn Fn(usize) -> String,
-}
-
-impl Extractor {
-    /// The visit that frames a dated report of another kind (see the caller), when the text
-    /// names one as having happened and gives it no time of its own.
-    fn framing_visit(&self, at: &FramingVisit<'_>) -> Option<EventFacts> {
+    /// The visit a dated report of another kind took place in (see the caller), from the
+    /// sentence that names it: its entities and evidence text.
+    fn framing_visit(
+        &self,
+        main_kind: EventKind,
+        main_event: &EventFacts,
+        mentioned: &[EventFacts],
+        mut entities: Vec<EventEntity>,
+        evidence: String,
+    ) -> Option<EventFacts> {
         let speech_act = matches!(
-            at.main_kind,
+            main_kind,
             EventKind::Interview | EventKind::Address | EventKind::Statement | EventKind::Visit
         );
-        let main_date = at.main_event.date.start?;
+        let main_date = main_event.date.start?;
         if speech_act
-            || at.main_event.date.precision != DatePrecision::Day
-            || at
-                .mentioned
+            || main_event.date.precision != DatePrecision::Day
+            || mentioned
                 .iter()
                 .any(|e| e.kind == EventKind::Visit && e.status == EventStatus::Happened)
         {
             return None;
         }
-        // Named by the noun (`visit*`, «визит*», «мемлекеттік сапар*»: weight 4 or more in
-        // the trigger lexicon), not by a verb of arrival: delegations "arrived to take part
-        // in" a summit are its participants, not a visit.
-        let trigger = at.triggers.iter().find(|t| {
-            t.kind == EventKind::Visit
-                && t.weight >= 4
-                && !t.planned
-                && !at.modal.contains(&t.sentence)
-                && !at.hypothetical.contains(&t.sentence)
-                && !(at.dated)(t)
-        })?;
-        let mut entities = (at.sentence_entities)(trigger.sentence);
-        for entity in &at.main_event.entities {
-            let person = self
-                .kb
-                .get(&entity.key)
-                .is_some_and(|k| k.kind == EntityKind::Person);
-            if person && !entities.iter().any(|e| e.key == entity.key) {
+        for entity in &main_event.entities {
+            if self.is_person(&entity.key) && !entities.iter().any(|e| e.key == entity.key) {
                 entities.push(entity.clone());
             }
         }
-        let evidence = (at.sentence_text)(trigger.sentence);
         Some(EventFacts {
             kind: EventKind::Visit,
             status: EventStatus::Happened,
@@ -734,6 +705,13 @@ impl Extractor {
             entities,
             evidence,
         })
+    }
+
+    /// Whether a knowledge-base key names a person.
+    fn is_person(&self, key: &str) -> bool {
+        self.kb
+            .get(key)
+            .is_some_and(|k| k.kind == EntityKind::Person)
     }
 }
 
