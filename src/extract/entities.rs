@@ -926,6 +926,14 @@ impl<'a> Finder<'a> {
         None
     }
 
+    /// Whether `word` is a title noun that introduces a person's name («елшісі», "Ambassador").
+    fn is_title_noun(&self, word: &str) -> bool {
+        self.kb
+            .title_nouns
+            .iter()
+            .any(|pattern| word_fits(&self.kb.morph, word, pattern))
+    }
+
     /// People missing from the knowledge base: a known given name + a capitalised surname.
     fn unknown_people(&mut self) {
         let mut surnames: HashMap<String, (String, String)> = HashMap::new(); // surname lemma → (key, name)
@@ -939,6 +947,11 @@ impl<'a> Finder<'a> {
                 && !second.all_caps
                 && second.lower.chars().count() >= 3
                 && !second.lower.contains(|c: char| c.is_ascii_digit());
+            let surname = if candidate {
+                self.kb.morph.name_lemma(&second.lower)
+            } else {
+                String::new()
+            };
             // A known given name, or any capitalised word right after a title noun
             // («елшісі Хань Чуньлинь», "Ambassador Yasumasa Iijima").
             let given = if candidate {
@@ -949,31 +962,20 @@ impl<'a> Finder<'a> {
                         && first.lower.chars().all(char::is_alphabetic);
                     let after_title = plain_word
                         && i.checked_sub(1).map(|p| &self.tokens[p]).is_some_and(|t| {
-                            t.sentence == first.sentence
-                                && self
-                                    .kb
-                                    .title_nouns
-                                    .iter()
-                                    .any(|pattern| word_fits(&self.kb.morph, &t.lower, pattern))
+                            t.sentence == first.sentence && self.is_title_noun(&t.lower)
                         });
                     if after_title {
                         return Some(first.lower.clone());
                     }
                     // Any capitalised word before a surname of the Russian pattern
                     // («Таалатбека Масадыкова»), unless it is itself a title noun.
-                    let surname = self.kb.morph.name_lemma(&second.lower);
                     let surname_shaped = self.kb.surname_suffixes.iter().any(|suffix| {
                         surname.ends_with(suffix.as_str())
                             && surname.chars().count() >= suffix.chars().count() + 3
                     });
-                    let title_itself = self
-                        .kb
-                        .title_nouns
-                        .iter()
-                        .any(|pattern| word_fits(&self.kb.morph, &first.lower, pattern));
                     (plain_word
                         && surname_shaped
-                        && !title_itself
+                        && !self.is_title_noun(&first.lower)
                         && first.lower.chars().count() >= 3)
                         .then(|| self.kb.morph.name_lemma(&first.lower))
                 })
@@ -991,7 +993,6 @@ impl<'a> Finder<'a> {
                 i += 1;
                 continue;
             }
-            let surname = self.kb.morph.name_lemma(&second.lower);
             let mut n = 2;
             if let Some(third) = self.tokens.get(i + 2)
                 && third.sentence == first.sentence
