@@ -48,6 +48,10 @@ pub enum Cue {
     During,
     /// «Бұл туралы», «Об этом»: the sentence attributes what was just told to a source.
     Attribution,
+    /// A programme or agenda («программа визита», "the visit's programme", «сапар
+    /// бағдарламасы»): the occasion it belongs to frames it (as `During`), and what it lists
+    /// lies ahead (as `Planned`).
+    Schedule,
 }
 
 /// Tokens on either side of a trigger in which a status cue applies to it.
@@ -97,7 +101,7 @@ pub fn find_triggers(
         .collect();
     let planned_at: Vec<(usize, usize)> = cue_hits
         .iter()
-        .filter(|c| *c.value == Cue::Planned)
+        .filter(|c| matches!(*c.value, Cue::Planned | Cue::Schedule))
         .map(|c| (c.first, tokens[c.first].sentence))
         .collect();
     let planned_next_at: Vec<(usize, usize)> = cue_hits
@@ -107,7 +111,7 @@ pub fn find_triggers(
         .collect();
     let during_at: Vec<(usize, usize)> = cue_hits
         .iter()
-        .filter(|c| *c.value == Cue::During)
+        .filter(|c| matches!(*c.value, Cue::During | Cue::Schedule))
         .map(|c| (c.first, c.first + c.len))
         .collect();
     let found: Vec<Trigger> = triggers
@@ -145,7 +149,10 @@ pub fn find_triggers(
         triggers: found,
         background,
         hypothetical,
-        planned: sentences_of(Cue::Planned),
+        planned: sentences_of(Cue::Planned)
+            .union(&sentences_of(Cue::Schedule))
+            .copied()
+            .collect(),
         past: sentences_of(Cue::Past),
         attribution: sentences_of(Cue::Attribution),
     }

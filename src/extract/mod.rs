@@ -203,6 +203,7 @@ impl Extractor {
                         "HYPOTHETICAL" => Cue::Hypothetical,
                         "DURING" => Cue::During,
                         "ATTRIBUTION" => Cue::Attribution,
+                        "SCHEDULE" => Cue::Schedule,
                         _ => return None,
                     };
                     Some((p.words.clone(), cue))
@@ -536,14 +537,36 @@ impl Extractor {
                 KindRelation::Weak => !speech_act,
                 KindRelation::Unrelated => false,
             };
+            // So is one of the same occasion on the report's own day ("on 27 November the
+            // guest was met at the airport by …" in a visit report).
+            let undated = date.start.is_none() && month_day.is_none();
+            let on_main_day = date.start.is_some() && date == main_event.date;
             if status == EventStatus::Happened
-                && date.start.is_none()
-                && month_day.is_none()
+                && (undated || (on_main_day && retold))
                 && !background.contains(&sentence)
                 && (retold || !speech_act)
             {
                 continue;
             }
+            // A planned event listed with the report's own occasion, named after it or as its
+            // frame ("signing of ten documents is planned for the meeting", «Программа визита
+            // включает переговоры»): it takes place at that occasion, on its day.
+            let at_occasion = status == EventStatus::Planned
+                && date.start.is_none()
+                && month_day.is_none()
+                && main.is_some()
+                && trigger.kind != main_kind
+                && triggers.iter().any(|t| {
+                    t.sentence == sentence
+                        && t.first != trigger.first
+                        && (t.during || t.first > trigger.first)
+                        && names_occasion(main_kind, t.kind)
+                });
+            let (date, month_day) = if at_occasion {
+                (main_event.date, main_event.month_day)
+            } else {
+                (date, month_day)
+            };
             let mut entities = event_entities(&self.kb, &mentions, |m| m.sentence == sentence);
             // "мой визит", "my visits": in a report of a speech act, the speaker takes part.
             if speech_act
@@ -558,7 +581,8 @@ impl Extractor {
             }
             // A mention with neither a date nor a person or summit of its own is talk about
             // events in general ("Әрбір келіссөзде …"), not an event.
-            let specific = date.start.is_some()
+            let specific = at_occasion
+                || date.start.is_some()
                 || month_day.is_some()
                 || mentions.iter().any(|m| {
                     m.sentence == sentence
@@ -585,8 +609,8 @@ impl Extractor {
                 trigger.kind,
                 EventKind::Meeting | EventKind::Visit | EventKind::Summit | EventKind::PhoneCall
             );
-            if conversation
-                && meeting_like
+            // So does one held at the report's own occasion.
+            if ((conversation && meeting_like) || at_occasion)
                 && status == EventStatus::Planned
                 && !entities.iter().any(|e| self.is_person(&e.key))
             {
@@ -679,9 +703,16 @@ impl Extractor {
             main_kind,
             EventKind::Interview | EventKind::Address | EventKind::Statement | EventKind::Visit
         );
-        let main_date = main_event.date.start?;
+        // An undated report's visit is undated too; a report dated only to its month or
+        // year does not place the visit.
+        let date = match (main_event.date.start, main_event.date.precision) {
+            (Some(day), DatePrecision::Day) => {
+                DateSpan::month(chrono::Datelike::year(&day), chrono::Datelike::month(&day))
+            }
+            (None, _) => DateSpan::UNKNOWN,
+            _ => return None,
+        };
         if speech_act
-            || main_event.date.precision != DatePrecision::Day
             || mentioned
                 .iter()
                 .any(|e| e.kind == EventKind::Visit && e.status == EventStatus::Happened)
@@ -696,10 +727,7 @@ impl Extractor {
         Some(EventFacts {
             kind: EventKind::Visit,
             status: EventStatus::Happened,
-            date: DateSpan::month(
-                chrono::Datelike::year(&main_date),
-                chrono::Datelike::month(&main_date),
-            ),
+            date,
             month_day: None,
             title: clip(&evidence, 100),
             entities,
@@ -713,6 +741,16 @@ impl Extractor {
             .get(key)
             .is_some_and(|k| k.kind == EntityKind::Person)
     }
+}
+
+/// Whether a trigger of `noun` kind can name the report's own occasion of `main` kind: the
+/// same occasion (talks during the visit), or the meeting that a summit is ("planned for the
+/// meeting" in a summit report).
+fn names_occasion(main: EventKind, noun: EventKind) -> bool {
+    matches!(
+        kind_relation(main, noun),
+        KindRelation::Same | KindRelation::Occasion
+    ) || (main == EventKind::Summit && noun == EventKind::Meeting)
 }
 
 /// A mention inside quoted words (direct speech, a quoted phrase), not a name that is merely
@@ -1083,6 +1121,80 @@ mod tests {
             "The CSTO summit opened in Bishkek on 21 October. The heads of state arrived in Bishkek to take part in the summit.",
         );
         assert!(summit.is_empty(), "{summit:?}");
+    }
+
+    #[test]
+    fn an_undated_report_names_its_framing_visit_without_a_date() {
+        let facts = Extractor::new().extract(ArticleText {
+            title: "Kazakhstan and Mongolia signed a strategic partnership declaration",
+            body: "Kassym-Jomart Tokayev and Ukhnaagiin Khurelsukh signed the declaration in Ulaanbaatar. Tokayev came to Mongolia on a state visit.",
+            published_on: None,
+            language: None,
+        });
+        let visits: Vec<&EventFacts> = facts
+            .mentioned_events
+            .iter()
+            .filter(|e| e.kind == EventKind::Visit)
+            .collect();
+        assert_eq!(visits.len(), 1, "{:?}", facts.mentioned_events);
+        assert_eq!(visits[0].status, EventStatus::Happened);
+        assert_eq!(visits[0].date, DateSpan::UNKNOWN, "nothing dates it");
+    }
+
+    #[test]
+    fn a_planned_event_at_the_reported_occasion_takes_its_day_and_people() {
+        let extractor = Extractor::new();
+        let mentioned = |title: &str, body: &str| {
+            extractor
+                .extract(ArticleText {
+                    title,
+                    body,
+                    published_on: NaiveDate::from_ymd_opt(2025, 11, 27),
+                    language: None,
+                })
+                .mentioned_events
+        };
+        // Named after the planned event, as the occasion it is planned for.
+        let summit = mentioned(
+            "CSTO summit begins in Bishkek",
+            "The CSTO summit began in Bishkek on November 27 with Kassym-Jomart Tokayev and Vladimir Putin. Signing of more than ten documents is planned for the meeting.",
+        );
+        let signing = summit
+            .iter()
+            .find(|e| e.kind == EventKind::Agreement)
+            .unwrap_or_else(|| panic!("no signing among {summit:?}"));
+        assert_eq!(signing.status, EventStatus::Planned);
+        assert_eq!(
+            signing.date,
+            DateSpan::day(NaiveDate::from_ymd_opt(2025, 11, 27).unwrap_or_default())
+        );
+        assert!(
+            signing.entities.iter().any(|e| e.key.contains("tokayev")),
+            "{signing:?}"
+        );
+        // A programme lists what the occasion it belongs to holds, still ahead.
+        let visit = mentioned(
+            "Токаев прибыл с государственным визитом в Ташкент",
+            "27 ноября Касым-Жомарт Токаев прибыл в Ташкент, его встретил Шавкат Мирзиёев. Программа визита включает переговоры глав государств в формате тет-а-тет.",
+        );
+        let talks = visit
+            .iter()
+            .find(|e| e.kind == EventKind::Meeting)
+            .unwrap_or_else(|| panic!("no talks among {visit:?}"));
+        assert_eq!(talks.status, EventStatus::Planned);
+        assert_eq!(talks.date.start, NaiveDate::from_ymd_opt(2025, 11, 27));
+        // What follows the reported talks is not held at them.
+        let after = mentioned(
+            "Tokayev holds talks with Xi Jinping",
+            "Kassym-Jomart Tokayev held talks with Xi Jinping in Tianjin on November 27. After the talks, Tokayev will attend the SCO summit.",
+        );
+        assert!(
+            after
+                .iter()
+                .filter(|e| e.kind == EventKind::Summit)
+                .all(|e| e.date.start.is_none()),
+            "{after:?}"
+        );
     }
 
     #[test]

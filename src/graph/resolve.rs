@@ -301,13 +301,15 @@ impl Graph {
         let decision = self
             .find_same_event(facts, &entity_set, reported)
             // The article's own main event only absorbs a mention of the same occasion; a
-            // summit the visit leads to is an event of its own.
+            // summit the visit leads to is an event of its own, and so are a visit and the talks
+            // or signing within it (the visit holds them, it is not one of them).
             .filter(|d| {
+                let main_kind = self.events[d.event as usize].kind;
                 Some(d.event) != main
-                    || matches!(
-                        crate::model::kind_relation(self.events[d.event as usize].kind, facts.kind),
+                    || (matches!(
+                        crate::model::kind_relation(main_kind, facts.kind),
                         crate::model::KindRelation::Same | crate::model::KindRelation::Occasion
-                    )
+                    ) && ((facts.kind == EventKind::Visit) == (main_kind == EventKind::Visit)))
             });
         let event = match decision {
             // The article's own main event mentioned again: nothing to add.
@@ -723,6 +725,28 @@ mod tests {
             graph.article(visit).main_event,
             graph.article(other_leader).main_event
         );
+    }
+
+    #[test]
+    fn a_visit_and_the_talks_within_it_stay_two_events_of_one_report() {
+        let extractor = Extractor::new();
+        let mut graph = Graph::new();
+        let visit = add(
+            &mut graph,
+            &extractor,
+            " date 2025-11-14 Токаев прибыл с государственным визитом в Ташкент\nКасым-Жомарт Токаев прибыл в Ташкент, его встретил Шавкат Мирзиёев. Программа визита включает переговоры глав государств в формате тет-а-тет.",
+        );
+        let article = graph.article(visit);
+        assert_eq!(graph.event(article.main_event).kind, EventKind::Visit);
+        let talks: Vec<super::super::EventIx> = article
+            .mentioned_events
+            .iter()
+            .copied()
+            .filter(|&e| graph.event(e).kind == EventKind::Meeting)
+            .collect();
+        assert_eq!(talks.len(), 1, "the planned talks are not the visit itself");
+        assert_ne!(talks[0], article.main_event);
+        assert_eq!(graph.event(talks[0]).status, EventStatus::Planned);
     }
 
     #[test]
