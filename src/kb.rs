@@ -28,6 +28,7 @@ const FIRST_PERSON: &str = include_str!("../kb/lexicon/first_person.txt");
 const HONORIFICS: &str = include_str!("../kb/lexicon/honorifics.tsv");
 const TITLE_NOUNS: &str = include_str!("../kb/lexicon/title_nouns.txt");
 const SURNAME_SUFFIXES: &str = include_str!("../kb/lexicon/surname_suffixes.txt");
+const ARRIVAL_VERBS: &str = include_str!("../kb/lexicon/arrival_verbs.txt");
 
 /// One edition of a recurring summit.
 #[derive(Debug, Clone, PartialEq)]
@@ -203,6 +204,10 @@ pub struct KnowledgeBase {
     pub bilateral_bodies: Vec<BilateralBody>,
     /// First-person words (`kb/lexicon/first_person.txt`), folded.
     pub first_person: HashSet<String>,
+    /// Kazakh verbs of motion that make a visit with a place in the dative
+    /// (`kb/lexicon/arrival_verbs.txt`), folded, each with whether the form tells what is
+    /// still ahead.
+    pub arrival_verbs: HashMap<String, bool>,
     /// Family names that name a person only next to an honorific (`~Си` in people.tsv):
     /// (folded name, entity index).
     pub family_names: Vec<(String, usize)>,
@@ -543,6 +548,9 @@ impl KnowledgeBase {
                 .collect(),
             first_person: data_lines(FIRST_PERSON)
                 .filter_map(|cols| cols.first().map(|w| fold(w)))
+                .collect(),
+            arrival_verbs: data_lines(ARRIVAL_VERBS)
+                .filter_map(|cols| Some((fold(cols.first()?), cols.get(1) == Some(&"planned"))))
                 .collect(),
             bilateral_bodies: data_lines(BILATERAL_BODIES)
                 .filter_map(|cols| {

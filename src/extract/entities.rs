@@ -743,6 +743,15 @@ impl<'a> Finder<'a> {
         }
     }
 
+    /// Whether an organisation mention covers token `at`.
+    fn organization_covers(&self, at: usize) -> bool {
+        self.mentions.iter().any(|m| {
+            m.kind == EntityKind::Organization
+                && m.first_token <= at
+                && at < m.first_token + m.n_tokens
+        })
+    }
+
     fn person_at(&self, at: usize) -> bool {
         self.starts.get(at).is_some_and(|s| s.1)
     }
@@ -781,7 +790,10 @@ impl<'a> Finder<'a> {
                     pos += 1;
                 }
                 _ => {
-                    if self.consumed[pos] || !word_fits(morph, &token.lower, word) {
+                    // A word already taken by an organisation can still name the office's
+                    // body («БҰҰ Бас хатшысы», "UN Secretary-General").
+                    let taken = self.consumed[pos] && !self.organization_covers(pos);
+                    if taken || !word_fits(morph, &token.lower, word) {
                         return None;
                     }
                     pos += 1;
@@ -866,7 +878,14 @@ impl<'a> Finder<'a> {
                     if pattern.words.len() == 1 && !first.capitalized {
                         continue;
                     }
-                    if self.country_mention_at(i + n).is_some() {
+                    // A country right after it may be the office's owner ("глава
+                    // государства Узбекистана"); in the dative it is a destination
+                    // («Мемлекет басшысы Ресейге барды»), and the default owner stands.
+                    let destination = self
+                        .tokens
+                        .get(i + n)
+                        .is_some_and(|t| self.kb.morph.is_kk_dative(&t.lower));
+                    if self.country_mention_at(i + n).is_some() && !destination {
                         continue;
                     }
                 }
@@ -1133,6 +1152,22 @@ mod tests {
 
     fn names(text: &str) -> Vec<String> {
         found(text).into_iter().map(|(n, _)| n).collect()
+    }
+
+    #[test]
+    fn an_office_named_with_its_organisation_and_a_destination_is_its_holder() {
+        let people = found(
+            "Айта кетейік, БҰҰ Бас хатшысы Қазақстанға соңғы рет 2024 жылдың шілдесінде келген еді.",
+        );
+        assert!(
+            people.contains(&("António Guterres".to_string(), true)),
+            "{people:?}"
+        );
+        let head = found("Мемлекет басшысы Ресейге барды.");
+        assert!(
+            head.contains(&("Kassym-Jomart Tokayev".to_string(), true)),
+            "a destination is not the office's country: {head:?}"
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@
 use crate::model::{EventKind, EventStatus};
 use crate::text::Token;
 use crate::text::phrases::PhraseSet;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// A trigger found in the text.
 #[derive(Debug, Clone, PartialEq)]
@@ -156,6 +156,67 @@ pub fn find_triggers(
         past: sentences_of(Cue::Past),
         attribution: sentences_of(Cue::Attribution),
     }
+}
+
+/// Weight of a visit told by a verb of motion (as the generic arrival verbs in
+/// `triggers.tsv`).
+const ARRIVAL_WEIGHT: u32 = 3;
+/// Tokens before a verb of motion searched for its destination.
+const DESTINATION_WINDOW: usize = 8;
+
+/// Visits told by a Kazakh verb of motion with a place in the dative before it in its
+/// sentence («Қазақстанға келді», «Тяньцзинь қаласына барған»). `destinations` are the token
+/// ranges (first, count) of country and place mentions; the dative word is the mention's
+/// own last word or the common noun right after it (`қаласына`, `еліне`). A sentence that
+/// names its visit by a trigger word («сапармен келді») has it already.
+pub fn arrival_triggers(
+    arrival_verbs: &HashMap<String, bool>,
+    morph: &crate::text::Morphology,
+    tokens: &[Token],
+    destinations: &[(usize, usize)],
+    found_so_far: &[Trigger],
+) -> Vec<Trigger> {
+    let mut found = Vec::new();
+    for (at, verb) in tokens.iter().enumerate() {
+        if at == 0 || verb.sentence_start {
+            continue;
+        }
+        let Some(&ahead) = arrival_verbs.get(&verb.lower) else {
+            continue;
+        };
+        if found_so_far
+            .iter()
+            .any(|t| t.sentence == verb.sentence && t.kind == EventKind::Visit)
+        {
+            continue;
+        }
+        // «айтып келеді» (has been saying): after a converb the verb is an aspect.
+        if tokens[at - 1].lower.ends_with('п') {
+            continue;
+        }
+        let from = at.saturating_sub(DESTINATION_WINDOW);
+        let goes_to_place = (from..at).rev().any(|j| {
+            let word = &tokens[j];
+            word.sentence == verb.sentence
+                && morph.is_kk_dative(&word.lower)
+                && destinations.iter().any(|&(first, count)| {
+                    let last = first + count - 1;
+                    (first..=last).contains(&j) || last + 1 == j
+                })
+        });
+        if goes_to_place {
+            found.push(Trigger {
+                kind: EventKind::Visit,
+                weight: ARRIVAL_WEIGHT,
+                first: at,
+                len: 1,
+                sentence: verb.sentence,
+                planned: ahead,
+                during: false,
+            });
+        }
+    }
+    found
 }
 
 /// Where the title and the lead are.

@@ -19,7 +19,10 @@ use crate::text::{Token, detect_language, fold, tokenize};
 use chrono::NaiveDate;
 use dates::{DateLexicon, DateMention, find_dates};
 use entities::{EntityMention, find_entities};
-use events::{Cue, Layout, Trigger, find_triggers, headline_is_quote, main_trigger, status_of};
+use events::{
+    Cue, Layout, Trigger, arrival_triggers, find_triggers, headline_is_quote, main_trigger,
+    status_of,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
@@ -294,6 +297,25 @@ impl Extractor {
         let scan = find_triggers(&self.triggers, &self.cues, &self.kb.morph, &tokens);
         let (mut triggers, background, hypothetical) =
             (scan.triggers, scan.background, scan.hypothetical);
+        if language == Language::Kk {
+            let destinations: Vec<(usize, usize)> = mentions
+                .iter()
+                .filter(|m| {
+                    matches!(m.kind, EntityKind::Country | EntityKind::Place)
+                        && !m.adjective
+                        && m.n_tokens > 0
+                })
+                .map(|m| (m.first_token, m.n_tokens))
+                .collect();
+            triggers.extend(arrival_triggers(
+                &self.kb.arrival_verbs,
+                &self.kb.morph,
+                &tokens,
+                &destinations,
+                &triggers,
+            ));
+            triggers.sort_by_key(|t| t.first);
+        }
         // A trigger word inside a summit format's name («Консультативной встрече глав
         // государств», "Astana International Forum") names that summit.
         for trigger in &mut triggers {
@@ -1195,6 +1217,32 @@ mod tests {
                 .all(|e| e.date.start.is_none()),
             "{after:?}"
         );
+    }
+
+    #[test]
+    fn a_kazakh_verb_of_motion_to_a_place_is_a_visit() {
+        let extractor = Extractor::new();
+        let visits = |body: &str| -> Vec<(EventStatus, Option<NaiveDate>)> {
+            extractor
+                .extract(ArticleText {
+                    title: "Мемлекет басшысы Қытай төрағасымен кездесті",
+                    body,
+                    published_on: NaiveDate::from_ymd_opt(2025, 8, 31),
+                    language: None,
+                })
+                .mentioned_events
+                .iter()
+                .filter(|e| e.kind == EventKind::Visit)
+                .map(|e| (e.status, e.date.start))
+                .collect()
+        };
+        assert_eq!(
+            visits("30 тамызда Қазақстан Президенті Қытайдың Тяньцзинь қаласына барған болатын."),
+            [(EventStatus::Happened, NaiveDate::from_ymd_opt(2025, 8, 30))]
+        );
+        // "Reached an agreement" and "has been contributing to Kazakhstan" go nowhere.
+        assert!(visits("30 тамызда тараптар бірнеше маңызды келісімге келді.").is_empty());
+        assert!(visits("30 тамызда Қытай Қазақстанға инвестиция салып келеді.").is_empty());
     }
 
     #[test]

@@ -191,6 +191,10 @@ impl Graph {
         match (kind, date) {
             (_, DateRelation::Conflict) | (KindRelation::Unrelated, _) => return None,
             (KindRelation::Weak, _) if !dated => return None,
+            // A mention names its event by a trigger of its own: a visit mentioned next to a
+            // summit, or a summit next to a visit, is another event, not the same one told
+            // loosely (as a report's headline may).
+            (KindRelation::Weak, _) if !reported => return None,
             // Without a date, only an event some article reports is firm enough to join; an
             // event mentioned in passing is not, unless it was announced (planned) and this
             // is the report that it happened.

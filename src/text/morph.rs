@@ -20,6 +20,7 @@ pub struct Morphology {
     kk_derivational: Vec<String>,
     ru_endings: HashSet<String>,
     max_chain_chars: usize,
+    kk_dative: Vec<String>,
 }
 
 fn table_line<'a>(source: &'a str, label: &str) -> Vec<&'a str> {
@@ -92,7 +93,21 @@ impl Morphology {
             kk_derivational: derivational.iter().map(|s| s.to_string()).collect(),
             ru_endings,
             max_chain_chars,
+            kk_dative: table_line(KK_SUFFIXES, "dative")
+                .into_iter()
+                .chain(table_line(KK_SUFFIXES, "possessive_dative"))
+                .map(str::to_string)
+                .collect(),
         }
+    }
+
+    /// True when the folded text word ends in a Kazakh dative ending (`Қазақстанға`,
+    /// `қаласына`) after a stem of at least two letters.
+    pub fn is_kk_dative(&self, word: &str) -> bool {
+        self.kk_dative.iter().any(|ending| {
+            word.strip_suffix(ending.as_str())
+                .is_some_and(|stem| stem.chars().count() >= 2)
+        })
     }
 
     /// True when `rest`, what follows a dictionary word inside a text word, is an
