@@ -13,7 +13,6 @@ use crate::model::ArticleId;
 use crate::store::{
     ArticleStore, ChangeWatch, Deletion, LogEntry, StoreError, StoreLocation, StoredArticle,
 };
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
@@ -91,58 +90,18 @@ pub struct Ingested {
     pub duplicate: bool,
 }
 
-/// Everything extraction output depends on: its data files and its source code, so cached
-/// facts are refreshed automatically whenever either changes.
-const DATA_FILES: [&[u8]; 35] = [
-    include_bytes!("../kb/lexicon/title_nouns.txt"),
-    include_bytes!("../kb/lexicon/honorifics.tsv"),
-    include_bytes!("../kb/lexicon/first_person.txt"),
-    include_bytes!("../kb/lexicon/bilateral_bodies.tsv"),
-    include_bytes!("../kb/summit_editions.tsv"),
-    include_bytes!("../kb/lexicon/leader_roles.txt"),
-    include_bytes!("../kb/lexicon/name_nouns.tsv"),
-    include_bytes!("extract/mod.rs"),
-    include_bytes!("extract/dates.rs"),
-    include_bytes!("extract/entities.rs"),
-    include_bytes!("extract/events.rs"),
-    include_bytes!("text/mod.rs"),
-    include_bytes!("text/language.rs"),
-    include_bytes!("text/morph.rs"),
-    include_bytes!("text/phrases.rs"),
-    include_bytes!("text/tokens.rs"),
-    include_bytes!("kb.rs"),
-    include_bytes!("model.rs"),
-    include_bytes!("ingest.rs"),
-    include_bytes!("../kb/lexicon/ordinals.tsv"),
-    include_bytes!("../kb/countries.tsv"),
-    include_bytes!("../kb/country_aliases.tsv"),
-    include_bytes!("../kb/people.tsv"),
-    include_bytes!("../kb/entities.tsv"),
-    include_bytes!("../kb/given_names.txt"),
-    include_bytes!("../kb/stop_aliases.txt"),
-    include_bytes!("../kb/lexicon/roles.tsv"),
-    include_bytes!("../kb/lexicon/triggers.tsv"),
-    include_bytes!("../kb/lexicon/cues.tsv"),
-    include_bytes!("../kb/lexicon/months.tsv"),
-    include_bytes!("../kb/lexicon/relative_dates.tsv"),
-    include_bytes!("../kb/lexicon/numbers.tsv"),
-    include_bytes!("../kb/morph/kk_suffixes.txt"),
-    include_bytes!("../kb/morph/ru_endings.txt"),
-    include_bytes!("../Cargo.toml"),
-];
-
 /// Bump to force a refresh of every cached fact (source and data changes already do).
 const EXTRACTOR_CODE_VERSION: &str = "x1";
 
-/// Version tag of cached facts: the extractor code version and a hash of its data files.
+/// Version tag of cached facts: the extractor code version and a fingerprint, made by
+/// `build.rs`, of every source and data file extraction output depends on (the extractor
+/// and text modules, `kb/`, the dependency lock), so cached facts are refreshed whenever
+/// any of them changes.
 pub fn extractor_version() -> String {
-    let mut hasher = Sha256::new();
-    for file in DATA_FILES {
-        hasher.update(file);
-    }
-    let digest = hasher.finalize();
-    let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
-    format!("{EXTRACTOR_CODE_VERSION}-{hex}")
+    format!(
+        "{EXTRACTOR_CODE_VERSION}-{}",
+        env!("EVENTGRAPH_EXTRACTOR_HASH")
+    )
 }
 
 /// Articles per store transaction and per graph write.
@@ -416,6 +375,14 @@ impl Service {
             {
                 service.catch_up_snapshot(store, graph, &old, keep_outdated, &stamp, &snapshot)?
             }
+            // The graph of facts from another extractor version (an upgrade): a server
+            // serves it at once and re-extracts in the background (`refresh_outdated`).
+            Ok(Some(Loaded::Outdated(graph, old)))
+                if keep_outdated
+                    && old.articles + store.count_after(old.last_seq)? as u64 == articles =>
+            {
+                service.serve_outdated_snapshot(store, graph, &old, &stamp, &snapshot)?
+            }
             found => {
                 if let Err(e) = found {
                     tracing::warn!(error = %e, "graph snapshot unreadable; rebuilding from the store");
@@ -452,6 +419,32 @@ impl Service {
             appended = stamp.articles.saturating_sub(old.articles),
             elapsed_ms = started.elapsed().as_millis() as u64,
             "graph loaded from its snapshot and caught up with the rows appended since"
+        );
+        self.settle(store, replayed, stamp, snapshot, &graph)?;
+        Ok(graph)
+    }
+
+    /// Serves a snapshot whose facts came from another extractor version: applies the rows
+    /// appended since with their cached facts, and counts every article as outdated, so
+    /// that [`Service::refresh_outdated`] re-extracts them and publishes the rebuilt graph.
+    fn serve_outdated_snapshot(
+        &self,
+        store: &mut dyn ArticleStore,
+        mut graph: Graph,
+        old: &Stamp,
+        stamp: &Stamp,
+        snapshot: &Path,
+    ) -> Result<Graph, ServiceError> {
+        let started = Instant::now();
+        let mut replayed = self.replay(store, old.last_seq, &mut graph, true)?;
+        // Every article in the snapshot was applied with the older extractor's facts.
+        replayed.outdated += usize::try_from(old.articles).unwrap_or(usize::MAX);
+        tracing::info!(
+            articles = stamp.articles,
+            snapshot_extractor = %old.extractor,
+            extractor = %stamp.extractor,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "graph loaded from a snapshot of another extractor version; serving it while the facts are re-extracted"
         );
         self.settle(store, replayed, stamp, snapshot, &graph)?;
         Ok(graph)
@@ -1308,6 +1301,78 @@ mod tests {
         assert!(fourth.delete(&id).is_ok());
         drop(fourth);
         assert_eq!(open(&dir).read().stats().articles, 6);
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn after_an_extractor_upgrade_the_old_snapshot_serves_at_once() {
+        let dir =
+            std::env::temp_dir().join(format!("eventgraph-upgrade-snap-{}", std::process::id()));
+        std::fs::remove_dir_all(&dir).ok();
+        let first = open(&dir);
+        for n in 0..5 {
+            assert!(first.ingest(article(n)).is_ok());
+        }
+        assert!(first.save_snapshot().expect("saved"));
+        let before = first.read().fingerprint();
+        drop(first);
+        // As if another extractor version had written every cached fact and the snapshot:
+        // facts that a rebuild would turn into another graph (other titles), and the
+        // snapshot stamped with that version.
+        {
+            let mut store = crate::store::SqliteStore::open(&dir).expect("store");
+            let mut rows = Vec::new();
+            store
+                .read_log(0, None, &mut |entry| {
+                    if let LogEntry::Added(row) = entry
+                        && let Some((json, _)) = row.facts
+                    {
+                        let mut facts: Extraction = serde_json::from_str(&json).expect("facts");
+                        facts.main_event.title = "told by the older extractor".to_string();
+                        rows.push((row.article.id, serde_json::to_string(&facts).expect("json")));
+                    }
+                })
+                .expect("read");
+            store.update_facts(&rows, "older-extractor").expect("write");
+            let (articles, last_seq) = store.generation().expect("generation");
+            let identity = store.identity().expect("identity");
+            let path = dir.join(SNAPSHOT_FILE);
+            let probe = Stamp::current("probe", &identity, articles, last_seq);
+            let Some(Loaded::Outdated(graph, stamp)) =
+                snapshot_file::load(&path, &probe).expect("readable")
+            else {
+                panic!("the snapshot loads for another extractor");
+            };
+            let older = Stamp {
+                extractor: "older-extractor".to_string(),
+                ..stamp
+            };
+            snapshot_file::save(&graph, &older, &path).expect("saved");
+        }
+        let serving = Service::open_serving(
+            Arc::new(Extractor::new()),
+            &StoreLocation::Sqlite(dir.clone()),
+            &dir,
+            Limits::default(),
+        )
+        .expect("opens");
+        assert_eq!(serving.outdated(), 5, "served from the old snapshot");
+        assert_eq!(
+            serving.read().fingerprint(),
+            before,
+            "the snapshot's graph, not one rebuilt from the cached facts"
+        );
+        assert!(serving.ingest(article(5)).is_ok());
+        assert_eq!(serving.refresh_outdated().expect("refreshed"), 5);
+        assert_eq!(serving.outdated(), 0);
+        assert_eq!(serving.read().stats().articles, 6, "the write is kept");
+        let refreshed = serving.read().fingerprint();
+        drop(serving);
+        assert_eq!(
+            open(&dir).read().fingerprint(),
+            refreshed,
+            "the graph of the re-extracted facts, as a rebuild makes it"
+        );
         std::fs::remove_dir_all(&dir).ok();
     }
 

@@ -2,11 +2,14 @@
 //! replaying every article (replaying 1M articles takes over a minute; loading, seconds).
 //!
 //! A snapshot is only a cache of what the store already determines. It is stamped with
-//! what it was built from — the store's article count and last sequence number, and the
-//! build of the program that made it (a hash of the executable, so any change to the
-//! extractor or the graph code invalidates it) — and a load whose stamp differs from the
-//! current one is refused, so the caller rebuilds from the store. The file is written to a
-//! temporary name and renamed, so a crash while saving leaves the old file or none.
+//! what it was built from — the store's identity, article count and last sequence number,
+//! the graph layout (a build-time fingerprint of the graph code, the shared vocabulary and
+//! the dependency lock: another layout is never decoded) and the extractor version of the
+//! facts in it. A snapshot of the store's current state loads as it is; one of an earlier
+//! state is caught up with the rows appended since; one whose facts came from another
+//! extractor version loads as `Outdated`, served while the facts are re-extracted. The file
+//! is written to a temporary name and renamed, so a crash while saving leaves the old file
+//! or none.
 
 use super::Graph;
 use serde::{Deserialize, Serialize};
@@ -16,15 +19,16 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 /// Layout version of the file itself.
-const FILE_FORMAT: u32 = 5;
+const FILE_FORMAT: u32 = 6;
 
 /// What a snapshot was built from; a snapshot loads only where all of it is the same.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stamp {
     /// Layout of the file.
     pub format: u32,
-    /// The program that built the graph (its executable's size and modification time).
-    pub build: String,
+    /// The graph layout: a fingerprint of the code that encodes the graph and turns facts
+    /// into it (`build.rs`).
+    pub layout: String,
     /// The extractor version (code and data files).
     pub extractor: String,
     /// The store's identity (made when the store was created): a snapshot of another store
@@ -42,33 +46,13 @@ impl Stamp {
     pub fn current(extractor: &str, store: &str, articles: u64, last_seq: i64) -> Stamp {
         Stamp {
             format: FILE_FORMAT,
-            build: build_id().to_string(),
+            layout: env!("EVENTGRAPH_GRAPH_LAYOUT_HASH").to_string(),
             extractor: extractor.to_string(),
             store: store.to_string(),
             articles,
             last_seq,
         }
     }
-}
-
-/// The identity of the running executable (computed once): its size and modification time.
-/// Every build writes a new file, so a rebuilt program never trusts an older program's
-/// snapshot; reading the metadata is instant where hashing a debug binary took seconds.
-fn build_id() -> &'static str {
-    static ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    ID.get_or_init(|| {
-        let identity = std::env::current_exe()
-            .and_then(std::fs::metadata)
-            .and_then(|meta| {
-                let modified = meta
-                    .modified()?
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map_err(std::io::Error::other)?;
-                Ok(format!("{}-{}", meta.len(), modified.as_nanos()))
-            });
-        // No way to tell builds apart: a value no other run shares.
-        identity.unwrap_or_else(|_| format!("unknown-{}", std::process::id()))
-    })
 }
 
 /// Saving or loading a snapshot failed.
@@ -127,6 +111,10 @@ pub enum Loaded {
     /// deleted since (the caller checks: `stamp.articles` plus the rows after it must equal
     /// the store's count).
     Behind(Graph, Stamp),
+    /// The graph of this or an earlier state of the same store, with the same layout, whose
+    /// facts came from another extractor version: it can be served (caught up like
+    /// `Behind`) while the store's facts are re-extracted and the graph rebuilt from them.
+    Outdated(Graph, Stamp),
 }
 
 /// Loads the snapshot at `path` when it fits `expected`: the same state ([`Loaded::Current`])
@@ -156,12 +144,14 @@ pub fn load(path: &Path, expected: &Stamp) -> Result<Option<Loaded>, SnapshotErr
         // Another layout: not ours to read.
         Err(_) => return Ok(None),
     };
-    let same_origin = stamp.format == expected.format
-        && stamp.build == expected.build
-        && stamp.extractor == expected.extractor
+    let same_layout = stamp.format == expected.format
+        && stamp.layout == expected.layout
         && stamp.store == expected.store;
-    let behind = same_origin && stamp.last_seq < expected.last_seq;
-    if &stamp != expected && !behind {
+    let behind = same_layout && stamp.last_seq < expected.last_seq;
+    let outdated =
+        same_layout && stamp.extractor != expected.extractor && stamp.last_seq <= expected.last_seq;
+    let current = &stamp == expected;
+    if !current && !behind && !outdated {
         tracing::info!(
             found = ?stamp,
             expected = ?expected,
@@ -171,7 +161,9 @@ pub fn load(path: &Path, expected: &Stamp) -> Result<Option<Loaded>, SnapshotErr
     }
     let mut graph: Graph = bincode::deserialize_from(&mut input).map_err(encoding)?;
     graph.rebuild_text_ids();
-    Ok(Some(if behind {
+    Ok(Some(if outdated {
+        Loaded::Outdated(graph, stamp)
+    } else if behind {
         Loaded::Behind(graph, stamp)
     } else {
         Loaded::Current(graph)
@@ -233,12 +225,29 @@ mod tests {
             }
             other => panic!("expected a snapshot behind the store, got {other:?}"),
         }
+        // Facts of another extractor version, at the same or an earlier state: served while
+        // they are re-extracted.
+        for newer in [
+            Stamp::current("y", "store", 3, 3),
+            Stamp::current("y", "store", 4, 4),
+        ] {
+            match load(&path, &newer).expect("readable") {
+                Some(Loaded::Outdated(outdated, old)) => {
+                    assert_eq!(old, stamp);
+                    assert_eq!(outdated.fingerprint(), graph.fingerprint());
+                }
+                other => panic!("expected an outdated snapshot for {newer:?}, got {other:?}"),
+            }
+        }
+        let another_layout = Stamp {
+            layout: "another layout".to_string(),
+            ..stamp.clone()
+        };
         for stale in [
             // Same last row, another count: a deletion, not an append.
             Stamp::current("x", "store", 2, 3),
-            // Another extractor.
-            Stamp::current("y", "store", 3, 3),
-            Stamp::current("y", "store", 4, 4),
+            // Another layout is never decoded, whatever else agrees.
+            another_layout,
             // The store is behind the snapshot (restored from a backup).
             Stamp::current("x", "store", 2, 2),
             // Another store with the same counts (a replica pointed at another database).
