@@ -277,7 +277,13 @@ mod tests {
             ][rng.below(4)];
             graph.timeline(entity, filter.from, filter.to, granularity);
             if let Some(e) = entity {
-                graph.related(e, None);
+                // The selected top is the sorted list's head.
+                let all = graph.related(e, None);
+                let limit = rng.below(all.len() + 2);
+                assert_eq!(
+                    graph.related_top(e, None, limit),
+                    all.iter().copied().take(limit).collect::<Vec<_>>()
+                );
                 graph.neighborhood(NodeRef::Entity(e), rng.below(4), rng.below(20), 200);
                 let other = rng.below(stats.entities) as u32;
                 graph.path(

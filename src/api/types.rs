@@ -2,7 +2,7 @@
 //! records (`ArticleView`, `EventView`, `EntityView`) with their navigation fields.
 
 use super::connection::{PageInfo, check_date_range, check_event_cursor};
-use super::rows::{PlainFields, Rows};
+use super::rows::{PlainFields, Rows, Selected, plain_object};
 use super::scope::{checkpoint, graph, service};
 use super::{DEFAULT_PAGE, MAX_PAGE, codes, error};
 use crate::graph::{
@@ -43,8 +43,37 @@ impl ScalarType for Date {
     }
 
     fn to_value(&self) -> Value {
-        Value::String(self.0.to_string())
+        Value::String(iso_date(self.0))
     }
+}
+
+/// `YYYY-MM-DD` written digit by digit (chrono's general formatter is several times slower,
+/// and a timeline page formats a date per row). Years outside 0..=9999 never reach the API
+/// (dates are checked at ingest) and fall back to chrono.
+fn iso_date(date: NaiveDate) -> String {
+    use chrono::Datelike;
+    let year = date.year();
+    if !(0..=9999).contains(&year) {
+        return date.to_string();
+    }
+    let digit = |n: u32| char::from(b'0' + (n % 10) as u8);
+    let (y, m, d) = (year as u32, date.month(), date.day());
+    let mut out = String::with_capacity(10);
+    for ch in [
+        digit(y / 1000),
+        digit(y / 100),
+        digit(y / 10),
+        digit(y),
+        '-',
+        digit(m / 10),
+        digit(m),
+        '-',
+        digit(d / 10),
+        digit(d),
+    ] {
+        out.push(ch);
+    }
+    out
 }
 
 macro_rules! mirror_enum {
@@ -731,6 +760,24 @@ pub struct RelatedEntity {
     pub weight: i32,
 }
 
+impl PlainFields for RelatedEntity {
+    const TYPE_NAME: &'static str = "RelatedEntity";
+
+    fn plain_field(&self, _graph: &Graph, name: &str) -> Option<Value> {
+        match name {
+            "weight" => Some(Value::from(self.weight)),
+            _ => None,
+        }
+    }
+
+    fn plain_object(&self, graph: &Graph, name: &str, fields: &[Selected<'_>]) -> Option<Value> {
+        match name {
+            "entity" => plain_object(&self.entity, graph, fields),
+            _ => None,
+        }
+    }
+}
+
 view_object! {
     EntityView as "Entity";
     #[Object(name = "Entity")]
@@ -793,14 +840,13 @@ view_object! {
         ctx: &Context<'_>,
         kind: Option<EntityKind>,
         first: Option<i32>,
-    ) -> Result<Vec<RelatedEntity>> {
+    ) -> Result<Rows<RelatedEntity>> {
         checkpoint(ctx).await?;
         let n = page_size(first)?;
         let graph = graph(ctx);
         Ok(graph
-            .related(self.0, kind.map(Into::into))
+            .related_top(self.0, kind.map(Into::into), n)
             .into_iter()
-            .take(n)
             .map(|(e, w)| RelatedEntity {
                 entity: EntityView(e),
                 weight: w as i32,
@@ -913,4 +959,23 @@ pub(crate) fn event_connection(
         has_next,
         after.is_some(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_written_as_chrono_writes_them() {
+        for (y, m, d) in [
+            (1800, 1, 1),
+            (2025, 12, 31),
+            (999, 5, 9),
+            (2024, 2, 29),
+            (10_000, 1, 2),
+        ] {
+            let date = NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
+            assert_eq!(iso_date(date), date.to_string());
+        }
+    }
 }

@@ -476,12 +476,33 @@ impl Graph {
 
     /// Entities sharing events with `entity`, with the number of shared events, heaviest first.
     pub fn related(&self, entity: EntityIx, kind: Option<EntityKind>) -> Vec<(EntityIx, usize)> {
+        self.related_top(entity, kind, usize::MAX)
+    }
+
+    /// The `limit` entities sharing the most events with `entity` (ties by index), in that
+    /// order: the top is selected in linear time and only it is sorted, so a page of a hub's
+    /// co-occurrences costs little more than reading them.
+    pub fn related_top(
+        &self,
+        entity: EntityIx,
+        kind: Option<EntityKind>,
+        limit: usize,
+    ) -> Vec<(EntityIx, usize)> {
+        let order =
+            |a: &(EntityIx, usize), b: &(EntityIx, usize)| b.1.cmp(&a.1).then(a.0.cmp(&b.0));
         let mut out: Vec<(EntityIx, usize)> = self.cooccurrence[entity as usize]
             .iter()
             .filter(|&(&other, _)| kind.is_none_or(|k| self.entities[other as usize].kind == k))
             .map(|(&other, &n)| (other, n as usize))
             .collect();
-        out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        if limit < out.len() {
+            if limit == 0 {
+                return Vec::new();
+            }
+            out.select_nth_unstable_by(limit - 1, order);
+            out.truncate(limit);
+        }
+        out.sort_unstable_by(order);
         out
     }
 

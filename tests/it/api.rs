@@ -519,6 +519,11 @@ fn plain_rows_equal_general_resolution() {
             "{ entities(first: 50) { nodes { id name kind eventCount } } }",
             "{ entities(first: 50) { nodes { ... on Entity { id name kind eventCount } } } }",
         ),
+        // A plain object inside a row (`entity { … }`).
+        (
+            "{ entities(first: 5) { nodes { related(first: 20) { weight entity { __typename id name e: eventCount } } } } }",
+            "{ entities(first: 5) { nodes { related(first: 20) { ... on RelatedEntity { weight entity { __typename id name e: eventCount } } } } } }",
+        ),
     ];
     for (plain, general) in pairs {
         let a = server.graphql(plain, json!({}));
