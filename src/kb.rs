@@ -29,6 +29,7 @@ const HONORIFICS: &str = include_str!("../kb/lexicon/honorifics.tsv");
 const TITLE_NOUNS: &str = include_str!("../kb/lexicon/title_nouns.txt");
 const SURNAME_SUFFIXES: &str = include_str!("../kb/lexicon/surname_suffixes.txt");
 const ARRIVAL_VERBS: &str = include_str!("../kb/lexicon/arrival_verbs.txt");
+const ANAPHORIC: &str = include_str!("../kb/lexicon/anaphoric.txt");
 
 /// One edition of a recurring summit.
 #[derive(Debug, Clone, PartialEq)]
@@ -208,6 +209,9 @@ pub struct KnowledgeBase {
     /// (`kb/lexicon/arrival_verbs.txt`), folded, each with whether the form tells what is
     /// still ahead.
     pub arrival_verbs: HashMap<String, bool>,
+    /// Words that refer an event noun back to an occasion already named
+    /// (`kb/lexicon/anaphoric.txt`), folded; a trailing `*` matches any ending.
+    anaphoric: Vec<String>,
     /// Family names that name a person only next to an honorific (`~Си` in people.tsv):
     /// (folded name, entity index).
     pub family_names: Vec<(String, usize)>,
@@ -549,6 +553,9 @@ impl KnowledgeBase {
             first_person: data_lines(FIRST_PERSON)
                 .filter_map(|cols| cols.first().map(|w| fold(w)))
                 .collect(),
+            anaphoric: data_lines(ANAPHORIC)
+                .filter_map(|cols| cols.first().map(|w| fold(w)))
+                .collect(),
             arrival_verbs: data_lines(ARRIVAL_VERBS)
                 .filter_map(|cols| Some((fold(cols.first()?), cols.get(1) == Some(&"planned"))))
                 .collect(),
@@ -658,6 +665,17 @@ impl KnowledgeBase {
         self.by_key
             .get(&format!("country/{}", code.to_lowercase()))
             .copied()
+    }
+
+    /// Whether the folded `word`, right before an event noun, refers back to an occasion the
+    /// text already named («предстоящем визите», "this visit", «осы сапар»).
+    pub fn is_anaphoric(&self, word: &str) -> bool {
+        self.anaphoric
+            .iter()
+            .any(|pattern| match pattern.strip_suffix('*') {
+                Some(prefix) => word.starts_with(prefix),
+                None => word == pattern,
+            })
     }
 
     /// The person holding `role` of `of` (country code or org id) on `date`; without a date,

@@ -535,6 +535,13 @@ impl Extractor {
                     year_by_status(d.span, status, anchor)
                 }
             });
+            // An event marked ahead by the word next to it («о предстоящем визите», "the
+            // upcoming visit") cannot lie in the past: a past date in its sentence dates the
+            // clause that reports it ("yesterday … announced the upcoming visit").
+            let date = match (date.last_day(), anchor) {
+                (Some(last), Some(anchor)) if trigger.planned && last < anchor => DateSpan::UNKNOWN,
+                _ => date,
+            };
             // A date with its own year sets the tense against the article's date.
             if let (Some(start), Some(last), Some(anchor)) = (date.start, date.last_day(), anchor) {
                 if last < anchor {
@@ -573,7 +580,10 @@ impl Extractor {
             // A planned event listed with the report's own occasion, named after it or as its
             // frame ("signing of ten documents is planned for the meeting", «Программа визита
             // включает переговоры»): it takes place at that occasion, on its day.
+            // Not in a report of a speech act: "the ambassador announced the upcoming visit"
+            // names the announcement, not an occasion the visit is held at.
             let at_occasion = status == EventStatus::Planned
+                && !speech_act
                 && date.start.is_none()
                 && month_day.is_none()
                 && main.is_some()
@@ -582,6 +592,7 @@ impl Extractor {
                     t.sentence == sentence
                         && t.first != trigger.first
                         && (t.during || t.first > trigger.first)
+                        && !matches!(t.kind, EventKind::Statement | EventKind::Other)
                         && names_occasion(main_kind, t.kind)
                 });
             let (date, month_day) = if at_occasion {
@@ -656,9 +667,16 @@ impl Extractor {
             };
             // The same event mentioned again in a later sentence (the planned visit, then "the
             // preparations for the visit"): one mention, with the date either gives.
+            // "this visit", «о предстоящем визите»: the occasion named earlier, whoever else
+            // the sentence names.
+            let refers_back = trigger
+                .first
+                .checked_sub(1)
+                .and_then(|i| tokens.get(i))
+                .is_some_and(|t| t.sentence == sentence && self.kb.is_anaphoric(&t.lower));
             if let Some(earlier) = mentioned_events
                 .iter_mut()
-                .find(|e: &&mut EventFacts| same_mention(e, &facts, &self.kb))
+                .find(|e: &&mut EventFacts| same_mention(e, &facts, &self.kb, refers_back))
             {
                 if earlier.date.start.is_none() && earlier.month_day.is_none() {
                     earlier.date = facts.date;
@@ -795,7 +813,7 @@ fn in_quotation(tokens: &[Token], mention: &EntityMention) -> bool {
 
 /// Two mentions of one article that tell the same event: same kind and status, no
 /// conflicting dates, and a shared person (or, without people, a shared place or summit).
-fn same_mention(a: &EventFacts, b: &EventFacts, kb: &KnowledgeBase) -> bool {
+fn same_mention(a: &EventFacts, b: &EventFacts, kb: &KnowledgeBase, refers_back: bool) -> bool {
     if a.kind != b.kind || a.status != b.status {
         return false;
     }
@@ -805,6 +823,9 @@ fn same_mention(a: &EventFacts, b: &EventFacts, kb: &KnowledgeBase) -> bool {
     };
     if dates_conflict {
         return false;
+    }
+    if refers_back {
+        return true;
     }
     let kind_of = |key: &str| kb.get(key).map(|e| e.kind);
     let shared = |kinds: &[EntityKind]| {
@@ -1243,6 +1264,37 @@ mod tests {
         // "Reached an agreement" and "has been contributing to Kazakhstan" go nowhere.
         assert!(visits("30 тамызда тараптар бірнеше маңызды келісімге келді.").is_empty());
         assert!(visits("30 тамызда Қытай Қазақстанға инвестиция салып келеді.").is_empty());
+    }
+
+    #[test]
+    fn the_upcoming_visit_named_again_is_the_one_already_mentioned() {
+        let extractor = Extractor::new();
+        for second in [
+            "О предстоящем визите сообщил посол Казахстана в Москве Даурен Абаев.",
+            // A past day in the sentence dates the announcement, not the visit.
+            "Вчера о предстоящем визите сообщил посол Казахстана в Москве Даурен Абаев.",
+        ] {
+            let body = format!(
+                "Дмитрий Песков заявил журналистам, что в ноябре ожидается государственный визит Касым-Жомарта Токаева в Россию. {second}"
+            );
+            let facts = extractor.extract(ArticleText {
+                title: "Песков заявил о подготовке визита",
+                body: &body,
+                published_on: NaiveDate::from_ymd_opt(2025, 10, 1),
+                language: None,
+            });
+            let visits: Vec<(EventStatus, DateSpan)> = facts
+                .mentioned_events
+                .iter()
+                .filter(|e| e.kind == EventKind::Visit)
+                .map(|e| (e.status, e.date))
+                .collect();
+            assert_eq!(
+                visits,
+                [(EventStatus::Planned, DateSpan::month(2025, 11))],
+                "{second}"
+            );
+        }
     }
 
     #[test]
