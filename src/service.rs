@@ -1304,6 +1304,29 @@ mod tests {
         std::fs::remove_dir_all(&dir).ok();
     }
 
+    /// Rewrites every cached fact of the store in `dir` through `edit`, stamped `version`,
+    /// as another extractor version would have written them; returns the open store.
+    fn rewrite_cached_facts(
+        dir: &Path,
+        version: &str,
+        edit: impl Fn(String) -> String,
+    ) -> crate::store::SqliteStore {
+        let mut store = crate::store::SqliteStore::open(dir).expect("store");
+        let mut rows = Vec::new();
+        store
+            .read_log(0, None, &mut |entry| {
+                if let LogEntry::Added(row) = entry
+                    && let Some((json, _)) = row.facts
+                {
+                    rows.push((row.article.id, edit(json)));
+                }
+            })
+            .expect("read");
+        assert!(!rows.is_empty());
+        store.update_facts(&rows, version).expect("write");
+        store
+    }
+
     #[test]
     fn after_an_extractor_upgrade_the_old_snapshot_serves_at_once() {
         let dir =
@@ -1320,20 +1343,11 @@ mod tests {
         // facts that a rebuild would turn into another graph (other titles), and the
         // snapshot stamped with that version.
         {
-            let mut store = crate::store::SqliteStore::open(&dir).expect("store");
-            let mut rows = Vec::new();
-            store
-                .read_log(0, None, &mut |entry| {
-                    if let LogEntry::Added(row) = entry
-                        && let Some((json, _)) = row.facts
-                    {
-                        let mut facts: Extraction = serde_json::from_str(&json).expect("facts");
-                        facts.main_event.title = "told by the older extractor".to_string();
-                        rows.push((row.article.id, serde_json::to_string(&facts).expect("json")));
-                    }
-                })
-                .expect("read");
-            store.update_facts(&rows, "older-extractor").expect("write");
+            let mut store = rewrite_cached_facts(&dir, "older-extractor", |json| {
+                let mut facts: Extraction = serde_json::from_str(&json).expect("facts");
+                facts.main_event.title = "told by the older extractor".to_string();
+                serde_json::to_string(&facts).expect("json")
+            });
             let (articles, last_seq) = store.generation().expect("generation");
             let identity = store.identity().expect("identity");
             let path = dir.join(SNAPSHOT_FILE);
@@ -1387,21 +1401,7 @@ mod tests {
         let before = first.read().fingerprint();
         drop(first);
         // As if another extractor version had written every cached fact.
-        {
-            let mut store = crate::store::SqliteStore::open(&dir).expect("store");
-            let mut rows = Vec::new();
-            store
-                .read_log(0, None, &mut |entry| {
-                    if let LogEntry::Added(row) = entry
-                        && let Some((json, _)) = row.facts
-                    {
-                        rows.push((row.article.id, json));
-                    }
-                })
-                .expect("read");
-            assert_eq!(rows.len(), 5);
-            store.update_facts(&rows, "older-extractor").expect("write");
-        }
+        drop(rewrite_cached_facts(&dir, "older-extractor", |json| json));
         std::fs::remove_file(dir.join(SNAPSHOT_FILE)).ok();
 
         let serving = Service::open_serving(
