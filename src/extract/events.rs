@@ -81,7 +81,19 @@ pub fn find_triggers(
     morph: &crate::text::Morphology,
     tokens: &[Token],
 ) -> TriggerScan {
-    let cue_hits = cues.find_all(morph, tokens);
+    let trigger_hits = triggers.find_all(morph, tokens);
+    // A programme is a schedule only as an occasion's own («программа визита», "the visit
+    // programme", «сапар бағдарламасы»): a state programme schedules no event.
+    let cue_hits: Vec<_> = cues
+        .find_all(morph, tokens)
+        .into_iter()
+        .filter(|c| {
+            *c.value != Cue::Schedule
+                || trigger_hits
+                    .iter()
+                    .any(|t| t.first == c.first + c.len || t.first + t.len == c.first)
+        })
+        .collect();
     let sentences_of = |cue: Cue| -> HashSet<usize> {
         cue_hits
             .iter()
@@ -114,8 +126,7 @@ pub fn find_triggers(
         .filter(|c| matches!(*c.value, Cue::During | Cue::Schedule))
         .map(|c| (c.first, c.first + c.len))
         .collect();
-    let found: Vec<Trigger> = triggers
-        .find_all(morph, tokens)
+    let found: Vec<Trigger> = trigger_hits
         .into_iter()
         .map(|m| {
             let (kind, weight) = *m.value;

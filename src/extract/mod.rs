@@ -1226,6 +1226,15 @@ mod tests {
             .unwrap_or_else(|| panic!("no talks among {visit:?}"));
         assert_eq!(talks.status, EventStatus::Planned);
         assert_eq!(talks.date.start, NaiveDate::from_ymd_opt(2025, 11, 27));
+        // A programme that is no occasion's own schedules nothing.
+        let state = mentioned(
+            "Токаев прибыл с государственным визитом в Ташкент",
+            "27 ноября Касым-Жомарт Токаев прибыл в Ташкент, его встретил Шавкат Мирзиёев. Государственная программа развития включает переговоры с инвесторами из Японии.",
+        );
+        assert!(
+            state.iter().all(|e| e.status != EventStatus::Planned),
+            "{state:?}"
+        );
         // What follows the reported talks is not held at them.
         let after = mentioned(
             "Tokayev holds talks with Xi Jinping",
