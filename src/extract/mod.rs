@@ -828,6 +828,22 @@ fn same_mention(a: &EventFacts, b: &EventFacts, kb: &KnowledgeBase, refers_back:
         return true;
     }
     let kind_of = |key: &str| kb.get(key).map(|e| e.kind);
+    // Two visits of one speaker to different countries ("my visit to China", then "my
+    // visits to Turkey and Kyrgyzstan") are two events: named places that share nothing.
+    fn places<'f>(e: &'f EventFacts, kb: &KnowledgeBase) -> HashSet<&'f str> {
+        e.entities
+            .iter()
+            .filter(|x| {
+                kb.get(&x.key)
+                    .is_some_and(|k| matches!(k.kind, EntityKind::Country | EntityKind::Place))
+            })
+            .map(|x| x.key.as_str())
+            .collect()
+    }
+    let (places_a, places_b) = (places(a, kb), places(b, kb));
+    if !places_a.is_empty() && !places_b.is_empty() && places_a.is_disjoint(&places_b) {
+        return false;
+    }
     let shared = |kinds: &[EntityKind]| {
         a.entities.iter().any(|x| {
             kind_of(&x.key).is_some_and(|k| kinds.contains(&k))
@@ -1304,6 +1320,22 @@ mod tests {
                 "{second}"
             );
         }
+    }
+
+    #[test]
+    fn visits_to_different_countries_are_different_mentions() {
+        let facts = Extractor::new().extract(ArticleText {
+            title: "Токаев дал интервью газете «Казахстанская правда»",
+            body: "Касым-Жомарт Токаев ответил на вопросы газеты. «На днях состоялся мой официальный визит в Китай. Успешными были мои визиты в Турцию и Кыргызстан», – сказал Президент.",
+            published_on: NaiveDate::from_ymd_opt(2025, 9, 10),
+            language: None,
+        });
+        let visits = facts
+            .mentioned_events
+            .iter()
+            .filter(|e| e.kind == EventKind::Visit)
+            .count();
+        assert_eq!(visits, 2, "{:?}", facts.mentioned_events);
     }
 
     #[test]
