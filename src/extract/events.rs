@@ -48,6 +48,10 @@ pub enum Cue {
     During,
     /// «Бұл туралы», «Об этом»: the sentence attributes what was just told to a source.
     Attribution,
+    /// A noun naming a venue or mechanism for events («площадка переговоров», "a platform
+    /// for talks", «келіссөз алаңы»): the event word after it names a kind of activity, not an
+    /// occurrence.
+    Generic,
     /// A programme or agenda («программа визита», "the visit's programme", «сапар
     /// бағдарламасы»): the occasion it belongs to frames it (as `During`), and what it lists
     /// lies ahead (as `Planned`).
@@ -126,8 +130,24 @@ pub fn find_triggers(
         .filter(|c| matches!(*c.value, Cue::During | Cue::Schedule))
         .map(|c| (c.first, c.first + c.len))
         .collect();
+    let generic_ends: Vec<usize> = cue_hits
+        .iter()
+        .filter(|c| *c.value == Cue::Generic)
+        .map(|c| c.first + c.len)
+        .collect();
+    // «площадка переговоров», "platform for talks" (one preposition between).
+    let generic = |first: usize| {
+        generic_ends.iter().any(|&end| {
+            end == first
+                || (end + 1 == first
+                    && tokens
+                        .get(end)
+                        .is_some_and(|t| matches!(t.lower.as_str(), "для" | "for" | "of")))
+        })
+    };
     let found: Vec<Trigger> = trigger_hits
         .into_iter()
+        .filter(|m| !generic(m.first))
         .map(|m| {
             let (kind, weight) = *m.value;
             let sentence = tokens[m.first].sentence;

@@ -207,6 +207,7 @@ impl Extractor {
                         "DURING" => Cue::During,
                         "ATTRIBUTION" => Cue::Attribution,
                         "SCHEDULE" => Cue::Schedule,
+                        "GENERIC" => Cue::Generic,
                         _ => return None,
                     };
                     Some((p.words.clone(), cue))
@@ -1336,6 +1337,31 @@ mod tests {
             .filter(|e| e.kind == EventKind::Visit)
             .count();
         assert_eq!(visits, 2, "{:?}", facts.mentioned_events);
+    }
+
+    #[test]
+    fn talks_as_what_a_platform_is_for_are_no_event() {
+        let extractor = Extractor::new();
+        for sentence in [
+            "ООН, по мнению Казахстана, должна выступать в качестве основной площадки переговоров.",
+            "Kazakhstan offers Astana as a platform for talks between Armenia and Azerbaijan.",
+        ] {
+            let body = format!("Касым-Жомарт Токаев ответил на вопросы газеты. {sentence}");
+            let facts = extractor.extract(ArticleText {
+                title: "Токаев дал интервью газете",
+                body: &body,
+                published_on: NaiveDate::from_ymd_opt(2025, 9, 10),
+                language: None,
+            });
+            assert!(
+                facts
+                    .mentioned_events
+                    .iter()
+                    .all(|e| e.kind != EventKind::Meeting),
+                "{sentence}: {:?}",
+                facts.mentioned_events
+            );
+        }
     }
 
     #[test]
