@@ -1269,6 +1269,17 @@ mod tests {
         Service::open(Arc::new(Extractor::new()), dir, Limits::default()).expect("store opens")
     }
 
+    /// A server's service on `dir`: facts of another extractor version are served at once.
+    fn open_serving(dir: &Path) -> Service {
+        Service::open_serving(
+            Arc::new(Extractor::new()),
+            &StoreLocation::Sqlite(dir.to_path_buf()),
+            dir,
+            Limits::default(),
+        )
+        .expect("opens")
+    }
+
     #[test]
     fn a_restart_loads_the_same_graph_and_a_stale_snapshot_is_ignored() {
         let dir = std::env::temp_dir().join(format!("eventgraph-restart-{}", std::process::id()));
@@ -1363,13 +1374,7 @@ mod tests {
             };
             snapshot_file::save(&graph, &older, &path).expect("saved");
         }
-        let serving = Service::open_serving(
-            Arc::new(Extractor::new()),
-            &StoreLocation::Sqlite(dir.clone()),
-            &dir,
-            Limits::default(),
-        )
-        .expect("opens");
+        let serving = open_serving(&dir);
         assert_eq!(serving.outdated(), 5, "served from the old snapshot");
         assert_eq!(
             serving.read().fingerprint(),
@@ -1404,13 +1409,7 @@ mod tests {
         drop(rewrite_cached_facts(&dir, "older-extractor", |json| json));
         std::fs::remove_file(dir.join(SNAPSHOT_FILE)).ok();
 
-        let serving = Service::open_serving(
-            Arc::new(Extractor::new()),
-            &StoreLocation::Sqlite(dir.clone()),
-            &dir,
-            Limits::default(),
-        )
-        .expect("opens");
+        let serving = open_serving(&dir);
         assert_eq!(serving.outdated(), 5, "served from the old facts");
         assert!(
             !serving.save_snapshot().expect("no error"),
