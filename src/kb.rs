@@ -672,10 +672,7 @@ impl KnowledgeBase {
     pub fn is_anaphoric(&self, word: &str) -> bool {
         self.anaphoric
             .iter()
-            .any(|pattern| match pattern.strip_suffix('*') {
-                Some(prefix) => word.starts_with(prefix),
-                None => word == pattern,
-            })
+            .any(|pattern| crate::text::phrases::word_is(word, pattern))
     }
 
     /// The person holding `role` of `of` (country code or org id) on `date`; without a date,
@@ -695,13 +692,9 @@ impl KnowledgeBase {
         if !digits.is_empty() && digits.len() < word.len() {
             return digits.parse().ok();
         }
-        self.ordinals.iter().find_map(|(pattern, n)| {
-            let fits = match pattern.strip_suffix('*') {
-                Some(prefix) => word.starts_with(prefix),
-                None => word == pattern,
-            };
-            fits.then_some(*n)
-        })
+        self.ordinals
+            .iter()
+            .find_map(|(pattern, n)| crate::text::phrases::word_is(word, pattern).then_some(*n))
     }
 
     /// The country whose adjective stem starts `word` (folded): `российского` → Russia.

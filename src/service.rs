@@ -368,20 +368,15 @@ impl Service {
                 service.snapshot_generation.store(0, Ordering::Release);
                 graph
             }
-            // Rows appended since the snapshot (a bulk `eventgraph ingest`): load it and
-            // apply only those, when nothing was deleted in between.
-            Ok(Some(Loaded::Behind(graph, old)))
-                if old.articles + store.count_after(old.last_seq)? as u64 == articles =>
-            {
-                service.catch_up_snapshot(store, graph, &old, keep_outdated, &stamp, &snapshot)?
-            }
-            // The graph of facts from another extractor version (an upgrade): a server
-            // serves it at once and re-extracts in the background (`refresh_outdated`).
-            Ok(Some(Loaded::Outdated(graph, old)))
-                if keep_outdated
+            // Rows appended since the snapshot (a bulk `eventgraph ingest`), or a snapshot of
+            // facts from another extractor version (an upgrade: a server serves it at once and
+            // re-extracts in the background, `refresh_outdated`): load it and apply only the
+            // rows after it, when nothing was deleted in between.
+            Ok(Some(Loaded::Behind(graph, old) | Loaded::Outdated(graph, old)))
+                if (keep_outdated || old.extractor == stamp.extractor)
                     && old.articles + store.count_after(old.last_seq)? as u64 == articles =>
             {
-                service.serve_outdated_snapshot(store, graph, &old, &stamp, &snapshot)?
+                service.catch_up_snapshot(store, graph, &old, keep_outdated, &stamp, &snapshot)?
             }
             found => {
                 if let Err(e) = found {
@@ -403,7 +398,10 @@ impl Service {
 
     /// Brings a snapshot of an earlier state up to the store by applying the rows appended
     /// after it, then saves the result; the outcome is the graph a rebuild would give, since
-    /// rows are applied in sequence order either way.
+    /// rows are applied in sequence order either way. A snapshot of another extractor
+    /// version's facts counts all its articles as outdated, so that
+    /// [`Service::refresh_outdated`] re-extracts them and publishes the rebuilt graph (and it
+    /// is not saved again meanwhile).
     fn catch_up_snapshot(
         &self,
         store: &mut dyn ArticleStore,
@@ -414,37 +412,17 @@ impl Service {
         snapshot: &Path,
     ) -> Result<Graph, ServiceError> {
         let started = Instant::now();
-        let replayed = self.replay(store, old.last_seq, &mut graph, keep_outdated)?;
+        let mut replayed = self.replay(store, old.last_seq, &mut graph, keep_outdated)?;
+        let older_facts = old.extractor != stamp.extractor;
+        if older_facts {
+            replayed.outdated += usize::try_from(old.articles).unwrap_or(usize::MAX);
+        }
         tracing::info!(
             appended = stamp.articles.saturating_sub(old.articles),
+            older_facts,
+            snapshot_extractor = %old.extractor,
             elapsed_ms = started.elapsed().as_millis() as u64,
             "graph loaded from its snapshot and caught up with the rows appended since"
-        );
-        self.settle(store, replayed, stamp, snapshot, &graph)?;
-        Ok(graph)
-    }
-
-    /// Serves a snapshot whose facts came from another extractor version: applies the rows
-    /// appended since with their cached facts, and counts every article as outdated, so
-    /// that [`Service::refresh_outdated`] re-extracts them and publishes the rebuilt graph.
-    fn serve_outdated_snapshot(
-        &self,
-        store: &mut dyn ArticleStore,
-        mut graph: Graph,
-        old: &Stamp,
-        stamp: &Stamp,
-        snapshot: &Path,
-    ) -> Result<Graph, ServiceError> {
-        let started = Instant::now();
-        let mut replayed = self.replay(store, old.last_seq, &mut graph, true)?;
-        // Every article in the snapshot was applied with the older extractor's facts.
-        replayed.outdated += usize::try_from(old.articles).unwrap_or(usize::MAX);
-        tracing::info!(
-            articles = stamp.articles,
-            snapshot_extractor = %old.extractor,
-            extractor = %stamp.extractor,
-            elapsed_ms = started.elapsed().as_millis() as u64,
-            "graph loaded from a snapshot of another extractor version; serving it while the facts are re-extracted"
         );
         self.settle(store, replayed, stamp, snapshot, &graph)?;
         Ok(graph)

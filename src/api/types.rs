@@ -43,37 +43,8 @@ impl ScalarType for Date {
     }
 
     fn to_value(&self) -> Value {
-        Value::String(iso_date(self.0))
+        Value::String(self.0.to_string())
     }
-}
-
-/// `YYYY-MM-DD` written digit by digit (chrono's general formatter is several times slower,
-/// and a timeline page formats a date per row). Years outside 0..=9999 never reach the API
-/// (dates are checked at ingest) and fall back to chrono.
-fn iso_date(date: NaiveDate) -> String {
-    use chrono::Datelike;
-    let year = date.year();
-    if !(0..=9999).contains(&year) {
-        return date.to_string();
-    }
-    let digit = |n: u32| char::from(b'0' + (n % 10) as u8);
-    let (y, m, d) = (year as u32, date.month(), date.day());
-    let mut out = String::with_capacity(10);
-    for ch in [
-        digit(y / 1000),
-        digit(y / 100),
-        digit(y / 10),
-        digit(y),
-        '-',
-        digit(m / 10),
-        digit(m),
-        '-',
-        digit(d / 10),
-        digit(d),
-    ] {
-        out.push(ch);
-    }
-    out
 }
 
 macro_rules! mirror_enum {
@@ -959,23 +930,4 @@ pub(crate) fn event_connection(
         has_next,
         after.is_some(),
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates_are_written_as_chrono_writes_them() {
-        for (y, m, d) in [
-            (1800, 1, 1),
-            (2025, 12, 31),
-            (999, 5, 9),
-            (2024, 2, 29),
-            (10_000, 1, 2),
-        ] {
-            let date = NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
-            assert_eq!(iso_date(date), date.to_string());
-        }
-    }
 }

@@ -155,6 +155,8 @@ struct Finder<'a> {
     mentions: Vec<EntityMention>,
     /// Per token: the country mention starting there, and whether a named person does.
     starts: Vec<(Option<usize>, bool)>,
+    /// Per token: whether an organisation mention covers it (for the role pass).
+    in_organization: Vec<bool>,
 }
 
 impl<'a> Finder<'a> {
@@ -743,23 +745,20 @@ impl<'a> Finder<'a> {
         }
     }
 
-    /// Whether an organisation mention covers token `at`.
-    fn organization_covers(&self, at: usize) -> bool {
-        self.mentions.iter().any(|m| {
-            m.kind == EntityKind::Organization
-                && m.first_token <= at
-                && at < m.first_token + m.n_tokens
-        })
-    }
-
     fn person_at(&self, at: usize) -> bool {
         self.starts.get(at).is_some_and(|s| s.1)
     }
 
-    /// Indexes where country and person mentions start, for the role pass.
+    /// Indexes where country and person mentions start, and which tokens organisations
+    /// cover, for the role pass.
     fn index_starts(&mut self) {
         self.starts = vec![(None, false); self.tokens.len() + 1];
+        self.in_organization = vec![false; self.tokens.len()];
         for (index, m) in self.mentions.iter().enumerate() {
+            if m.kind == EntityKind::Organization {
+                let end = (m.first_token + m.n_tokens).min(self.tokens.len());
+                self.in_organization[m.first_token.min(end)..end].fill(true);
+            }
             let slot = &mut self.starts[m.first_token];
             if m.kind == EntityKind::Country && slot.0.is_none() {
                 slot.0 = Some(index);
@@ -792,7 +791,7 @@ impl<'a> Finder<'a> {
                 _ => {
                     // A word already taken by an organisation can still name the office's
                     // body («БҰҰ Бас хатшысы», "UN Secretary-General").
-                    let taken = self.consumed[pos] && !self.organization_covers(pos);
+                    let taken = self.consumed[pos] && !self.in_organization[pos];
                     if taken || !word_fits(morph, &token.lower, word) {
                         return None;
                     }
@@ -1088,6 +1087,7 @@ pub fn find_entities(
         consumed: vec![false; tokens.len()],
         mentions: Vec::new(),
         starts: Vec::new(),
+        in_organization: Vec::new(),
     };
     finder.quoted_names();
     finder.gazetteer();

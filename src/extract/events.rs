@@ -98,23 +98,15 @@ pub fn find_triggers(
                     .any(|t| t.first == c.first + c.len || t.first + t.len == c.first)
         })
         .collect();
-    let sentences_of = |cue: Cue| -> HashSet<usize> {
+    let sentences_of = |cues: &[Cue]| -> HashSet<usize> {
         cue_hits
             .iter()
-            .filter(|c| *c.value == cue)
+            .filter(|c| cues.contains(c.value))
             .map(|c| tokens[c.first].sentence)
             .collect()
     };
-    let hypothetical: HashSet<usize> = cue_hits
-        .iter()
-        .filter(|c| *c.value == Cue::Hypothetical)
-        .map(|c| tokens[c.first].sentence)
-        .collect();
-    let background: HashSet<usize> = cue_hits
-        .iter()
-        .filter(|c| *c.value == Cue::Background)
-        .map(|c| tokens[c.first].sentence)
-        .collect();
+    let hypothetical = sentences_of(&[Cue::Hypothetical]);
+    let background = sentences_of(&[Cue::Background]);
     let planned_at: Vec<(usize, usize)> = cue_hits
         .iter()
         .filter(|c| matches!(*c.value, Cue::Planned | Cue::Schedule))
@@ -180,12 +172,9 @@ pub fn find_triggers(
         triggers: found,
         background,
         hypothetical,
-        planned: sentences_of(Cue::Planned)
-            .union(&sentences_of(Cue::Schedule))
-            .copied()
-            .collect(),
-        past: sentences_of(Cue::Past),
-        attribution: sentences_of(Cue::Attribution),
+        planned: sentences_of(&[Cue::Planned, Cue::Schedule]),
+        past: sentences_of(&[Cue::Past]),
+        attribution: sentences_of(&[Cue::Attribution]),
     }
 }
 

@@ -299,23 +299,7 @@ impl Extractor {
         let (mut triggers, background, hypothetical) =
             (scan.triggers, scan.background, scan.hypothetical);
         if language == Language::Kk {
-            let destinations: Vec<(usize, usize)> = mentions
-                .iter()
-                .filter(|m| {
-                    matches!(m.kind, EntityKind::Country | EntityKind::Place)
-                        && !m.adjective
-                        && m.n_tokens > 0
-                })
-                .map(|m| (m.first_token, m.n_tokens))
-                .collect();
-            triggers.extend(arrival_triggers(
-                &self.kb.arrival_verbs,
-                &self.kb.morph,
-                &tokens,
-                &destinations,
-                &triggers,
-            ));
-            triggers.sort_by_key(|t| t.first);
+            self.add_arrival_visits(&tokens, &mentions, &mut triggers);
         }
         // A trigger word inside a summit format's name («Консультативной встрече глав
         // государств», "Astana International Forum") names that summit.
@@ -776,6 +760,34 @@ impl Extractor {
         })
     }
 
+    /// Adds the visits told by a Kazakh verb of motion towards a mentioned country or place
+    /// (`events::arrival_triggers`) to `triggers`, kept in text order.
+    fn add_arrival_visits(
+        &self,
+        tokens: &[Token],
+        mentions: &[EntityMention],
+        triggers: &mut Vec<Trigger>,
+    ) {
+        let destinations: Vec<(usize, usize)> = mentions
+            .iter()
+            .filter(|m| {
+                matches!(m.kind, EntityKind::Country | EntityKind::Place)
+                    && !m.adjective
+                    && m.n_tokens > 0
+            })
+            .map(|m| (m.first_token, m.n_tokens))
+            .collect();
+        let arrivals = arrival_triggers(
+            &self.kb.arrival_verbs,
+            &self.kb.morph,
+            tokens,
+            &destinations,
+            triggers,
+        );
+        triggers.extend(arrivals);
+        triggers.sort_by_key(|t| t.first);
+    }
+
     /// Whether a knowledge-base key names a person.
     fn is_person(&self, key: &str) -> bool {
         self.kb
@@ -829,35 +841,26 @@ fn same_mention(a: &EventFacts, b: &EventFacts, kb: &KnowledgeBase, refers_back:
         return true;
     }
     let kind_of = |key: &str| kb.get(key).map(|e| e.kind);
-    // Two visits of one speaker to different countries ("my visit to China", then "my
-    // visits to Turkey and Kyrgyzstan") are two events: named places that share nothing.
-    fn places<'f>(e: &'f EventFacts, kb: &KnowledgeBase) -> HashSet<&'f str> {
+    let names = |e: &EventFacts, kinds: &[EntityKind]| {
         e.entities
             .iter()
-            .filter(|x| {
-                kb.get(&x.key)
-                    .is_some_and(|k| matches!(k.kind, EntityKind::Country | EntityKind::Place))
-            })
-            .map(|x| x.key.as_str())
-            .collect()
-    }
-    let (places_a, places_b) = (places(a, kb), places(b, kb));
-    if !places_a.is_empty() && !places_b.is_empty() && places_a.is_disjoint(&places_b) {
-        return false;
-    }
+            .any(|x| kind_of(&x.key).is_some_and(|k| kinds.contains(&k)))
+    };
     let shared = |kinds: &[EntityKind]| {
         a.entities.iter().any(|x| {
             kind_of(&x.key).is_some_and(|k| kinds.contains(&k))
                 && b.entities.iter().any(|y| y.key == x.key)
         })
     };
-    let has_people = |e: &EventFacts| {
-        e.entities
-            .iter()
-            .any(|x| kind_of(&x.key) == Some(EntityKind::Person))
-    };
-    if has_people(a) && has_people(b) {
-        shared(&[EntityKind::Person])
+    // Two visits of one speaker to different countries ("my visit to China", then "my
+    // visits to Turkey and Kyrgyzstan") are two events: named places that share nothing.
+    const PLACES: [EntityKind; 2] = [EntityKind::Country, EntityKind::Place];
+    if names(a, &PLACES) && names(b, &PLACES) && !shared(&PLACES) {
+        return false;
+    }
+    let people = [EntityKind::Person];
+    if names(a, &people) && names(b, &people) {
+        shared(&people)
     } else {
         shared(&[EntityKind::Place, EntityKind::Summit, EntityKind::Person])
     }

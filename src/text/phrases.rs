@@ -27,6 +27,15 @@ fn head(word: &str) -> [char; 2] {
     super::char_key(word.trim_end_matches('*'))
 }
 
+/// True when `token` (folded) is the word `pattern`, or starts with it when the pattern ends
+/// in `*` (no inflection: for word lists of fixed forms).
+pub fn word_is(token: &str, pattern: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some(prefix) => token.starts_with(prefix),
+        None => token == pattern,
+    }
+}
+
 /// True when `token` (folded) matches one pattern word.
 pub fn word_fits(morph: &Morphology, token: &str, pattern: &str) -> bool {
     match pattern.strip_suffix('*') {
