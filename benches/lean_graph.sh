@@ -61,6 +61,13 @@ filters = [
     ('kind: VISIT, from: "2023-01-01"', 'kind: VISIT, from: "2023-01-01", '),
     ("status: PLANNED", "status: PLANNED, "),
     ("order: OLDEST_FIRST", "order: OLDEST_FIRST, "),
+    ("kinds: [SUMMIT, VISIT]", "kinds: [SUMMIT, VISIT], "),
+    ("dated: true", "dated: true, "),
+    ("dated: false", "dated: false, "),
+    ("minPrecision: DAY", "minPrecision: DAY, "),
+    ("minPrecision: MONTH, order: OLDEST_FIRST", "minPrecision: MONTH, order: OLDEST_FIRST, "),
+    ('kinds: [MEETING, PHONE_CALL], status: HAPPENED, minPrecision: DAY, from: "2022-01-01"',
+     'kinds: [MEETING, PHONE_CALL], status: HAPPENED, minPrecision: DAY, from: "2022-01-01", '),
 ]
 print()
 print("| `Entity.events(first: 20) { totalCount nodes { id title date kind } }` | "

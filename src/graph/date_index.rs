@@ -274,12 +274,9 @@ impl<K, T> Default for KeyedIndexes<K, T> {
 }
 
 impl<K: Copy + Eq + std::fmt::Debug, T: Ord + Copy> KeyedIndexes<K, T> {
-    /// The index of one value, if any event with it was added.
-    pub fn get(&self, key: K) -> Option<&DateIndex<T>> {
-        self.0
-            .iter()
-            .find(|(k, _)| *k == key)
-            .map(|(_, index)| index)
+    /// Every value present, with its index.
+    pub fn iter(&self) -> impl Iterator<Item = (K, &DateIndex<T>)> {
+        self.0.iter().map(|(k, index)| (*k, index))
     }
 
     /// Adds `item` under `key`.

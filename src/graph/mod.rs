@@ -20,7 +20,9 @@ pub use query::{
 pub use resolve::ApplyReport;
 pub use snapshots::{Change, Outcome, Snapshots};
 
-use crate::model::{ArticleId, DateSpan, EntityKind, EventKind, EventStatus, Language, MonthDay};
+use crate::model::{
+    ArticleId, DatePrecision, DateSpan, EntityKind, EventKind, EventStatus, Language, MonthDay,
+};
 use chrono::NaiveDate;
 use chunked::ChunkedVec;
 use date_index::{DateIndex, KeyedIndexes};
@@ -276,6 +278,20 @@ pub fn event_key(date: &DateSpan, month_day: Option<MonthDay>) -> DateKey {
     }
 }
 
+/// What an event's index entries are grouped by besides the date: its kind, status and date
+/// precision. Every entity keeps one date index per class it has events of, so a filter on
+/// any of the three, or on several kinds, or on any combination, reads a union of whole
+/// indexes: counted by binary search in each, paged by merging them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct EventClass {
+    /// Kind.
+    pub kind: EventKind,
+    /// Status.
+    pub status: EventStatus,
+    /// Date precision.
+    pub precision: DatePrecision,
+}
+
 /// True for the keys of undated events.
 pub fn is_undated(key: DateKey) -> bool {
     key < 0
@@ -297,14 +313,10 @@ pub struct Graph {
     events_by_date: DateIndex<(DateKey, EventIx)>,
     /// Per entity, its live events by (date key, index).
     entity_events: Vec<DateIndex<(DateKey, EventIx)>>,
-    /// Live events per kind by (date key, index).
-    events_by_kind: KeyedIndexes<EventKind, (DateKey, EventIx)>,
-    /// Per entity, its live events per kind by (date key, index).
-    entity_kind_events: Vec<KeyedIndexes<EventKind, (DateKey, EventIx)>>,
-    /// Live events per status by (date key, index).
-    events_by_status: KeyedIndexes<EventStatus, (DateKey, EventIx)>,
-    /// Per entity, its live events per status by (date key, index).
-    entity_status_events: Vec<KeyedIndexes<EventStatus, (DateKey, EventIx)>>,
+    /// Live events per class (kind, status, precision) by (date key, index).
+    events_by_class: KeyedIndexes<EventClass, (DateKey, EventIx)>,
+    /// Per entity, its live events per class by (date key, index).
+    entity_class_events: Vec<KeyedIndexes<EventClass, (DateKey, EventIx)>>,
     /// Per entity, how many live events it shares with each other entity (kept current on
     /// every link and deletion, so `related` and `path` never scan events).
     cooccurrence: Vec<HashMap<EntityIx, u32>>,
@@ -366,7 +378,7 @@ impl Graph {
         let cooccurrence: Vec<Vec<(&EntityIx, &u32)>> =
             self.cooccurrence.iter().map(sorted).collect();
         format!(
-            "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{} {}",
+            "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{} {}",
             self.articles,
             self.events,
             self.entities,
@@ -380,13 +392,8 @@ impl Graph {
                 .iter()
                 .map(|set| set.iter().collect::<Vec<_>>())
                 .collect::<Vec<_>>(),
-            self.events_by_kind.entries(),
-            self.entity_kind_events
-                .iter()
-                .map(KeyedIndexes::entries)
-                .collect::<Vec<_>>(),
-            self.events_by_status.entries(),
-            self.entity_status_events
+            self.events_by_class.entries(),
+            self.entity_class_events
                 .iter()
                 .map(KeyedIndexes::entries)
                 .collect::<Vec<_>>(),
@@ -785,20 +792,14 @@ impl Graph {
                 .map(|(k, v)| k.capacity() + vec_bytes(v))
                 .sum::<usize>();
         let date_indexes = self.events_by_date.heap_bytes()
-            + self.events_by_kind.heap_bytes()
+            + self.events_by_class.heap_bytes()
             + self
                 .entity_events
                 .iter()
                 .map(DateIndex::heap_bytes)
                 .sum::<usize>()
-            + self.events_by_status.heap_bytes()
             + self
-                .entity_kind_events
-                .iter()
-                .map(KeyedIndexes::heap_bytes)
-                .sum::<usize>()
-            + self
-                .entity_status_events
+                .entity_class_events
                 .iter()
                 .map(KeyedIndexes::heap_bytes)
                 .sum::<usize>();

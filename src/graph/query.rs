@@ -5,9 +5,12 @@
 //! index, so cursors are stable while the graph grows.
 
 use super::date_index::DateIndex;
-use super::{DateKey, EdgeKind, EntityIx, EventIx, Graph, NodeRef, date_key, is_undated};
+use super::{
+    DateKey, EdgeKind, EntityIx, EventClass, EventIx, Graph, NodeRef, date_key, is_undated,
+};
 use crate::model::{DatePrecision, EntityKind, EventKind, EventStatus, Language};
 use chrono::{Datelike, Duration, NaiveDate};
+use itertools::Itertools;
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::ops::Bound;
 
@@ -179,67 +182,143 @@ impl LaterBound for Bound<DateIndexKey> {
     }
 }
 
-/// `base.range((lo, hi))`; empty where `lo` lies past `hi` (a `from` after `to`, a cursor
-/// outside the filtered range).
-fn range_or_empty(
-    base: &DateIndex<DateIndexKey>,
-    lo: Bound<DateIndexKey>,
-    hi: Bound<DateIndexKey>,
-) -> impl DoubleEndedIterator<Item = &DateIndexKey> {
-    base.range(lo.as_ref(), hi.as_ref())
+/// Where a filtered event list is read from: the date indexes whose union holds every event
+/// the filter can match (they never share an event), the range of date keys to read in
+/// them, and whether every item there matches (then counts need no walk).
+struct Sources<'a> {
+    indexes: Vec<&'a DateIndex<DateIndexKey>>,
+    /// Least date key, inclusive.
+    lo: DateKey,
+    /// Greatest date key, inclusive.
+    hi: DateKey,
+    exact: bool,
+}
+
+impl<'a> Sources<'a> {
+    /// The items with keys in `lo..=hi` and past `after` (a cursor) in each index.
+    fn ranges(
+        &self,
+        lo: DateKey,
+        hi: DateKey,
+        after: Option<(DateIndexKey, SortOrder)>,
+    ) -> Vec<impl DoubleEndedIterator<Item = &'a DateIndexKey> + use<'a>> {
+        let upper = (hi, EventIx::MAX);
+        let (mut lo, mut hi) = (Bound::Included((lo, 0)), Bound::Included(upper));
+        match after {
+            Some((cursor, SortOrder::NewestFirst)) if cursor <= upper => {
+                hi = Bound::Excluded(cursor);
+            }
+            Some((cursor, SortOrder::OldestFirst)) => lo = Bound::Excluded(cursor).max_with(lo),
+            _ => {}
+        }
+        self.indexes
+            .iter()
+            .map(|index| index.range(lo.as_ref(), hi.as_ref()))
+            .collect()
+    }
+
+    /// The items with keys in `lo..=hi` past `after`, in `order`, merged across indexes.
+    fn ordered(
+        &self,
+        lo: DateKey,
+        hi: DateKey,
+        order: SortOrder,
+        after: Option<DateIndexKey>,
+    ) -> Box<dyn Iterator<Item = &'a DateIndexKey> + 'a> {
+        let ranges = self.ranges(lo, hi, after.map(|c| (c, order)));
+        match order {
+            SortOrder::OldestFirst => Box::new(ranges.into_iter().kmerge()),
+            SortOrder::NewestFirst => Box::new(
+                ranges
+                    .into_iter()
+                    .map(Iterator::rev)
+                    .kmerge_by(|a, b| a > b),
+            ),
+        }
+    }
+
+    /// How many items have keys in `lo..=hi`.
+    fn count(&self, lo: DateKey, hi: DateKey) -> usize {
+        if lo > hi {
+            return 0;
+        }
+        self.indexes
+            .iter()
+            .map(|index| {
+                index.count(
+                    Bound::Included(&(lo, 0)),
+                    Bound::Included(&(hi, EventIx::MAX)),
+                )
+            })
+            .sum()
+    }
 }
 
 impl Graph {
-    /// The smallest index that holds every event the filter can match, and whether its
-    /// items match exactly (then only the date range remains to apply, by counting): for a
-    /// named entity (or all events), its events of the kind, of the status, or all its
-    /// events; with both a kind and a status, the smaller of the two, scanned for the other.
-    fn event_base(&self, filter: &EventFilter) -> (&DateIndex<DateIndexKey>, bool) {
-        static EMPTY: DateIndex<DateIndexKey> = DateIndex::new();
-        let candidates = |e: Option<EntityIx>| -> Vec<&DateIndex<DateIndexKey>> {
-            let (all, kinds, statuses) = match e {
+    /// The indexes to read for `filter` (see [`Sources`]): for each entity it names (or for
+    /// all events), its date index, or with a kind, status or precision filter the union of
+    /// its indexes of the matching classes; the entity whose union is smallest wins. A date
+    /// range or `dated` narrows the keys (undated events have negative keys).
+    fn event_sources(&self, filter: &EventFilter) -> Sources<'_> {
+        let by_class = filter.kind.is_some()
+            || !filter.kinds.is_empty()
+            || filter.status.is_some()
+            || filter.min_precision.is_some();
+        let wanted = |class: &EventClass| {
+            filter.kind.is_none_or(|k| k == class.kind)
+                && (filter.kinds.is_empty() || filter.kinds.contains(&class.kind))
+                && filter.status.is_none_or(|s| s == class.status)
+                && filter
+                    .min_precision
+                    .is_none_or(|p| class.precision.rank() >= p.rank())
+        };
+        let scope = |entity: Option<EntityIx>| -> Vec<&DateIndex<DateIndexKey>> {
+            let (all, classes) = match entity {
                 Some(e) => (
                     &self.entity_events[e as usize],
-                    &self.entity_kind_events[e as usize],
-                    &self.entity_status_events[e as usize],
+                    &self.entity_class_events[e as usize],
                 ),
-                None => (
-                    &self.events_by_date,
-                    &self.events_by_kind,
-                    &self.events_by_status,
-                ),
+                None => (&self.events_by_date, &self.events_by_class),
             };
-            let mut out = Vec::new();
-            if let Some(kind) = filter.kind {
-                out.push(kinds.get(kind).unwrap_or(&EMPTY));
+            if by_class {
+                classes
+                    .iter()
+                    .filter(|(class, _)| wanted(class))
+                    .map(|(_, index)| index)
+                    .collect()
+            } else {
+                vec![all]
             }
-            if let Some(status) = filter.status {
-                out.push(statuses.get(status).unwrap_or(&EMPTY));
-            }
-            if out.is_empty() {
-                out.push(all);
-            }
-            out
         };
         let scopes: Vec<Option<EntityIx>> = if filter.all_entities.is_empty() {
             vec![None]
         } else {
             filter.all_entities.iter().map(|&e| Some(e)).collect()
         };
-        let base = scopes
+        let indexes = scopes
             .into_iter()
-            .flat_map(candidates)
-            .min_by_key(|index| index.len())
-            .unwrap_or(&EMPTY);
-        let exact = !(filter.kind.is_some() && filter.status.is_some())
-            && filter.kinds.is_empty()
-            && filter.dated.is_none()
-            && filter.min_precision.is_none()
-            && filter.language.is_none()
+            .map(scope)
+            .min_by_key(|indexes| indexes.iter().map(|index| index.len()).sum::<usize>())
+            .unwrap_or_default();
+        let mut lo = filter.from.map_or(DateKey::MIN, |d| d.num_days_from_ce());
+        let mut hi = filter.to.map_or(DateKey::MAX, |d| d.num_days_from_ce());
+        // Dated keys are positive: a date range or `dated: true` leaves undated events out.
+        if filter.from.is_some() || filter.to.is_some() || filter.dated == Some(true) {
+            lo = lo.max(0);
+        }
+        if filter.dated == Some(false) {
+            hi = hi.min(-1);
+        }
+        let exact = filter.language.is_none()
             && filter.title_contains.is_none()
             && filter.any_entities.is_empty()
             && filter.all_entities.len() <= 1;
-        (base, exact)
+        Sources {
+            indexes,
+            lo,
+            hi,
+            exact,
+        }
     }
 
     fn event_matches(&self, event: EventIx, filter: &EventFilter) -> bool {
@@ -288,20 +367,15 @@ impl Graph {
         true
     }
 
-    /// Every event `filter` matches, in date order, from a walk of the smallest index that
-    /// holds them (a date range leaves undated events out).
+    /// Every event `filter` matches, in no particular order.
     fn matching<'a>(&'a self, filter: &'a EventFilter) -> impl Iterator<Item = EventIx> + 'a {
-        let (base, _) = self.event_base(filter);
-        let lo = filter.from.map_or(i32::MIN, |d| d.num_days_from_ce());
-        let hi = filter.to.map_or(i32::MAX, |d| d.num_days_from_ce());
-        let dated_filter = filter.from.is_some() || filter.to.is_some();
-        range_or_empty(
-            base,
-            Bound::Included((lo, 0)),
-            Bound::Included((hi, EventIx::MAX)),
-        )
-        .filter(move |&&(k, e)| !(dated_filter && is_undated(k)) && self.event_matches(e, filter))
-        .map(|&(_, e)| e)
+        let sources = self.event_sources(filter);
+        let ranges = sources.ranges(sources.lo, sources.hi, None);
+        ranges
+            .into_iter()
+            .flatten()
+            .filter(move |&&(_, e)| self.event_matches(e, filter))
+            .map(|&(_, e)| e)
     }
 
     /// A page of events: (events with cursors, total count, has next page).
@@ -314,73 +388,40 @@ impl Graph {
         first: usize,
         after: Option<&str>,
     ) -> (Vec<(String, EventIx)>, usize, bool) {
-        let (base, exact) = self.event_base(filter);
-        let lo = filter.from.map_or(i32::MIN, |d| d.num_days_from_ce());
-        let hi = filter.to.map_or(i32::MAX, |d| d.num_days_from_ce());
-        let dated_filter = filter.from.is_some() || filter.to.is_some();
-        let (lo_key, hi_key) = (
-            Bound::Included((lo, 0)),
-            Bound::Included((hi, EventIx::MAX)),
-        );
-        let range = range_or_empty(base, lo_key, hi_key);
-        let cursor = after.and_then(parse_cursor);
-        let total = match (exact, dated_filter) {
-            (true, false) => base.len(),
-            // Dated keys are positive: a date filter leaves undated events out.
-            (true, true) => base.count(
-                Bound::Included(&(lo.max(0), 0)),
-                Bound::Included(&(hi, EventIx::MAX)),
-            ),
-            (false, _) => self.matching(filter).count(),
+        let sources = self.event_sources(filter);
+        let (lo, hi) = (sources.lo, sources.hi);
+        let total = if sources.exact {
+            sources.count(lo, hi)
+        } else {
+            self.matching(filter).count()
         };
-        let keep = |&&(k, e): &&(DateKey, EventIx)| {
-            !(dated_filter && is_undated(k)) && self.event_matches(e, filter)
+        let cursor = after.and_then(parse_cursor);
+        let items: Box<dyn Iterator<Item = &DateIndexKey>> = match order {
+            SortOrder::NewestFirst => sources.ordered(lo, hi, order, cursor),
+            // Dated events by date, then the undated ones (their keys are negative, so the
+            // indexes hold them first): a timeline starts at its first real date.
+            SortOrder::OldestFirst => {
+                let (dated, undated) = ((lo.max(0), hi), (lo, hi.min(-1)));
+                match cursor {
+                    Some(c) if is_undated(c.0) => {
+                        sources.ordered(undated.0, undated.1, order, Some(c))
+                    }
+                    _ => Box::new(
+                        sources
+                            .ordered(dated.0, dated.1, order, cursor)
+                            .chain(sources.ordered(undated.0, undated.1, order, None)),
+                    ),
+                }
+            }
         };
         let mut page = Vec::with_capacity(first.min(128));
         let mut has_next = false;
-        let mut push = |item: &(DateKey, EventIx)| {
+        for &(key, event) in items.filter(|&&(_, e)| self.event_matches(e, filter)) {
             if page.len() == first {
                 has_next = true;
-                return false;
+                break;
             }
-            page.push((event_cursor(item.0, item.1), item.1));
-            true
-        };
-        match order {
-            SortOrder::NewestFirst => {
-                let iter: Box<dyn Iterator<Item = &(DateKey, EventIx)>> = match cursor {
-                    Some(c) => Box::new(range_or_empty(base, lo_key, Bound::Excluded(c)).rev()),
-                    None => Box::new(range.rev()),
-                };
-                for item in iter.filter(keep) {
-                    if !push(item) {
-                        break;
-                    }
-                }
-            }
-            SortOrder::OldestFirst => {
-                // Dated events by date, then the undated ones (their keys are negative, so
-                // the index holds them first): a timeline starts at its first real date.
-                let dated_from = Bound::Included((lo.max(0), 0));
-                let undated_end = Bound::Excluded((0, 0));
-                let undated = || range_or_empty(base, lo_key, undated_end);
-                let iter: Box<dyn Iterator<Item = &(DateKey, EventIx)>> = match cursor {
-                    Some(c) if is_undated(c.0) => {
-                        Box::new(range_or_empty(base, Bound::Excluded(c), undated_end))
-                    }
-                    Some(c) => Box::new(
-                        range_or_empty(base, Bound::Excluded(c).max_with(dated_from), hi_key)
-                            .chain(undated()),
-                    ),
-                    None => Box::new(range_or_empty(base, dated_from, hi_key).chain(undated())),
-                };
-                drop(range);
-                for item in iter.filter(keep) {
-                    if !push(item) {
-                        break;
-                    }
-                }
-            }
+            page.push((event_cursor(key, event), event));
         }
         (page, total, has_next)
     }
@@ -401,10 +442,9 @@ impl Graph {
         let lo = from.map_or(0, |d| d.num_days_from_ce());
         let hi = to.map_or(i32::MAX, |d| d.num_days_from_ce());
         let mut buckets: BTreeMap<(NaiveDate, NaiveDate), Vec<EventIx>> = BTreeMap::new();
-        let range = range_or_empty(
-            base,
-            Bound::Included((lo, 0)),
-            Bound::Included((hi, EventIx::MAX)),
+        let range = base.range(
+            Bound::Included(&(lo, 0)),
+            Bound::Included(&(hi, EventIx::MAX)),
         );
         for &(_, event) in range {
             let e = &self.events[event as usize];
@@ -800,42 +840,105 @@ mod tests {
         assert_eq!(seen, expected);
     }
 
+    /// Pages through `filter` with cursors, `size` at a time; returns every event and the
+    /// totals each page reported.
+    fn paged(
+        graph: &Graph,
+        filter: &EventFilter,
+        order: SortOrder,
+        size: usize,
+    ) -> (Vec<EventIx>, Vec<usize>) {
+        let (mut seen, mut totals) = (Vec::new(), Vec::new());
+        let mut after: Option<String> = None;
+        loop {
+            let (page, total, has_next) = graph.events_page(filter, order, size, after.as_deref());
+            seen.extend(page.iter().map(|(_, e)| *e));
+            totals.push(total);
+            after = page.last().map(|(c, _)| c.clone());
+            if !has_next || seen.len() > 10_000 {
+                return (seen, totals);
+            }
+        }
+    }
+
     #[test]
-    fn several_kinds_dated_and_precision_filters_agree_with_a_scan() {
+    fn every_combination_of_class_and_date_filters_agrees_with_a_scan_in_both_orders() {
         let graph = varied_graph();
-        let kinds_present: Vec<EventKind> = {
-            let mut k: Vec<EventKind> = graph.events.iter().map(|e| e.kind).collect();
-            k.sort_unstable();
-            k.dedup();
-            k
+        let key = |e: &EventIx| {
+            let r = &graph.events[*e as usize];
+            super::super::event_key(&r.date, r.month_day)
         };
-        assert!(kinds_present.len() >= 2, "{kinds_present:?}");
+        let mut kinds_present: Vec<EventKind> = graph.events.iter().map(|e| e.kind).collect();
+        kinds_present.sort_unstable();
+        kinds_present.dedup();
+        assert!(kinds_present.len() >= 3, "{kinds_present:?}");
+        let entities: Vec<Option<EntityIx>> = std::iter::once(None)
+            .chain(
+                (0..graph.entities.len() as EntityIx)
+                    .filter(|&e| graph.entity_events[e as usize].len() >= 5)
+                    .take(4)
+                    .map(Some),
+            )
+            .collect();
+        assert!(entities.len() >= 3, "{entities:?}");
+        let kind_sets = [
+            (None, Vec::new()),
+            (Some(kinds_present[0]), Vec::new()),
+            (None, kinds_present[..2].to_vec()),
+            (None, kinds_present.clone()),
+        ];
+        let dates = [
+            (None, None),
+            (NaiveDate::from_ymd_opt(2024, 6, 1), None),
+            (
+                NaiveDate::from_ymd_opt(2024, 3, 1),
+                NaiveDate::from_ymd_opt(2025, 3, 31),
+            ),
+        ];
         let mut nonempty = 0;
-        for kinds in [kinds_present[..2].to_vec(), kinds_present.clone()] {
-            for dated in [None, Some(true), Some(false)] {
-                for min_precision in [None, Some(DatePrecision::Month), Some(DatePrecision::Day)] {
-                    let filter = EventFilter {
-                        kinds: kinds.clone(),
-                        dated,
-                        min_precision,
-                        ..EventFilter::default()
-                    };
-                    let expected = brute_force(&graph, &filter);
-                    for e in &expected {
-                        let r = &graph.events[*e as usize];
-                        assert!(kinds.contains(&r.kind));
-                        assert!(dated.is_none_or(|d| d == r.date.start.is_some()));
+        for entity in &entities {
+            for (kind, kinds) in &kind_sets {
+                for &(from, to) in &dates {
+                    for status in [None, Some(EventStatus::Happened)] {
+                        for dated in [None, Some(true), Some(false)] {
+                            for min_precision in
+                                [None, Some(DatePrecision::Month), Some(DatePrecision::Day)]
+                            {
+                                let filter = EventFilter {
+                                    from,
+                                    to,
+                                    kind: *kind,
+                                    kinds: kinds.clone(),
+                                    status,
+                                    dated,
+                                    min_precision,
+                                    all_entities: entity.iter().copied().collect(),
+                                    ..EventFilter::default()
+                                };
+                                let newest = brute_force(&graph, &filter);
+                                let (mut oldest, mut undated): (Vec<EventIx>, Vec<EventIx>) =
+                                    newest.iter().rev().partition(|e| !is_undated(key(e)));
+                                oldest.append(&mut undated);
+                                for (order, expected) in [
+                                    (SortOrder::NewestFirst, &newest),
+                                    (SortOrder::OldestFirst, &oldest),
+                                ] {
+                                    let (seen, totals) = paged(&graph, &filter, order, 3);
+                                    assert_eq!(&seen, expected, "{filter:?} {order:?}");
+                                    assert!(
+                                        totals.iter().all(|&t| t == expected.len()),
+                                        "{filter:?} {totals:?} vs {}",
+                                        expected.len()
+                                    );
+                                }
+                                nonempty += usize::from(!newest.is_empty());
+                            }
+                        }
                     }
-                    let (page, total, _) =
-                        graph.events_page(&filter, SortOrder::NewestFirst, 100, None);
-                    assert_eq!(total, expected.len(), "{filter:?}");
-                    let ids: Vec<EventIx> = page.iter().map(|(_, e)| *e).collect();
-                    assert_eq!(ids, expected, "{filter:?}");
-                    nonempty += usize::from(!expected.is_empty());
                 }
             }
         }
-        assert!(nonempty >= 6, "{nonempty}");
+        assert!(nonempty >= 200, "{nonempty}");
         // Every kind together is every event.
         let all = EventFilter {
             kinds: kinds_present,

@@ -7,7 +7,7 @@
 use super::date_index::{DateIndex, KeyedIndexes};
 use super::{
     ArticleHeader, ArticleIx, ArticleRec, DateKey, EdgeData, EdgeKind, EntityIx, EntityRec,
-    EventIx, EventRec, Evidence, Graph, MergeNote, NodeRef, event_key,
+    EventClass, EventIx, EventRec, Evidence, Graph, MergeNote, NodeRef, event_key,
 };
 use crate::extract::{EventFacts, Extraction, entities::named_keys};
 use crate::kb::KnowledgeBase;
@@ -54,8 +54,7 @@ const NEIGHBOUR_DAYS: i64 = 45;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct IndexPlace {
     key: DateKey,
-    kind: EventKind,
-    status: EventStatus,
+    class: EventClass,
 }
 
 impl Graph {
@@ -203,8 +202,7 @@ impl Graph {
             node,
         });
         self.entity_events.push(DateIndex::new());
-        self.entity_kind_events.push(KeyedIndexes::default());
-        self.entity_status_events.push(KeyedIndexes::default());
+        self.entity_class_events.push(KeyedIndexes::default());
         self.cooccurrence.push(HashMap::new());
         self.entity_by_key.insert(key.to_string(), ix);
         self.add_name(ix, &name);
@@ -485,13 +483,16 @@ impl Graph {
         }
     }
 
-    /// Where an event sits in the indexes: its date key, kind and status.
+    /// Where an event sits in the indexes: its date key and class.
     fn index_place(&self, event: EventIx) -> IndexPlace {
         let record = &self.events[event as usize];
         IndexPlace {
             key: event_key(&record.date, record.month_day),
-            kind: record.kind,
-            status: record.status,
+            class: EventClass {
+                kind: record.kind,
+                status: record.status,
+                precision: record.date.precision,
+            },
         }
     }
 
@@ -500,12 +501,10 @@ impl Graph {
         let item = (place.key, event);
         if insert {
             self.events_by_date.insert(item);
-            self.events_by_kind.insert(place.kind, item);
-            self.events_by_status.insert(place.status, item);
+            self.events_by_class.insert(place.class, item);
         } else {
             self.events_by_date.remove(&item);
-            self.events_by_kind.remove(place.kind, &item);
-            self.events_by_status.remove(place.status, &item);
+            self.events_by_class.remove(place.class, &item);
         }
     }
 
@@ -520,12 +519,10 @@ impl Graph {
         let (item, e) = ((place.key, event), entity as usize);
         if insert {
             self.entity_events[e].insert(item);
-            self.entity_kind_events[e].insert(place.kind, item);
-            self.entity_status_events[e].insert(place.status, item);
+            self.entity_class_events[e].insert(place.class, item);
         } else {
             self.entity_events[e].remove(&item);
-            self.entity_kind_events[e].remove(place.kind, &item);
-            self.entity_status_events[e].remove(place.status, &item);
+            self.entity_class_events[e].remove(place.class, &item);
         }
     }
 
