@@ -278,10 +278,11 @@ pub fn event_key(date: &DateSpan, month_day: Option<MonthDay>) -> DateKey {
     }
 }
 
-/// What an event's index entries are grouped by besides the date: its kind, status and date
-/// precision. Every entity keeps one date index per class it has events of, so a filter on
-/// any of the three, or on several kinds, or on any combination, reads a union of whole
-/// indexes: counted by binary search in each, paged by merging them.
+/// What an event's index entries are grouped by besides the date: its kind, status, date
+/// precision and the languages of its sources. Every entity keeps one date index per class
+/// it has events of, so a filter on any of these, or on several kinds, or on any
+/// combination, reads a union of whole indexes: counted by binary search in each, paged by
+/// merging them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct EventClass {
     /// Kind.
@@ -290,6 +291,17 @@ pub struct EventClass {
     pub status: EventStatus,
     /// Date precision.
     pub precision: DatePrecision,
+    /// The languages of its sources, one bit each ([`language_bit`]).
+    pub languages: u8,
+}
+
+/// A language's bit in [`EventClass::languages`].
+pub fn language_bit(language: Language) -> u8 {
+    match language {
+        Language::Kk => 1,
+        Language::Ru => 2,
+        Language::En => 4,
+    }
 }
 
 /// True for the keys of undated events.

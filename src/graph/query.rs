@@ -7,6 +7,7 @@
 use super::date_index::DateIndex;
 use super::{
     DateKey, EdgeKind, EntityIx, EventClass, EventIx, Graph, NodeRef, date_key, is_undated,
+    language_bit,
 };
 use crate::model::{DatePrecision, EntityKind, EventKind, EventStatus, Language};
 use chrono::{Datelike, Duration, NaiveDate};
@@ -256,14 +257,16 @@ impl<'a> Sources<'a> {
 
 impl Graph {
     /// The indexes to read for `filter` (see [`Sources`]): for each entity it names (or for
-    /// all events), its date index, or with a kind, status or precision filter the union of
+    /// all events), its date index, or with a kind, status, precision or language filter the
+    /// union of
     /// its indexes of the matching classes; the entity whose union is smallest wins. A date
     /// range or `dated` narrows the keys (undated events have negative keys).
     fn event_sources(&self, filter: &EventFilter) -> Sources<'_> {
         let by_class = filter.kind.is_some()
             || !filter.kinds.is_empty()
             || filter.status.is_some()
-            || filter.min_precision.is_some();
+            || filter.min_precision.is_some()
+            || filter.language.is_some();
         let wanted = |class: &EventClass| {
             filter.kind.is_none_or(|k| k == class.kind)
                 && (filter.kinds.is_empty() || filter.kinds.contains(&class.kind))
@@ -271,6 +274,9 @@ impl Graph {
                 && filter
                     .min_precision
                     .is_none_or(|p| class.precision.rank() >= p.rank())
+                && filter
+                    .language
+                    .is_none_or(|l| class.languages & language_bit(l) != 0)
         };
         let scope = |entity: Option<EntityIx>| -> Vec<&DateIndex<DateIndexKey>> {
             let (all, classes) = match entity {
@@ -309,8 +315,7 @@ impl Graph {
         if filter.dated == Some(false) {
             hi = hi.min(-1);
         }
-        let exact = filter.language.is_none()
-            && filter.title_contains.is_none()
+        let exact = filter.title_contains.is_none()
             && filter.any_entities.is_empty()
             && filter.all_entities.len() <= 1;
         Sources {
@@ -788,8 +793,41 @@ mod tests {
                 );
             }
         }
+        // One phone call told in three languages (on n = 1's date), so that an event has
+        // sources in several languages.
+        for (source, text) in [
+            (
+                "call-en",
+                " date 2025-02-02 Tokayev holds a phone call with Putin\nPresident Kassym-Jomart Tokayev held a phone conversation with Vladimir Putin.",
+            ),
+            (
+                "call-kk",
+                " date 2025-02-02 Тоқаев Путинмен телефон арқылы сөйлесті\nМемлекет басшысы Қасым-Жомарт Тоқаев Владимир Путинмен телефон арқылы сөйлесті.",
+            ),
+        ] {
+            let raw = RawArticle {
+                source: source.to_string(),
+                bytes: text.as_bytes().to_vec(),
+                ..RawArticle::default()
+            };
+            if let Ok(article) = validate(raw, Limits::default(), today) {
+                let facts = crate::service::extract_article(&extractor, &article);
+                graph.apply(
+                    &extractor.kb,
+                    &crate::graph::ArticleHeader::from(&article),
+                    &facts,
+                );
+            }
+        }
         graph.remove_article(4);
         graph
+    }
+
+    /// The languages of an event's sources, as bits.
+    fn languages(graph: &Graph, e: EventIx) -> u8 {
+        graph.events[e as usize].articles().fold(0, |b, a| {
+            b | language_bit(graph.articles[a as usize].language)
+        })
     }
 
     /// Every live event that passes the filter, newest first: the definition the indexes
@@ -861,9 +899,10 @@ mod tests {
         }
     }
 
-    #[test]
-    fn every_combination_of_class_and_date_filters_agrees_with_a_scan_in_both_orders() {
-        let graph = varied_graph();
+    /// Checks every combination of entity, kinds, date range, status, `dated`, precision and
+    /// language against [`brute_force`], paging with cursors in both orders; returns how
+    /// many combinations matched something.
+    fn check_every_combination(graph: &Graph) -> usize {
         let key = |e: &EventIx| {
             let r = &graph.events[*e as usize];
             super::super::event_key(&r.date, r.month_day)
@@ -876,7 +915,7 @@ mod tests {
             .chain(
                 (0..graph.entities.len() as EntityIx)
                     .filter(|&e| graph.entity_events[e as usize].len() >= 5)
-                    .take(4)
+                    .take(3)
                     .map(Some),
             )
             .collect();
@@ -899,7 +938,12 @@ mod tests {
         for entity in &entities {
             for (kind, kinds) in &kind_sets {
                 for &(from, to) in &dates {
-                    for status in [None, Some(EventStatus::Happened)] {
+                    for (status, language) in [
+                        (None, None),
+                        (Some(EventStatus::Happened), None),
+                        (None, Some(Language::En)),
+                        (Some(EventStatus::Happened), Some(Language::Ru)),
+                    ] {
                         for dated in [None, Some(true), Some(false)] {
                             for min_precision in
                                 [None, Some(DatePrecision::Month), Some(DatePrecision::Day)]
@@ -912,10 +956,11 @@ mod tests {
                                     status,
                                     dated,
                                     min_precision,
+                                    language,
                                     all_entities: entity.iter().copied().collect(),
                                     ..EventFilter::default()
                                 };
-                                let newest = brute_force(&graph, &filter);
+                                let newest = brute_force(graph, &filter);
                                 let (mut oldest, mut undated): (Vec<EventIx>, Vec<EventIx>) =
                                     newest.iter().rev().partition(|e| !is_undated(key(e)));
                                 oldest.append(&mut undated);
@@ -923,7 +968,7 @@ mod tests {
                                     (SortOrder::NewestFirst, &newest),
                                     (SortOrder::OldestFirst, &oldest),
                                 ] {
-                                    let (seen, totals) = paged(&graph, &filter, order, 3);
+                                    let (seen, totals) = paged(graph, &filter, order, 3);
                                     assert_eq!(&seen, expected, "{filter:?} {order:?}");
                                     assert!(
                                         totals.iter().all(|&t| t == expected.len()),
@@ -938,10 +983,33 @@ mod tests {
                 }
             }
         }
-        assert!(nonempty >= 200, "{nonempty}");
+        nonempty
+    }
+
+    #[test]
+    fn every_combination_of_class_and_date_filters_agrees_with_a_scan_in_both_orders() {
+        let mut graph = varied_graph();
+        let multilingual = (0..graph.events.len() as EventIx)
+            .find(|&e| !graph.events[e as usize].deleted && languages(&graph, e).count_ones() >= 2)
+            .unwrap_or_else(|| panic!("the varied graph has an event told in two languages"));
+        assert!(check_every_combination(&graph) >= 300);
+        // Deleting the English source takes the event out of the English class.
+        let english = graph.events[multilingual as usize]
+            .articles()
+            .find(|&a| graph.articles[a as usize].language == Language::En)
+            .unwrap_or_else(|| panic!("an English source"));
+        graph.remove_article(english);
+        assert_eq!(
+            languages(&graph, multilingual) & language_bit(Language::En),
+            0
+        );
+        assert!(check_every_combination(&graph) >= 300);
         // Every kind together is every event.
+        let mut kinds: Vec<EventKind> = graph.events.iter().map(|e| e.kind).collect();
+        kinds.sort_unstable();
+        kinds.dedup();
         let all = EventFilter {
-            kinds: kinds_present,
+            kinds,
             ..EventFilter::default()
         };
         assert_eq!(

@@ -7,7 +7,7 @@
 use super::date_index::{DateIndex, KeyedIndexes};
 use super::{
     ArticleHeader, ArticleIx, ArticleRec, DateKey, EdgeData, EdgeKind, EntityIx, EntityRec,
-    EventClass, EventIx, EventRec, Evidence, Graph, MergeNote, NodeRef, event_key,
+    EventClass, EventIx, EventRec, Evidence, Graph, MergeNote, NodeRef, event_key, language_bit,
 };
 use crate::extract::{EventFacts, Extraction, entities::named_keys};
 use crate::kb::KnowledgeBase;
@@ -335,8 +335,10 @@ impl Graph {
                     date: facts.date,
                     month_day: facts.month_day,
                     title: facts.title.clone(),
-                    reported_by: Vec::new(),
-                    mentioned_by: Vec::new(),
+                    // The source is in place before the event is indexed: its language is
+                    // part of the event's class.
+                    reported_by: if reported { vec![article] } else { Vec::new() },
+                    mentioned_by: if reported { Vec::new() } else { vec![article] },
                     entities: Vec::new(),
                     merges: Vec::new(),
                     node,
@@ -349,6 +351,7 @@ impl Graph {
                 ix
             }
         };
+        let old = self.index_place(event);
         let record = &mut self.events[event as usize];
         let list = if reported {
             &mut record.reported_by
@@ -357,6 +360,9 @@ impl Graph {
         };
         if !list.contains(&article) {
             list.push(article);
+            if self.index_place(event) != old {
+                self.reindex_event(event, old);
+            }
         }
         let (article_node, event_node) = (
             self.articles[article as usize].node,
@@ -483,7 +489,8 @@ impl Graph {
         }
     }
 
-    /// Where an event sits in the indexes: its date key and class.
+    /// Where an event sits in the indexes: its date key and class (so a change of date, kind,
+    /// status or source languages moves it: [`Graph::reindex_event`]).
     fn index_place(&self, event: EventIx) -> IndexPlace {
         let record = &self.events[event as usize];
         IndexPlace {
@@ -492,6 +499,9 @@ impl Graph {
                 kind: record.kind,
                 status: record.status,
                 precision: record.date.precision,
+                languages: record.articles().fold(0, |bits, a| {
+                    bits | language_bit(self.articles[a as usize].language)
+                }),
             },
         }
     }
@@ -565,13 +575,14 @@ impl Graph {
         self.live_articles -= 1;
         let (mut removed, mut updated) = (Vec::new(), Vec::new());
         for event in events {
+            // Where the event is indexed now: the article's language may leave its class.
+            let place = self.index_place(event);
             let rec = &mut self.events[event as usize];
             rec.reported_by.retain(|&a| a != article);
             rec.mentioned_by.retain(|&a| a != article);
             if rec.reported_by.is_empty() && rec.mentioned_by.is_empty() && !rec.deleted {
                 rec.deleted = true;
                 let (node, entities) = (rec.node, rec.entities.clone());
-                let place = self.index_place(event);
                 self.index_event(event, place, false);
                 for &entity in &entities {
                     self.index_entity_event(entity, event, place, false);
@@ -583,6 +594,9 @@ impl Graph {
                 self.live_events -= 1;
                 removed.push(event);
             } else if !rec.deleted {
+                if self.index_place(event) != place {
+                    self.reindex_event(event, place);
+                }
                 self.drop_links_supported_only_by(event, article);
                 updated.push(event);
             }
