@@ -18,9 +18,25 @@ pub struct PageInfo {
     pub end_cursor: Option<String>,
 }
 
-/// Defines a connection and edge type for a view (`nodes` built by [`super::rows::Rows`]).
+/// The cursor of an item at an offset in a list (`<prefix><offset>`), written only when a
+/// client asks for it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct OffsetCursor {
+    pub prefix: char,
+    pub offset: usize,
+}
+
+impl std::fmt::Display for OffsetCursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}{}", self.prefix, self.offset)
+    }
+}
+
+/// Defines a connection and edge type for a view over items with cursors of type `$cursor`
+/// (`nodes` built by [`super::rows::Rows`]). Cursors are kept as positions and written out
+/// only for the `edges` and `pageInfo` a client selects.
 macro_rules! connection {
-    ($conn:ident, $edge:ident, $view:ty, $name:literal, $edge_name:literal) => {
+    ($conn:ident, $edge:ident, $view:ty, $cursor:ty, $name:literal, $edge_name:literal) => {
         /// An edge of a connection.
         #[derive(SimpleObject)]
         #[graphql(name = $edge_name)]
@@ -32,40 +48,61 @@ macro_rules! connection {
         }
 
         /// A page of a list, Relay style.
-        #[derive(SimpleObject)]
-        #[graphql(name = $name)]
         pub struct $conn {
+            cursors: Vec<$cursor>,
+            nodes: Rows<$view>,
+            has_next: bool,
+            has_previous: bool,
+            total: usize,
+        }
+
+        /// A page of a list, Relay style.
+        #[async_graphql::Object(name = $name)]
+        impl $conn {
             /// Items with cursors.
-            pub edges: Vec<$edge>,
+            async fn edges(&self) -> Vec<$edge> {
+                self.cursors
+                    .iter()
+                    .zip(&self.nodes.0)
+                    .map(|(cursor, node)| $edge {
+                        cursor: cursor.to_string(),
+                        node: *node,
+                    })
+                    .collect()
+            }
             /// Items.
-            pub nodes: Rows<$view>,
+            async fn nodes(&self) -> &Rows<$view> {
+                &self.nodes
+            }
             /// Pagination state.
-            pub page_info: PageInfo,
+            async fn page_info(&self) -> PageInfo {
+                PageInfo {
+                    has_next_page: self.has_next,
+                    has_previous_page: self.has_previous,
+                    start_cursor: self.cursors.first().map(ToString::to_string),
+                    end_cursor: self.cursors.last().map(ToString::to_string),
+                }
+            }
             /// Items in the whole list.
-            pub total_count: i32,
+            async fn total_count(&self) -> i32 {
+                self.total as i32
+            }
         }
 
         impl $conn {
             pub(crate) fn from_page(
-                items: Vec<(String, $view)>,
+                items: Vec<($cursor, $view)>,
                 total: usize,
                 has_next: bool,
                 has_previous: bool,
             ) -> Self {
-                let page_info = PageInfo {
-                    has_next_page: has_next,
-                    has_previous_page: has_previous,
-                    start_cursor: items.first().map(|(c, _)| c.clone()),
-                    end_cursor: items.last().map(|(c, _)| c.clone()),
-                };
+                let (cursors, nodes) = items.into_iter().unzip();
                 $conn {
-                    nodes: items.iter().map(|(_, v)| *v).collect(),
-                    edges: items
-                        .into_iter()
-                        .map(|(cursor, node)| $edge { cursor, node })
-                        .collect(),
-                    page_info,
-                    total_count: total as i32,
+                    cursors,
+                    nodes: Rows(nodes),
+                    has_next,
+                    has_previous,
+                    total,
                 }
             }
         }
@@ -94,10 +131,6 @@ pub(crate) fn check_event_cursor(after: Option<&str>) -> Result<()> {
         )),
         _ => Ok(()),
     }
-}
-
-pub(crate) fn offset_cursor(prefix: char, offset: usize) -> String {
-    format!("{prefix}{offset}")
 }
 
 pub(crate) fn parse_offset(prefix: char, after: Option<&str>) -> Result<usize> {

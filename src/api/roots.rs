@@ -1,6 +1,6 @@
 //! Query, mutation and subscription roots, and the Relay connection types.
 
-use super::connection::{check_date_range, check_event_cursor, offset_cursor, parse_offset};
+use super::connection::{OffsetCursor, check_date_range, check_event_cursor, parse_offset};
 use super::scope::{checkpoint, graph, service};
 use super::types::{
     ArticleConnection, ArticleView, Date, EntityConnection, EntityKind, EntityMatch, EntityView,
@@ -242,12 +242,18 @@ impl QueryRoot {
         let start = parse_offset('a', after.as_deref())?;
         let graph = graph(ctx);
         let total = graph.article_count();
-        let items: Vec<(String, ArticleView)> = graph
+        let items: Vec<(OffsetCursor, ArticleView)> = graph
             .articles()
             .enumerate()
             .skip(start)
             .take(n)
-            .map(|(i, a)| (offset_cursor('a', i), ArticleView(a)))
+            .map(|(offset, a)| {
+                let cursor = OffsetCursor {
+                    prefix: 'a',
+                    offset,
+                };
+                (cursor, ArticleView(a))
+            })
             .collect();
         let has_next = start + items.len() < total;
         Ok(ArticleConnection::from_page(
@@ -330,12 +336,18 @@ impl QueryRoot {
         let start = parse_offset('n', after.as_deref())?;
         let graph = graph(ctx);
         let all = graph.search_entities(kind.map(Into::into), search.as_deref());
-        let items: Vec<(String, EntityView)> = all
+        let items: Vec<(OffsetCursor, EntityView)> = all
             .iter()
             .enumerate()
             .skip(start)
             .take(n)
-            .map(|(i, &e)| (offset_cursor('n', i), EntityView(e)))
+            .map(|(offset, &e)| {
+                let cursor = OffsetCursor {
+                    prefix: 'n',
+                    offset,
+                };
+                (cursor, EntityView(e))
+            })
             .collect();
         let has_next = start + items.len() < all.len();
         Ok(EntityConnection::from_page(
@@ -543,7 +555,10 @@ impl QueryRoot {
                     label: graph.event_label(e),
                     event: EventView(e),
                 };
-                Some(TimelineItemEdge { cursor, node })
+                Some(TimelineItemEdge {
+                    cursor: cursor.to_string(),
+                    node,
+                })
             })
             .collect();
         Ok(TimelineItemConnection {

@@ -1,7 +1,7 @@
 //! GraphQL view types: enums and scalars mirroring `model`, and thin views over graph
 //! records (`ArticleView`, `EventView`, `EntityView`) with their navigation fields.
 
-use super::connection::{PageInfo, check_date_range, check_event_cursor};
+use super::connection::{OffsetCursor, PageInfo, check_date_range, check_event_cursor};
 use super::rows::{PlainFields, Rows, Selected, plain_object};
 use super::scope::{checkpoint, graph, service};
 use super::{DEFAULT_PAGE, MAX_PAGE, codes, error};
@@ -871,6 +871,7 @@ super::connection::connection!(
     ArticleConnection,
     ArticleEdge,
     ArticleView,
+    OffsetCursor,
     "ArticleConnection",
     "ArticleEdge"
 );
@@ -878,6 +879,7 @@ super::connection::connection!(
     EventConnection,
     EventEdge,
     EventView,
+    crate::graph::EventCursor,
     "EventConnection",
     "EventEdge"
 );
@@ -885,6 +887,7 @@ super::connection::connection!(
     EntityConnection,
     EntityEdge,
     EntityView,
+    OffsetCursor,
     "EntityConnection",
     "EntityEdge"
 );

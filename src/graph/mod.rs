@@ -14,7 +14,7 @@ pub mod snapshot_file;
 mod snapshots;
 
 pub use query::{
-    EventCounts, EventFilter, Granularity, Neighborhood, SortOrder, TimelineBucket,
+    EventCounts, EventCursor, EventFilter, Granularity, Neighborhood, SortOrder, TimelineBucket,
     is_event_cursor, kind_choice,
 };
 pub use resolve::ApplyReport;

@@ -146,12 +146,21 @@ fn coarser(precision: DatePrecision, granularity: Granularity) -> Option<Granula
     }
 }
 
-/// Encodes a stable cursor for an event at a date key.
-pub fn event_cursor(key: DateKey, event: EventIx) -> String {
-    format!("e{key}.{event}")
+/// A stable position in an event list: an event and its date key. Its text form (`e<key>.<event>`,
+/// from `Display`) is the public cursor; it is written only when a client asks for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventCursor {
+    key: DateKey,
+    event: EventIx,
 }
 
-/// Whether `cursor` has the shape of an event cursor ([`event_cursor`]).
+impl std::fmt::Display for EventCursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "e{}.{}", self.key, self.event)
+    }
+}
+
+/// Whether `cursor` has the shape of an event cursor ([`EventCursor`]).
 pub fn is_event_cursor(cursor: &str) -> bool {
     parse_cursor(cursor).is_some()
 }
@@ -392,7 +401,7 @@ impl Graph {
         order: SortOrder,
         first: usize,
         after: Option<&str>,
-    ) -> (Vec<(String, EventIx)>, usize, bool) {
+    ) -> (Vec<(EventCursor, EventIx)>, usize, bool) {
         let sources = self.event_sources(filter);
         let (lo, hi) = (sources.lo, sources.hi);
         let total = if sources.exact {
@@ -426,7 +435,7 @@ impl Graph {
                 has_next = true;
                 break;
             }
-            page.push((event_cursor(key, event), event));
+            page.push((EventCursor { key, event }, event));
         }
         (page, total, has_next)
     }
@@ -870,7 +879,7 @@ mod tests {
                 graph.events_page(&everything, SortOrder::OldestFirst, 2, after.as_deref());
             assert_eq!(total, expected.len());
             seen.extend(page.iter().map(|(_, e)| *e));
-            after = page.last().map(|(c, _)| c.clone());
+            after = page.last().map(|(c, _)| c.to_string());
             if !has_next {
                 break;
             }
@@ -892,7 +901,7 @@ mod tests {
             let (page, total, has_next) = graph.events_page(filter, order, size, after.as_deref());
             seen.extend(page.iter().map(|(_, e)| *e));
             totals.push(total);
-            after = page.last().map(|(c, _)| c.clone());
+            after = page.last().map(|(c, _)| c.to_string());
             if !has_next || seen.len() > 10_000 {
                 return (seen, totals);
             }
