@@ -75,6 +75,7 @@ root_filters = [
     ("language: KK", "language: KK, "),
     ('language: EN, kind: VISIT, from: "2023-01-01"', 'language: EN, kind: VISIT, from: "2023-01-01", '),
     ("entity: <heaviest person>, language: RU", 'entity: "%(person)s", language: RU, '),
+    ("entities: <heaviest person, heaviest country>", 'entities: ["%(person)s", "%(country)s"], '),
 ]
 print()
 print("| `Entity.events(first: 20) { totalCount nodes { id title date kind } }` | "
@@ -99,7 +100,7 @@ print("| `events(first: 20) { totalCount nodes { id title date kind } }` | time 
 print("|---|---|")
 root_unfiltered = None
 for label, args in root_filters:
-    q = '{ events(%sfirst: 20) { totalCount nodes { id title date kind } } }' % (args % {"person": heavy["PERSON"]["id"]})
+    q = '{ events(%sfirst: 20) { totalCount nodes { id title date kind } } }' % (args % {"person": heavy["PERSON"]["id"], "country": heavy["COUNTRY"]["id"]})
     ms = best_ms(q)
     if root_unfiltered is None:
         root_unfiltered = ms

@@ -26,7 +26,7 @@ pub enum SortOrder {
 }
 
 /// Filters for event lists.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct EventFilter {
     /// Earliest start date.
     pub from: Option<NaiveDate>,
@@ -392,6 +392,26 @@ impl Graph {
             .map(|&(_, e)| e)
     }
 
+    /// The number of events `filter` matches when it names exactly two entities and nothing
+    /// else: their co-occurrence count, kept current on every link and deletion.
+    fn shared_count(&self, filter: &EventFilter) -> Option<usize> {
+        let [a, b] = filter.all_entities[..] else {
+            return None;
+        };
+        let only_entities = EventFilter {
+            all_entities: filter.all_entities.clone(),
+            ..EventFilter::default()
+        };
+        if a == b || *filter != only_entities {
+            return None;
+        }
+        Some(
+            self.cooccurrence[a as usize]
+                .get(&b)
+                .map_or(0, |&n| n as usize),
+        )
+    }
+
     /// A page of events: (events with cursors, total count, has next page).
     ///
     /// `after` is a cursor from an earlier page; an unknown cursor starts from the top.
@@ -406,6 +426,8 @@ impl Graph {
         let (lo, hi) = (sources.lo, sources.hi);
         let total = if sources.exact {
             sources.count(lo, hi)
+        } else if let Some(shared) = self.shared_count(filter) {
+            shared
         } else {
             self.matching(filter).count()
         };
@@ -1076,6 +1098,23 @@ mod tests {
             }
         }
         assert!(checked_nonempty > 50, "{checked_nonempty}");
+        // Two entities and nothing else: counted from the co-occurrence index.
+        let mut shared_nonempty = 0;
+        for a in 0..graph.entities.len() as EntityIx {
+            for b in 0..graph.entities.len() as EntityIx {
+                let filter = EventFilter {
+                    all_entities: vec![a, b],
+                    ..EventFilter::default()
+                };
+                let expected = brute_force(&graph, &filter);
+                let (page, total, _) = graph.events_page(&filter, SortOrder::NewestFirst, 5, None);
+                assert_eq!(total, expected.len(), "{filter:?}");
+                let ids: Vec<EventIx> = page.iter().map(|(_, e)| *e).collect();
+                assert_eq!(ids, expected[..expected.len().min(5)], "{filter:?}");
+                shared_nonempty += usize::from(a != b && !expected.is_empty());
+            }
+        }
+        assert!(shared_nonempty > 10, "{shared_nonempty}");
         let planned = EventFilter {
             status: Some(EventStatus::Planned),
             ..EventFilter::default()
