@@ -267,9 +267,8 @@ impl<'a> Sources<'a> {
 impl Graph {
     /// The indexes to read for `filter` (see [`Sources`]): for each entity it names (or for
     /// all events), its date index, or with a kind, status, precision or language filter the
-    /// union of
-    /// its indexes of the matching classes; the entity whose union is smallest wins. A date
-    /// range or `dated` narrows the keys (undated events have negative keys).
+    /// union of its indexes of the matching classes; the entity whose union is smallest
+    /// wins. A date range or `dated` narrows the keys (undated events have negative keys).
     fn event_sources(&self, filter: &EventFilter) -> Sources<'_> {
         let by_class = filter.kind.is_some()
             || !filter.kinds.is_empty()
