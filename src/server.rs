@@ -289,6 +289,20 @@ async fn graphql_post(
         record("graphql", started, true);
         return ([(header::CONTENT_TYPE, "application/json")], body).into_response();
     }
+    if let Some(body) = state.api.execute_direct(&request) {
+        record("graphql", started, true);
+        metrics::counter!("eventgraph_direct_responses_total").increment(1);
+        let body = axum::body::Bytes::from(body);
+        let content_type = if spec_media_type {
+            GRAPHQL_RESPONSE_JSON
+        } else {
+            if let Some((cache, key, generation)) = cached {
+                cache.put(key, generation, body.clone());
+            }
+            "application/json"
+        };
+        return ([(header::CONTENT_TYPE, content_type)], body).into_response();
+    }
     let response = state.api.execute(request.data(access)).await;
     let ok = response.errors.is_empty();
     record("graphql", started, ok);

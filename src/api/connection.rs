@@ -49,11 +49,11 @@ macro_rules! connection {
 
         /// A page of a list, Relay style.
         pub struct $conn {
-            cursors: Vec<$cursor>,
-            nodes: Rows<$view>,
-            has_next: bool,
-            has_previous: bool,
-            total: usize,
+            pub(crate) cursors: Vec<$cursor>,
+            pub(crate) nodes: Rows<$view>,
+            pub(crate) has_next: bool,
+            pub(crate) has_previous: bool,
+            pub(crate) total: usize,
         }
 
         /// A page of a list, Relay style.

@@ -5,6 +5,7 @@
 //! resolvers load the current graph snapshot (never blocking) for the few microseconds they need.
 
 mod connection;
+mod direct;
 mod headline;
 mod roots;
 mod rows;
@@ -178,10 +179,11 @@ pub fn annotate_errors(response: &mut async_graphql::Response) {
 /// permit when it is expensive (see [`scope`]).
 #[derive(Clone)]
 pub struct Api {
+    service: Arc<Service>,
     strict: EventGraphSchema,
     fast: EventGraphSchema,
     introspection: EventGraphSchema,
-    documents: Arc<Mutex<HashMap<String, ExecutableDocument>>>,
+    documents: Arc<Mutex<HashMap<String, Arc<ExecutableDocument>>>>,
     /// Requests that passed full validation, with the complexity it computed.
     validated: Arc<Mutex<HashMap<String, usize>>>,
     gate: ExpensiveGate,
@@ -228,6 +230,7 @@ impl Api {
             }
         };
         Api {
+            service: service.clone(),
             strict: schema(ValidationMode::Strict, MAX_DEPTH, true),
             fast: schema(ValidationMode::Fast, MAX_DEPTH, false),
             introspection: schema(ValidationMode::Strict, MAX_INTROSPECTION_DEPTH, false),
@@ -256,13 +259,8 @@ impl Api {
     /// Parses (or finds in the cache) the request's document and checks the alias limit;
     /// also tells whether the document is an introspection query and whether it only reads.
     fn prepare(&self, mut request: Request) -> Result<Prepared, ServerError> {
-        let cached = self
-            .documents
-            .lock()
-            .ok()
-            .and_then(|documents| documents.get(&request.query).cloned());
-        let document = match cached {
-            Some(document) => document,
+        let document = match self.cached_document(&request.query) {
+            Some(document) => ExecutableDocument::clone(&document),
             None => {
                 // A parse error is coded here, where it is made.
                 let document = async_graphql::parser::parse_query(&request.query).map_err(|e| {
@@ -280,7 +278,7 @@ impl Api {
                     if documents.len() >= PARSE_CACHE_ENTRIES {
                         documents.clear();
                     }
-                    documents.insert(request.query.clone(), document.clone());
+                    documents.insert(request.query.clone(), Arc::new(document.clone()));
                 }
                 document
             }
@@ -296,6 +294,33 @@ impl Api {
             introspection,
             read_only,
         })
+    }
+
+    /// The parsed document of `query`, if it is in the cache.
+    fn cached_document(&self, query: &str) -> Option<Arc<ExecutableDocument>> {
+        self.documents
+            .lock()
+            .ok()
+            .and_then(|documents| documents.get(query).cloned())
+    }
+
+    /// The response body of a request that passed full validation before (same document,
+    /// variables and operation) and is cheap, answered by [`direct`] without the executor,
+    /// or `None` (then [`Executor::execute`] answers it).
+    pub fn execute_direct(&self, request: &Request) -> Option<Vec<u8>> {
+        let key = Api::validation_key(request)?;
+        if self.validated_complexity(&key)? >= EXPENSIVE_COMPLEXITY {
+            return None;
+        }
+        let document = self.cached_document(&request.query)?;
+        let graph = self.service.read();
+        let body = direct::respond(
+            &graph,
+            &document,
+            request.operation_name.as_deref(),
+            &request.variables,
+        )?;
+        (body.len() <= MAX_RESPONSE_BYTES).then_some(body)
     }
 
     /// The key under which a request counts as validated: operation, variables and query.

@@ -790,19 +790,19 @@ view_object! {
         after: Option<String>,
     ) -> Result<EventConnection> {
         checkpoint(ctx).await?;
-        let (kind, kinds) = kind_filter(kind, kinds)?;
-        let filter = EventFilter {
-            from: from.map(|d| d.0),
-            to: to.map(|d| d.0),
+        let args = EntityEventsArgs {
+            from,
+            to,
             kind,
             kinds,
+            status,
             dated,
-            min_precision: min_precision.map(Into::into),
-            status: status.map(Into::into),
-            all_entities: vec![self.0],
-            ..EventFilter::default()
+            min_precision,
+            order,
+            first,
+            after,
         };
-        event_connection(ctx, &filter, order.unwrap_or_default(), first, after)
+        args.page(&graph(ctx), self.0)
     }
     /// Entities sharing events with this one; weight = number of shared events.
     #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
@@ -914,8 +914,60 @@ pub(crate) fn kind_filter(
     }
 }
 
+/// The arguments of `Entity.events`, taken apart by the resolver and by the direct path
+/// ([`super::direct`]), which both answer through [`EntityEventsArgs::page`].
+#[derive(Default)]
+pub(crate) struct EntityEventsArgs {
+    pub from: Option<Date>,
+    pub to: Option<Date>,
+    pub kind: Option<EventKind>,
+    pub kinds: Option<Vec<EventKind>>,
+    pub status: Option<EventStatus>,
+    pub dated: Option<bool>,
+    pub min_precision: Option<DatePrecision>,
+    pub order: Option<Order>,
+    pub first: Option<i32>,
+    pub after: Option<String>,
+}
+
+impl EntityEventsArgs {
+    /// The page of `entity`'s events these arguments ask for.
+    pub(crate) fn page(self, graph: &Graph, entity: EntityIx) -> Result<EventConnection> {
+        let (kind, kinds) = kind_filter(self.kind, self.kinds)?;
+        let filter = EventFilter {
+            from: self.from.map(|d| d.0),
+            to: self.to.map(|d| d.0),
+            kind,
+            kinds,
+            dated: self.dated,
+            min_precision: self.min_precision.map(Into::into),
+            status: self.status.map(Into::into),
+            all_entities: vec![entity],
+            ..EventFilter::default()
+        };
+        event_page(
+            graph,
+            &filter,
+            self.order.unwrap_or_default(),
+            self.first,
+            self.after,
+        )
+    }
+}
+
 pub(crate) fn event_connection(
     ctx: &Context<'_>,
+    filter: &EventFilter,
+    order: Order,
+    first: Option<i32>,
+    after: Option<String>,
+) -> Result<EventConnection> {
+    event_page(&graph(ctx), filter, order, first, after)
+}
+
+/// A page of the events `filter` matches.
+pub(crate) fn event_page(
+    graph: &Graph,
     filter: &EventFilter,
     order: Order,
     first: Option<i32>,
@@ -924,7 +976,6 @@ pub(crate) fn event_connection(
     let n = page_size(first)?;
     check_date_range(filter.from, filter.to)?;
     check_event_cursor(after.as_deref())?;
-    let graph = graph(ctx);
     let (page, total, has_next) = graph.events_page(filter, order.into(), n, after.as_deref());
     let items = page.into_iter().map(|(c, e)| (c, EventView(e))).collect();
     Ok(EventConnection::from_page(

@@ -1,0 +1,447 @@
+//! Plain read queries answered without async-graphql's executor.
+//!
+//! Front ends send the same few shapes over and over: an entity's page of events with a few
+//! plain fields. The executor resolves each field through its general machinery (a future
+//! per field, a tree of values, then serialisation), which is most of such a request's cost.
+//! Once a request has passed full validation (see [`super::Api`]), [`respond`] walks its
+//! document and writes the response JSON straight from one graph snapshot, when every
+//! field is one it knows:
+//!
+//! - `__typename` anywhere;
+//! - `node(id:)`, with the fields and inline fragments of the node's type;
+//! - a view's plain fields, read by the same functions as its resolvers ([`PlainFields`]);
+//! - `Entity.events(…)`, through the resolver's own [`EntityEventsArgs::page`], with
+//!   `totalCount`, `nodes`, `edges` and `pageInfo`.
+//!
+//! Anything else returns `None` and the executor answers as before: another field, a
+//! directive, a fragment spread, a response key written twice, an argument the resolver
+//! refuses, an id that names nothing. Reads have no effects, so trying first costs only the
+//! walk. A test compares both paths' responses on every shape.
+
+use super::connection::PageInfo;
+use super::rows::PlainFields;
+use super::types::{
+    ArticleView, Date, DatePrecision, EntityEventsArgs, EntityView, EventConnection, EventKind,
+    EventStatus, EventView, Order, resolve_id,
+};
+use crate::graph::{Graph, NodeRef};
+use async_graphql::parser::types::{
+    ExecutableDocument, Field, OperationType, Selection, SelectionSet,
+};
+use async_graphql::{InputType, Name, Positioned, Value, Variables};
+
+/// The response body (`{"data":{…}}`) of the document's operation, or `None` when a field
+/// is not one this path answers.
+pub(crate) fn respond(
+    graph: &Graph,
+    document: &ExecutableDocument,
+    operation: Option<&str>,
+    variables: &Variables,
+) -> Option<Vec<u8>> {
+    let mut operations = document.operations.iter();
+    let (_, op) = match operation {
+        Some(wanted) => operations.find(|(name, _)| name.is_some_and(|n| n.as_str() == wanted))?,
+        None => {
+            let only = operations.next()?;
+            if operations.next().is_some() {
+                return None;
+            }
+            only
+        }
+    };
+    if op.node.ty != OperationType::Query || !op.node.directives.is_empty() {
+        return None;
+    }
+    let mut writer = Writer {
+        graph,
+        variables,
+        out: Vec::with_capacity(2048),
+    };
+    writer.out.extend_from_slice(b"{\"data\":");
+    writer.object(
+        &op.node.selection_set,
+        "Query",
+        false,
+        |w, field| match field.name.node.as_str() {
+            "node" => {
+                let id: String = w.argument(field, "id")?;
+                let node = resolve_id(w.graph, &id)?;
+                w.node(node, &field.selection_set)
+            }
+            _ => None,
+        },
+    )?;
+    writer.out.push(b'}');
+    Some(writer.out)
+}
+
+/// The response being written, and what it is written from.
+struct Writer<'a> {
+    graph: &'a Graph,
+    variables: &'a Variables,
+    out: Vec<u8>,
+}
+
+impl Writer<'_> {
+    /// Writes an object of type `type_name` with the fields of `set`: `__typename` here,
+    /// every other field through `field` (which writes its value). Inline fragments on the
+    /// type (or on `Node`, when `is_node`) are merged in; `None` on anything else.
+    fn object(
+        &mut self,
+        set: &Positioned<SelectionSet>,
+        type_name: &str,
+        is_node: bool,
+        mut field: impl FnMut(&mut Self, &Field) -> Option<()>,
+    ) -> Option<()> {
+        let mut keys: Vec<&Name> = Vec::new();
+        self.out.push(b'{');
+        self.fields(set, type_name, is_node, &mut keys, &mut field)?;
+        self.out.push(b'}');
+        Some(())
+    }
+
+    fn fields<'s>(
+        &mut self,
+        set: &'s Positioned<SelectionSet>,
+        type_name: &str,
+        is_node: bool,
+        keys: &mut Vec<&'s Name>,
+        field: &mut impl FnMut(&mut Self, &Field) -> Option<()>,
+    ) -> Option<()> {
+        for item in &set.node.items {
+            match &item.node {
+                Selection::Field(f) => {
+                    let f = &f.node;
+                    let key = &f.response_key().node;
+                    // A key written twice would need GraphQL's field merging.
+                    if !f.directives.is_empty() || keys.contains(&key) {
+                        return None;
+                    }
+                    keys.push(key);
+                    if keys.len() > 1 {
+                        self.out.push(b',');
+                    }
+                    self.string(key.as_str())?;
+                    self.out.push(b':');
+                    if f.name.node == "__typename" {
+                        self.string(type_name)?;
+                    } else {
+                        field(self, f)?;
+                    }
+                }
+                Selection::InlineFragment(fragment) => {
+                    let fragment = &fragment.node;
+                    if !fragment.directives.is_empty() {
+                        return None;
+                    }
+                    let applies = fragment.type_condition.as_ref().is_none_or(|c| {
+                        let on = c.node.on.node.as_str();
+                        on == type_name || (is_node && on == "Node")
+                    });
+                    if applies {
+                        self.fields(&fragment.selection_set, type_name, is_node, keys, field)?;
+                    }
+                }
+                Selection::FragmentSpread(_) => return None,
+            }
+        }
+        Some(())
+    }
+
+    /// A node of the graph with the selection `set`.
+    fn node(&mut self, node: NodeRef, set: &Positioned<SelectionSet>) -> Option<()> {
+        match node {
+            NodeRef::Entity(e) => {
+                let view = EntityView(e);
+                self.object(set, EntityView::TYPE_NAME, true, |w, field| {
+                    if field.name.node == "events" {
+                        w.entity_events(view, field)
+                    } else {
+                        w.plain(&view, field)
+                    }
+                })
+            }
+            NodeRef::Event(e) => self.view(&EventView(e), set),
+            NodeRef::Article(a) => self.view(&ArticleView(a), set),
+        }
+    }
+
+    /// A view with only plain fields selected.
+    fn view<T: PlainFields>(&mut self, view: &T, set: &Positioned<SelectionSet>) -> Option<()> {
+        self.object(set, T::TYPE_NAME, true, |w, field| w.plain(view, field))
+    }
+
+    /// A plain field of a view: no arguments, no selection.
+    fn plain<T: PlainFields>(&mut self, view: &T, field: &Field) -> Option<()> {
+        if !field.arguments.is_empty() || !field.selection_set.node.items.is_empty() {
+            return None;
+        }
+        let value = view.plain_field(self.graph, field.name.node.as_str())?;
+        self.value(&value)
+    }
+
+    /// `Entity.events(…)`: the resolver's page, written out.
+    fn entity_events(&mut self, view: EntityView, field: &Field) -> Option<()> {
+        let mut args = EntityEventsArgs::default();
+        for (name, _) in &field.arguments {
+            match name.node.as_str() {
+                "from" => args.from = self.argument::<Option<Date>>(field, "from")?,
+                "to" => args.to = self.argument::<Option<Date>>(field, "to")?,
+                "kind" => args.kind = self.argument::<Option<EventKind>>(field, "kind")?,
+                "kinds" => args.kinds = self.argument::<Option<Vec<EventKind>>>(field, "kinds")?,
+                "status" => args.status = self.argument::<Option<EventStatus>>(field, "status")?,
+                "dated" => args.dated = self.argument::<Option<bool>>(field, "dated")?,
+                "minPrecision" => {
+                    args.min_precision =
+                        self.argument::<Option<DatePrecision>>(field, "minPrecision")?;
+                }
+                "order" => args.order = self.argument::<Option<Order>>(field, "order")?,
+                "first" => args.first = self.argument::<Option<i32>>(field, "first")?,
+                "after" => args.after = self.argument::<Option<String>>(field, "after")?,
+                _ => return None,
+            }
+        }
+        let connection = args.page(self.graph, view.0).ok()?;
+        self.event_connection(&connection, &field.selection_set)
+    }
+
+    fn event_connection(
+        &mut self,
+        connection: &EventConnection,
+        set: &Positioned<SelectionSet>,
+    ) -> Option<()> {
+        self.object(set, "EventConnection", false, |w, field| {
+            if !field.arguments.is_empty() {
+                return None;
+            }
+            let nodes = &connection.nodes.0;
+            match field.name.node.as_str() {
+                "totalCount" => w.value(&Value::from(connection.total as i32)),
+                "nodes" => w.list(nodes, |w, node| w.view(node, &field.selection_set)),
+                "edges" => w.list(connection.cursors.iter().zip(nodes), |w, (cursor, node)| {
+                    w.object(
+                        &field.selection_set,
+                        "EventEdge",
+                        false,
+                        |w, edge| match edge.name.node.as_str() {
+                            "cursor" => w.string(&cursor.to_string()),
+                            "node" => w.view(node, &edge.selection_set),
+                            _ => None,
+                        },
+                    )
+                }),
+                "pageInfo" => {
+                    let info = PageInfo {
+                        has_next_page: connection.has_next,
+                        has_previous_page: connection.has_previous,
+                        start_cursor: connection.cursors.first().map(ToString::to_string),
+                        end_cursor: connection.cursors.last().map(ToString::to_string),
+                    };
+                    w.object(&field.selection_set, "PageInfo", false, |w, f| {
+                        let value = match f.name.node.as_str() {
+                            "hasNextPage" => Value::from(info.has_next_page),
+                            "hasPreviousPage" => Value::from(info.has_previous_page),
+                            "startCursor" => {
+                                info.start_cursor.clone().map_or(Value::Null, Value::from)
+                            }
+                            "endCursor" => info.end_cursor.clone().map_or(Value::Null, Value::from),
+                            _ => return None,
+                        };
+                        w.value(&value)
+                    })
+                }
+                _ => None,
+            }
+        })
+    }
+
+    /// A JSON array of `items`, each written by `item`.
+    fn list<I>(
+        &mut self,
+        items: impl IntoIterator<Item = I>,
+        mut item: impl FnMut(&mut Self, I) -> Option<()>,
+    ) -> Option<()> {
+        self.out.push(b'[');
+        for (i, x) in items.into_iter().enumerate() {
+            if i > 0 {
+                self.out.push(b',');
+            }
+            item(self, x)?;
+        }
+        self.out.push(b']');
+        Some(())
+    }
+
+    /// The value of argument `name`, variables substituted, parsed as the schema's type;
+    /// `None` when missing where required, or refused.
+    fn argument<T: InputType>(&self, field: &Field, name: &str) -> Option<T> {
+        let value = match field.get_argument(name) {
+            Some(value) => Some(
+                value
+                    .node
+                    .clone()
+                    .into_const_with(|var| self.variables.get(&var).cloned().ok_or(()))
+                    .ok()?,
+            ),
+            None => None,
+        };
+        T::parse(value).ok()
+    }
+
+    fn value(&mut self, value: &Value) -> Option<()> {
+        serde_json::to_writer(&mut self.out, value).ok()
+    }
+
+    fn string(&mut self, s: &str) -> Option<()> {
+        serde_json::to_writer(&mut self.out, s).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::api::Api;
+    use crate::extract::Extractor;
+    use crate::ingest::{self, Limits, RawArticle};
+    use crate::service::Service;
+    use async_graphql::{Executor, Request, Variables};
+    use futures_util::FutureExt;
+    use std::sync::Arc;
+
+    /// The seeds plus articles of my own in three languages over several dates.
+    fn api() -> Api {
+        let service = Arc::new(Service::in_memory(
+            Arc::new(Extractor::new()),
+            Limits::default(),
+        ));
+        let mut raws = Vec::new();
+        for file in ingest::list_files(std::path::Path::new("seeds")).unwrap_or_default() {
+            ingest::read_file(&file, usize::MAX, &mut |(_, r)| raws.extend(r.ok()));
+        }
+        for n in 0..12 {
+            let text = match n % 3 {
+                0 => format!(
+                    " date 2024-{:02}-10 Тоқаев Қытайға сапармен барды\nҚазақстан Президенті Қасым-Жомарт Тоқаев Бейжіңде келіссөздер жүргізді.",
+                    n + 1
+                ),
+                1 => format!(
+                    " date 2025-{:02}-03 Токаев провёл переговоры с Путиным\nПрезидент Казахстана Касым-Жомарт Токаев провёл переговоры с Владимиром Путиным в Москве.",
+                    n + 1
+                ),
+                _ => "Tokayev to visit France\nPresident Kassym-Jomart Tokayev will pay an official visit to France in November.".to_string(),
+            };
+            raws.push(RawArticle {
+                source: format!("mine-{n}"),
+                bytes: text.into_bytes(),
+                ..RawArticle::default()
+            });
+        }
+        service.ingest_many(raws);
+        Api::new(service)
+    }
+
+    fn request(query: &str, variables: &serde_json::Value) -> Request {
+        Request::new(query).variables(Variables::from_json(variables.clone()))
+    }
+
+    /// The executor's response (which also marks the request validated), then the direct
+    /// path's, both as JSON.
+    fn both(
+        api: &Api,
+        query: &str,
+        variables: &serde_json::Value,
+    ) -> (serde_json::Value, Option<serde_json::Value>) {
+        let executed = api
+            .execute(request(query, variables))
+            .now_or_never()
+            .unwrap_or_else(|| panic!("no waiting"));
+        let executed = serde_json::to_value(&executed).unwrap_or_default();
+        let direct = api
+            .execute_direct(&request(query, variables))
+            .map(|body| serde_json::from_slice(&body).unwrap_or_default());
+        (executed, direct)
+    }
+
+    #[test]
+    fn the_direct_path_answers_exactly_as_the_executor_or_not_at_all() {
+        let api = api();
+        let none = serde_json::Value::Null;
+        let (ids, _) = both(
+            &api,
+            "{ entities(kind: PERSON, first: 1) { nodes { id } } events(first: 1) { nodes { id articles { id } } } }",
+            &none,
+        );
+        let person = ids["data"]["entities"]["nodes"][0]["id"]
+            .as_str()
+            .unwrap_or("")
+            .to_string();
+        let event = ids["data"]["events"]["nodes"][0]["id"]
+            .as_str()
+            .unwrap_or("")
+            .to_string();
+        let article = ids["data"]["events"]["nodes"][0]["articles"][0]["id"]
+            .as_str()
+            .unwrap_or("")
+            .to_string();
+        assert!(
+            !person.is_empty() && !event.is_empty() && !article.is_empty(),
+            "{ids}"
+        );
+        let (first_page, _) = both(
+            &api,
+            &format!(
+                r#"{{ node(id: "{person}") {{ ... on Entity {{ events(first: 2) {{ pageInfo {{ endCursor }} }} }} }} }}"#
+            ),
+            &none,
+        );
+        let cursor = first_page["data"]["node"]["events"]["pageInfo"]["endCursor"]
+            .as_str()
+            .unwrap_or("")
+            .to_string();
+        assert!(!cursor.is_empty(), "{first_page}");
+
+        let vars = serde_json::json!({ "id": person, "n": 3, "after": cursor, "kinds": ["MEETING", "VISIT"] });
+        let answered_directly = [
+            "query($id: ID!) { node(id: $id) { id __typename } }".to_string(),
+            format!(r#"{{ node(id: "{person}") {{ ... on Entity {{ events(first: 20) {{ totalCount nodes {{ id title date kind }} }} }} }} }}"#),
+            format!(r#"{{ a: node(id: "{person}") {{ ... on Node {{ id }} ... on Entity {{ name t: __typename events(first: 3, order: OLDEST_FIRST) {{ c: totalCount edges {{ cursor node {{ id kind status datePrecision endDate label headline }} }} pageInfo {{ hasNextPage hasPreviousPage startCursor endCursor __typename }} __typename }} }} ... on Event {{ title }} }} }}"#),
+            format!(r#"{{ node(id: "{person}") {{ ... on Entity {{ events(kinds: [MEETING, VISIT, PHONE_CALL], dated: true, minPrecision: DAY, from: "2020-01-01", status: HAPPENED, first: 2, after: "{cursor}") {{ totalCount nodes {{ id date }} pageInfo {{ hasPreviousPage hasNextPage }} }} }} }} }}"#),
+            "query($id: ID!, $n: Int, $after: String, $kinds: [EventKind!]) { node(id: $id) { ... on Entity { events(first: $n, after: $after, kinds: $kinds) { totalCount nodes { id } } } } }".to_string(),
+            format!(r#"{{ node(id: "{event}") {{ ... on Event {{ id title date endDate kind }} ... on Entity {{ name }} }} }}"#),
+            format!(r#"{{ node(id: "{article}") {{ __typename ... on Article {{ id source }} }} }}"#),
+        ];
+        let mut rows = 0;
+        for query in &answered_directly {
+            let (executed, direct) = both(&api, query, &vars);
+            assert!(executed.get("errors").is_none(), "{query}: {executed}");
+            assert_eq!(direct.as_ref(), Some(&executed), "{query}");
+            rows += executed["data"]["node"]["events"]["nodes"]
+                .as_array()
+                .map_or(0, Vec::len);
+        }
+        assert!(rows >= 20, "the pages compared hold events: {rows}");
+        // Before a request passed full validation once, it is never answered directly.
+        let fresh = format!(r#"{{ node(id: "{person}") {{ id name }} }}"#);
+        assert!(api.execute_direct(&request(&fresh, &none)).is_none());
+
+        let left_to_the_executor = [
+            // Introspection (a root of only `__` fields) has its own schema.
+            "{ __typename }".to_string(),
+            format!(
+                r#"{{ node(id: "{person}") {{ ... on Entity {{ related(first: 3) {{ weight }} }} }} }}"#
+            ),
+            format!(r#"{{ node(id: "{person}") {{ ...F }} }} fragment F on Entity {{ id }}"#),
+            format!(r#"{{ node(id: "{person}") {{ id @include(if: true) }} }}"#),
+            format!(r#"{{ node(id: "{person}") {{ id ... on Entity {{ id }} }} }}"#),
+            r#"{ node(id: "Entity:nothing/here") { id } }"#.to_string(),
+            format!(
+                r#"{{ node(id: "{person}") {{ ... on Entity {{ events(kind: MEETING, kinds: [VISIT]) {{ totalCount }} }} }} }}"#
+            ),
+            format!(r#"{{ node(id: "{person}") {{ ... on Entity {{ name(language: RU) }} }} }}"#),
+            format!(r#"{{ events(first: 2) {{ totalCount }} node(id: "{person}") {{ id }} }}"#),
+        ];
+        for query in &left_to_the_executor {
+            let (_, direct) = both(&api, query, &vars);
+            assert!(direct.is_none(), "{query} went the direct way: {direct:?}");
+        }
+    }
+}
