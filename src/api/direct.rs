@@ -11,7 +11,8 @@
 //! - `node(id:)`, with the fields and inline fragments of the node's type;
 //! - a view's plain fields, read by the same functions as its resolvers ([`PlainFields`]);
 //! - `Entity.events(…)`, through the resolver's own [`EntityEventsArgs::page`], with
-//!   `totalCount`, `nodes`, `edges` and `pageInfo`.
+//!   `totalCount`, `nodes`, `edges` and `pageInfo`;
+//! - `Entity.related(…)` ([`related_rows`], as its resolver), with `weight` and `entity`.
 //!
 //! Anything else returns `None` and the executor answers as before: another field, a
 //! directive, a fragment spread, a response key written twice, an argument the resolver
@@ -21,8 +22,8 @@
 use super::connection::PageInfo;
 use super::rows::PlainFields;
 use super::types::{
-    ArticleView, Date, DatePrecision, EntityEventsArgs, EntityView, EventConnection, EventKind,
-    EventStatus, EventView, Order, resolve_id,
+    ArticleView, Date, DatePrecision, EntityEventsArgs, EntityKind, EntityView, EventConnection,
+    EventKind, EventStatus, EventView, Order, RelatedEntity, related_rows, resolve_id,
 };
 use crate::graph::{Graph, NodeRef};
 use async_graphql::parser::types::{
@@ -154,10 +155,10 @@ impl Writer<'_> {
             NodeRef::Entity(e) => {
                 let view = EntityView(e);
                 self.object(set, EntityView::TYPE_NAME, true, |w, field| {
-                    if field.name.node == "events" {
-                        w.entity_events(view, field)
-                    } else {
-                        w.plain(&view, field)
+                    match field.name.node.as_str() {
+                        "events" => w.entity_events(view, field),
+                        "related" => w.related(view, field),
+                        _ => w.plain(&view, field),
                     }
                 })
             }
@@ -178,6 +179,30 @@ impl Writer<'_> {
         }
         let value = view.plain_field(self.graph, field.name.node.as_str())?;
         self.value(&value)
+    }
+
+    /// `Entity.related(…)`: the resolver's rows, written out.
+    fn related(&mut self, view: EntityView, field: &Field) -> Option<()> {
+        let (mut kind, mut first) = (None, None);
+        for (name, _) in &field.arguments {
+            match name.node.as_str() {
+                "kind" => kind = self.argument::<Option<EntityKind>>(field, "kind")?,
+                "first" => first = self.argument::<Option<i32>>(field, "first")?,
+                _ => return None,
+            }
+        }
+        let rows = related_rows(self.graph, view.0, kind, first).ok()?;
+        self.list(&rows.0, |w, row: &RelatedEntity| {
+            w.object(
+                &field.selection_set,
+                RelatedEntity::TYPE_NAME,
+                false,
+                |w, f| match f.name.node.as_str() {
+                    "entity" => w.view(&row.entity, &f.selection_set),
+                    _ => w.plain(row, f),
+                },
+            )
+        })
     }
 
     /// `Entity.events(…)`: the resolver's page, written out.
@@ -408,6 +433,8 @@ mod tests {
             "query($id: ID!, $n: Int, $after: String, $kinds: [EventKind!]) { node(id: $id) { ... on Entity { events(first: $n, after: $after, kinds: $kinds) { totalCount nodes { id } } } } }".to_string(),
             format!(r#"{{ node(id: "{event}") {{ ... on Event {{ id title date endDate kind }} ... on Entity {{ name }} }} }}"#),
             format!(r#"{{ node(id: "{article}") {{ __typename ... on Article {{ id source }} }} }}"#),
+            format!(r#"{{ node(id: "{person}") {{ ... on Entity {{ related(first: 20) {{ weight entity {{ id name }} }} }} }} }}"#),
+            format!(r#"{{ node(id: "{person}") {{ ... on Entity {{ r: related(kind: COUNTRY, first: 2) {{ __typename w: weight entity {{ __typename kind ... on Node {{ id }} }} }} }} }} }}"#),
         ];
         let mut rows = 0;
         for query in &answered_directly {
@@ -419,6 +446,13 @@ mod tests {
                 .map_or(0, Vec::len);
         }
         assert!(rows >= 20, "the pages compared hold events: {rows}");
+        let (related, _) = both(&api, &answered_directly[answered_directly.len() - 2], &vars);
+        assert!(
+            related["data"]["node"]["related"]
+                .as_array()
+                .is_some_and(|r| r.len() >= 3),
+            "{related}"
+        );
         // Before a request passed full validation once, it is never answered directly.
         let fresh = format!(r#"{{ node(id: "{person}") {{ id name }} }}"#);
         assert!(api.execute_direct(&request(&fresh, &none)).is_none());
@@ -427,7 +461,10 @@ mod tests {
             // Introspection (a root of only `__` fields) has its own schema.
             "{ __typename }".to_string(),
             format!(
-                r#"{{ node(id: "{person}") {{ ... on Entity {{ related(first: 3) {{ weight }} }} }} }}"#
+                r#"{{ node(id: "{person}") {{ ... on Entity {{ related(first: 3) {{ entity {{ events {{ totalCount }} }} }} }} }} }}"#
+            ),
+            format!(
+                r#"{{ node(id: "{person}") {{ ... on Entity {{ related(first: 101) {{ weight }} }} }} }}"#
             ),
             format!(r#"{{ node(id: "{person}") {{ ...F }} }} fragment F on Entity {{ id }}"#),
             format!(r#"{{ node(id: "{person}") {{ id @include(if: true) }} }}"#),

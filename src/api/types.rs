@@ -813,16 +813,7 @@ view_object! {
         first: Option<i32>,
     ) -> Result<Rows<RelatedEntity>> {
         checkpoint(ctx).await?;
-        let n = page_size(first)?;
-        let graph = graph(ctx);
-        Ok(graph
-            .related_top(self.0, kind.map(Into::into), n)
-            .into_iter()
-            .map(|(e, w)| RelatedEntity {
-                entity: EntityView(e),
-                weight: w as i32,
-            })
-            .collect())
+        related_rows(&graph(ctx), self.0, kind, first)
     }
     /// Countries or organisations this person leads or led (from the knowledge base).
     async fn leader_of(&self, ctx: &Context<'_>) -> Result<Vec<EntityView>> {
@@ -912,6 +903,24 @@ pub(crate) fn kind_filter(
             kinds.into_iter().map(Into::into).collect(),
         )),
     }
+}
+
+/// The entities that share most events with `entity` (`Entity.related`).
+pub(crate) fn related_rows(
+    graph: &Graph,
+    entity: EntityIx,
+    kind: Option<EntityKind>,
+    first: Option<i32>,
+) -> Result<Rows<RelatedEntity>> {
+    let n = page_size(first)?;
+    Ok(graph
+        .related_top(entity, kind.map(Into::into), n)
+        .into_iter()
+        .map(|(e, w)| RelatedEntity {
+            entity: EntityView(e),
+            weight: w as i32,
+        })
+        .collect())
 }
 
 /// The arguments of `Entity.events`, taken apart by the resolver and by the direct path
