@@ -78,6 +78,11 @@ fn benches(c: &mut Criterion) {
     group.bench_function("entity timeline page", |b| {
         b.iter(|| black_box(run(&timeline)))
     });
+    // The same page once it has run (and passed validation): the direct path.
+    assert!(api.execute_direct(&timeline.as_str().into()).is_some());
+    group.bench_function("entity timeline page, direct", |b| {
+        b.iter(|| black_box(api.execute_direct(&timeline.as_str().into())))
+    });
     let related = format!(
         "{{ node(id: \"{heavy}\") {{ ... on Entity {{ related(first: 20) {{ weight entity {{ id name }} }} }} }} }}"
     );
