@@ -1,36 +1,40 @@
 //! Randomised robustness checks ("fuzzing" without a fuzzing engine): intake + extraction on
-//! arbitrary text, and graph queries with arbitrary arguments, must never panic.
+//! arbitrary text, and graph queries with arbitrary arguments, must never panic. The
+//! [`Rng`] is shared with other randomised tests (the direct path against the executor).
 //!
 //! `cargo test` runs a short bounded pass of each target. A long local run:
 //! `EVENTGRAPH_FUZZ_SECONDS=900 cargo test --release --lib fuzz -- --nocapture` (the note
 //! of the run is printed: executions and executions per second).
 
+/// xorshift64*: deterministic, dependency-free pseudo-random numbers for randomised tests.
+#[cfg(test)]
+pub(crate) struct Rng(pub u64);
+
+#[cfg(test)]
+impl Rng {
+    pub(crate) fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    pub(crate) fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+    pub(crate) fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::Rng;
     use crate::extract::{ArticleText, Extractor};
     use crate::graph::{EventFilter, Granularity, Graph, NodeRef, SortOrder};
     use crate::ingest::{Limits, RawArticle, validate};
     use crate::model::{EventKind, EventStatus, Language};
     use chrono::NaiveDate;
     use std::time::{Duration, Instant};
-
-    /// xorshift64*: deterministic, dependency-free pseudo-random numbers.
-    struct Rng(u64);
-
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-        }
-        fn below(&mut self, n: usize) -> usize {
-            (self.next() % n.max(1) as u64) as usize
-        }
-        fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-            items[self.below(items.len())]
-        }
-    }
 
     /// Pieces the texts are made of: words the extractor reacts to, dates, punctuation,
     /// quotes, dashes and characters that have broken tokenisers before.
