@@ -456,6 +456,21 @@ mod tests {
                 .is_some_and(|r| r.len() >= 3),
             "{related}"
         );
+        // A document of several operations: the one named in the request.
+        let two = format!(
+            r#"query A {{ node(id: "{person}") {{ id }} }} query B {{ node(id: "{person}") {{ __typename ... on Entity {{ name }} }} }}"#
+        );
+        for name in ["A", "B"] {
+            let executed = api
+                .execute(Request::new(two.as_str()).operation_name(name))
+                .now_or_never()
+                .map(|r| serde_json::to_value(&r).unwrap_or_default());
+            let direct = api
+                .execute_direct(&Request::new(two.as_str()).operation_name(name))
+                .map(|body| serde_json::from_slice(&body).unwrap_or_default());
+            assert!(executed.as_ref().is_some_and(|e| e.get("errors").is_none()));
+            assert_eq!(direct, executed, "operation {name}");
+        }
         // Before a request passed full validation once, it is never answered directly.
         let fresh = format!(r#"{{ node(id: "{person}") {{ id name }} }}"#);
         assert!(api.execute_direct(&request(&fresh, &none)).is_none());
