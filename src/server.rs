@@ -4,7 +4,7 @@
 //! `serve` takes an already bound listener and a shutdown future, so `main` passes ctrl-c
 //! and tests pass a `127.0.0.1:0` listener: one code path, no port races.
 
-use crate::api::{Api, WriteAccess, codes};
+use crate::api::{Answer, Api, WriteAccess, codes};
 use crate::service::Service;
 use async_graphql::Executor;
 use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLWebSocket};
@@ -289,36 +289,36 @@ async fn graphql_post(
         record("graphql", started, true);
         return ([(header::CONTENT_TYPE, "application/json")], body).into_response();
     }
-    if let Some(body) = state.api.execute_direct(&request) {
-        record("graphql", started, true);
-        metrics::counter!("eventgraph_direct_responses_total").increment(1);
-        let body = axum::body::Bytes::from(body);
-        let content_type = if spec_media_type {
-            GRAPHQL_RESPONSE_JSON
-        } else {
-            if let Some((cache, key, generation)) = cached {
-                cache.put(key, generation, body.clone());
+    // A successful JSON body, kept in the response cache when there is one.
+    let send = |body: axum::body::Bytes| {
+        if let Some((cache, key, generation)) = cached {
+            cache.put(key, generation, body.clone());
+        }
+        ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+    };
+    let response = match state.api.answer(request.data(access)).await {
+        Answer::Written(body) => {
+            record("graphql", started, true);
+            metrics::counter!("eventgraph_direct_responses_total").increment(1);
+            let body = axum::body::Bytes::from(body);
+            if spec_media_type {
+                return ([(header::CONTENT_TYPE, GRAPHQL_RESPONSE_JSON)], body).into_response();
             }
-            "application/json"
-        };
-        return ([(header::CONTENT_TYPE, content_type)], body).into_response();
-    }
-    let response = state.api.execute(request.data(access)).await;
+            return send(body);
+        }
+        Answer::Executed(response) => response,
+    };
     let ok = response.errors.is_empty();
     record("graphql", started, ok);
-    match cached {
-        Some((cache, key, generation)) if ok && !spec_media_type => {
-            match serde_json::to_vec(&response) {
-                Ok(body) if body.len() <= crate::api::MAX_RESPONSE_BYTES => {
-                    let body = axum::body::Bytes::from(body);
-                    cache.put(key, generation, body.clone());
-                    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
-                }
-                _ => respond(&response, spec_media_type),
+    if ok && !spec_media_type {
+        match serde_json::to_vec(&response) {
+            Ok(body) if body.len() <= crate::api::MAX_RESPONSE_BYTES => {
+                return send(body.into());
             }
+            _ => {}
         }
-        _ => respond(&response, spec_media_type),
     }
+    respond(&response, spec_media_type)
 }
 
 async fn graphql_get(

@@ -22,8 +22,14 @@ pub struct PageInfo {
 /// client asks for it.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct OffsetCursor {
-    pub prefix: char,
-    pub offset: usize,
+    prefix: char,
+    offset: usize,
+}
+
+impl OffsetCursor {
+    pub(crate) fn new(prefix: char, offset: usize) -> Self {
+        OffsetCursor { prefix, offset }
+    }
 }
 
 impl std::fmt::Display for OffsetCursor {
@@ -51,8 +57,8 @@ macro_rules! connection {
         pub struct $conn {
             pub(crate) cursors: Vec<$cursor>,
             pub(crate) nodes: Rows<$view>,
-            pub(crate) has_next: bool,
-            pub(crate) has_previous: bool,
+            has_next: bool,
+            has_previous: bool,
             pub(crate) total: usize,
         }
 
@@ -76,12 +82,7 @@ macro_rules! connection {
             }
             /// Pagination state.
             async fn page_info(&self) -> PageInfo {
-                PageInfo {
-                    has_next_page: self.has_next,
-                    has_previous_page: self.has_previous,
-                    start_cursor: self.cursors.first().map(ToString::to_string),
-                    end_cursor: self.cursors.last().map(ToString::to_string),
-                }
+                self.info()
             }
             /// Items in the whole list.
             async fn total_count(&self) -> i32 {
@@ -90,6 +91,16 @@ macro_rules! connection {
         }
 
         impl $conn {
+            /// The page's pagination state (`pageInfo`).
+            pub(crate) fn info(&self) -> PageInfo {
+                PageInfo {
+                    has_next_page: self.has_next,
+                    has_previous_page: self.has_previous,
+                    start_cursor: self.cursors.first().map(ToString::to_string),
+                    end_cursor: self.cursors.last().map(ToString::to_string),
+                }
+            }
+
             pub(crate) fn from_page(
                 items: Vec<($cursor, $view)>,
                 total: usize,

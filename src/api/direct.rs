@@ -19,7 +19,6 @@
 //! refuses, an id that names nothing. Reads have no effects, so trying first costs only the
 //! walk. A test compares both paths' responses on every shape.
 
-use super::connection::PageInfo;
 use super::rows::PlainFields;
 use super::types::{
     ArticleView, Date, DatePrecision, EntityEventsArgs, EntityKind, EntityView, EventConnection,
@@ -258,20 +257,13 @@ impl Writer<'_> {
                     )
                 }),
                 "pageInfo" => {
-                    let info = PageInfo {
-                        has_next_page: connection.has_next,
-                        has_previous_page: connection.has_previous,
-                        start_cursor: connection.cursors.first().map(ToString::to_string),
-                        end_cursor: connection.cursors.last().map(ToString::to_string),
-                    };
+                    let info = connection.info();
                     w.object(&field.selection_set, "PageInfo", false, |w, f| {
                         let value = match f.name.node.as_str() {
                             "hasNextPage" => Value::from(info.has_next_page),
                             "hasPreviousPage" => Value::from(info.has_previous_page),
-                            "startCursor" => {
-                                info.start_cursor.clone().map_or(Value::Null, Value::from)
-                            }
-                            "endCursor" => info.end_cursor.clone().map_or(Value::Null, Value::from),
+                            "startCursor" => Value::from(info.start_cursor.as_deref()),
+                            "endCursor" => Value::from(info.end_cursor.as_deref()),
                             _ => return None,
                         };
                         w.value(&value)
@@ -389,31 +381,28 @@ mod tests {
         (executed, direct)
     }
 
+    /// The ids of a person, an event and one of its articles, all of them present.
+    fn sample_ids(api: &Api) -> [String; 3] {
+        let (ids, _) = both(
+            api,
+            "{ entities(kind: PERSON, first: 1) { nodes { id } } events(first: 1) { nodes { id articles { id } } } }",
+            &serde_json::Value::Null,
+        );
+        let id = |value: &serde_json::Value| value.as_str().unwrap_or("").to_string();
+        let found = [
+            id(&ids["data"]["entities"]["nodes"][0]["id"]),
+            id(&ids["data"]["events"]["nodes"][0]["id"]),
+            id(&ids["data"]["events"]["nodes"][0]["articles"][0]["id"]),
+        ];
+        assert!(found.iter().all(|id| !id.is_empty()), "{ids}");
+        found
+    }
+
     #[test]
     fn the_direct_path_answers_exactly_as_the_executor_or_not_at_all() {
         let api = api();
         let none = serde_json::Value::Null;
-        let (ids, _) = both(
-            &api,
-            "{ entities(kind: PERSON, first: 1) { nodes { id } } events(first: 1) { nodes { id articles { id } } } }",
-            &none,
-        );
-        let person = ids["data"]["entities"]["nodes"][0]["id"]
-            .as_str()
-            .unwrap_or("")
-            .to_string();
-        let event = ids["data"]["events"]["nodes"][0]["id"]
-            .as_str()
-            .unwrap_or("")
-            .to_string();
-        let article = ids["data"]["events"]["nodes"][0]["articles"][0]["id"]
-            .as_str()
-            .unwrap_or("")
-            .to_string();
-        assert!(
-            !person.is_empty() && !event.is_empty() && !article.is_empty(),
-            "{ids}"
-        );
+        let [person, event, article] = sample_ids(&api);
         let (first_page, _) = both(
             &api,
             &format!(
@@ -561,26 +550,8 @@ mod tests {
     fn random_selections_get_the_executors_answer_from_the_direct_path() {
         let api = api();
         let none = serde_json::Value::Null;
-        let (ids, _) = both(
-            &api,
-            "{ entities(kind: PERSON, first: 1) { nodes { id } } events(first: 1) { nodes { id articles { id } } } }",
-            &none,
-        );
-        let ids = [
-            ids["data"]["entities"]["nodes"][0]["id"]
-                .as_str()
-                .unwrap_or("")
-                .to_string(),
-            ids["data"]["events"]["nodes"][0]["id"]
-                .as_str()
-                .unwrap_or("")
-                .to_string(),
-            ids["data"]["events"]["nodes"][0]["articles"][0]["id"]
-                .as_str()
-                .unwrap_or("")
-                .to_string(),
-            "Entity:nothing/here".to_string(),
-        ];
+        let [person, event, article] = sample_ids(&api);
+        let ids = [person, event, article, "Entity:nothing/here".to_string()];
         let event_fields = [
             "id",
             "title",

@@ -191,6 +191,14 @@ pub struct Api {
     yield_after: Duration,
 }
 
+/// What [`Api::answer`] gives.
+pub enum Answer {
+    /// The response body, written by the direct path (a success).
+    Written(Vec<u8>),
+    /// The executor's response.
+    Executed(Response),
+}
+
 /// What [`Api::prepare`] learned about a request's document.
 struct Prepared {
     request: Request,
@@ -304,12 +312,26 @@ impl Api {
             .and_then(|documents| documents.get(query).cloned())
     }
 
+    /// Answers a request: through [`direct`] when it can, else through the executor; the
+    /// request's validation key is computed once for both.
+    pub async fn answer(&self, request: Request) -> Answer {
+        let key = Api::validation_key(&request);
+        if let Some(body) = key.as_deref().and_then(|key| self.direct(key, &request)) {
+            return Answer::Written(body);
+        }
+        Answer::Executed(self.execute_with_key(request, key).await)
+    }
+
     /// The response body of a request that passed full validation before (same document,
     /// variables and operation) and is cheap, answered by [`direct`] without the executor,
     /// or `None` (then [`Executor::execute`] answers it).
     pub fn execute_direct(&self, request: &Request) -> Option<Vec<u8>> {
-        let key = Api::validation_key(request)?;
-        if self.validated_complexity(&key)? >= EXPENSIVE_COMPLEXITY {
+        self.direct(&Api::validation_key(request)?, request)
+    }
+
+    /// [`Api::execute_direct`] for a request whose validation key is `key`.
+    fn direct(&self, key: &str, request: &Request) -> Option<Vec<u8>> {
+        if self.validated_complexity(key)? >= EXPENSIVE_COMPLEXITY {
             return None;
         }
         let document = self.cached_document(&request.query)?;
@@ -381,6 +403,35 @@ impl Api {
 impl Executor for Api {
     async fn execute(&self, request: Request) -> Response {
         let key = Api::validation_key(&request);
+        self.execute_with_key(request, key).await
+    }
+
+    fn execute_stream(
+        &self,
+        request: Request,
+        session_data: Option<Arc<async_graphql::Data>>,
+    ) -> BoxStream<'static, Response> {
+        let stream = match self.prepare(request) {
+            Ok(Prepared { request, .. }) => self
+                .strict
+                .execute_stream_with_session_data(request, session_data.unwrap_or_default()),
+            Err(refusal) => {
+                futures_util::stream::once(async move { Response::from_errors(vec![refusal]) })
+                    .boxed()
+            }
+        };
+        stream
+            .map(|mut response| {
+                annotate_errors(&mut response);
+                response
+            })
+            .boxed()
+    }
+}
+
+impl Api {
+    /// Executes a request whose validation key ([`Api::validation_key`]) is `key`.
+    async fn execute_with_key(&self, request: Request, key: Option<String>) -> Response {
         let mut response = match self.prepare(request) {
             Ok(Prepared {
                 request,
@@ -415,28 +466,6 @@ impl Executor for Api {
         };
         annotate_errors(&mut response);
         response
-    }
-
-    fn execute_stream(
-        &self,
-        request: Request,
-        session_data: Option<Arc<async_graphql::Data>>,
-    ) -> BoxStream<'static, Response> {
-        let stream = match self.prepare(request) {
-            Ok(Prepared { request, .. }) => self
-                .strict
-                .execute_stream_with_session_data(request, session_data.unwrap_or_default()),
-            Err(refusal) => {
-                futures_util::stream::once(async move { Response::from_errors(vec![refusal]) })
-                    .boxed()
-            }
-        };
-        stream
-            .map(|mut response| {
-                annotate_errors(&mut response);
-                response
-            })
-            .boxed()
     }
 }
 

@@ -247,13 +247,7 @@ impl QueryRoot {
             .enumerate()
             .skip(start)
             .take(n)
-            .map(|(offset, a)| {
-                let cursor = OffsetCursor {
-                    prefix: 'a',
-                    offset,
-                };
-                (cursor, ArticleView(a))
-            })
+            .map(|(offset, a)| (OffsetCursor::new('a', offset), ArticleView(a)))
             .collect();
         let has_next = start + items.len() < total;
         Ok(ArticleConnection::from_page(
@@ -341,13 +335,7 @@ impl QueryRoot {
             .enumerate()
             .skip(start)
             .take(n)
-            .map(|(offset, &e)| {
-                let cursor = OffsetCursor {
-                    prefix: 'n',
-                    offset,
-                };
-                (cursor, EntityView(e))
-            })
+            .map(|(offset, &e)| (OffsetCursor::new('n', offset), EntityView(e)))
             .collect();
         let has_next = start + items.len() < all.len();
         Ok(EntityConnection::from_page(

@@ -351,15 +351,20 @@ impl Graph {
                 ix
             }
         };
-        let old = self.index_place(event);
-        let record = &mut self.events[event as usize];
+        let record = &self.events[event as usize];
         let list = if reported {
-            &mut record.reported_by
+            &record.reported_by
         } else {
-            &mut record.mentioned_by
+            &record.mentioned_by
         };
         if !list.contains(&article) {
-            list.push(article);
+            let old = self.index_place(event);
+            let record = &mut self.events[event as usize];
+            if reported {
+                record.reported_by.push(article);
+            } else {
+                record.mentioned_by.push(article);
+            }
             if self.index_place(event) != old {
                 self.reindex_event(event, old);
             }
