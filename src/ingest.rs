@@ -214,7 +214,7 @@ fn split_seed_format(text: &str) -> Result<(String, Option<NaiveDate>, String), 
 }
 
 /// The first sentence of a one-line news brief, when the line holds at least two sentences:
-/// a sentence end (`.`, `!`, `?` or `…`, after a word of two or more letters) followed by a
+/// a sentence end (`.`, `!`, `?` or `…`, after a word or number of two or more characters) followed by a
 /// space and an upper-case letter, a digit or an opening quote.
 fn brief_headline(line: &str) -> Option<String> {
     let chars: Vec<(usize, char)> = line.char_indices().collect();
@@ -222,10 +222,12 @@ fn brief_headline(line: &str) -> Option<String> {
         if !matches!(c, '.' | '!' | '?' | '…') {
             continue;
         }
+        // A word or a number (a year, a day) of two or more characters ends the sentence;
+        // one letter before the stop is an initial ("A. Smith").
         let word_before = chars[..i]
             .iter()
             .rev()
-            .take_while(|(_, c)| c.is_alphabetic())
+            .take_while(|(_, c)| c.is_alphanumeric())
             .count();
         let next = chars.get(i + 1).map(|&(_, c)| c);
         let after = chars.get(i + 2).map(|&(_, c)| c);

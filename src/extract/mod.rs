@@ -303,12 +303,28 @@ impl Extractor {
         }
         // A trigger word inside a summit format's name («Консультативной встрече глав
         // государств», "Astana International Forum") names that summit.
+        // Summit names are sorted by their first token, so each trigger looks at the names
+        // that start at or before it (linear in the article, not triggers × mentions).
+        let mut summit_spans: Vec<(usize, usize)> = mentions
+            .iter()
+            .filter(|m| m.kind == EntityKind::Summit)
+            .map(|m| (m.first_token, m.first_token + m.n_tokens))
+            .collect();
+        summit_spans.sort_unstable();
+        // The furthest end among the names starting at or before each position.
+        let reach: Vec<usize> = summit_spans
+            .iter()
+            .scan(0, |furthest, &(_, end)| {
+                *furthest = (*furthest).max(end);
+                Some(*furthest)
+            })
+            .collect();
         for trigger in &mut triggers {
-            let inside_summit = mentions.iter().any(|m| {
-                m.kind == EntityKind::Summit
-                    && m.first_token <= trigger.first
-                    && trigger.first < m.first_token + m.n_tokens
-            });
+            let starting_before = summit_spans.partition_point(|&(start, _)| start <= trigger.first);
+            let inside_summit = starting_before > 0
+                && reach
+                    .get(starting_before - 1)
+                    .is_some_and(|&end| trigger.first < end);
             if inside_summit {
                 trigger.kind = EventKind::Summit;
             }
