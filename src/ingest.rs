@@ -735,6 +735,15 @@ mod tests {
         );
         assert!(brief.body.starts_with("Президент Казахстана провёл"));
         assert!(brief.body.ends_with("Подписаны 5 документов."));
+        // A first sentence that ends in a year or a day number is a sentence too.
+        let dated = check("The minister arrived in Baku on 3 May 2025. Talks follow on Monday.")?;
+        assert_eq!(dated.title, "The minister arrived in Baku on 3 May 2025.");
+        assert!(dated.body.ends_with("Talks follow on Monday."));
+        // An initial is not a sentence end.
+        assert_eq!(
+            check("Talks with J. Smith were held"),
+            Err(IngestError::NoBody)
+        );
         assert_eq!(
             check("Just a headline with no full stop"),
             Err(IngestError::NoBody)

@@ -348,7 +348,8 @@ impl Service {
         service.applied_seq.store(last_seq, Ordering::Release);
         service.log_seq.store(last_seq, Ordering::Release);
         let identity = store.identity()?;
-        let stamp = Stamp::current(&service.version, &identity, articles, last_seq);
+        let tail = log_entry_at(store, last_seq)?;
+        let stamp = Stamp::current(&service.version, &identity, articles, last_seq, &tail);
         let snapshot = data_dir.join(SNAPSHOT_FILE);
         if !matches!(location, StoreLocation::Sqlite(_)) {
             // The snapshot of a shared store is this process's own cache.
@@ -374,7 +375,8 @@ impl Service {
             // rows after it, when nothing was deleted in between.
             Ok(Some(Loaded::Behind(graph, old) | Loaded::Outdated(graph, old)))
                 if (keep_outdated || old.extractor == stamp.extractor)
-                    && old.articles + store.count_after(old.last_seq)? as u64 == articles =>
+                    && old.articles + store.count_after(old.last_seq)? as u64 == articles
+                    && log_entry_at(store, old.last_seq)? == old.tail =>
             {
                 service.catch_up_snapshot(store, graph, &old, keep_outdated, &stamp, &snapshot)?
             }
@@ -589,14 +591,23 @@ impl Service {
             // The file already holds this graph.
             return Ok(false);
         }
-        let (articles, last_seq) = store
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .generation()?;
+        let (articles, last_seq, tail) = {
+            let mut store = store
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            let (articles, last_seq) = store.generation()?;
+            (articles, last_seq, log_entry_at(store.as_mut(), last_seq)?)
+        };
         let Some(path) = &self.snapshot_path else {
             return Ok(false);
         };
-        let stamp = Stamp::current(&self.version, &self.store_identity, articles, last_seq);
+        let stamp = Stamp::current(
+            &self.version,
+            &self.store_identity,
+            articles,
+            last_seq,
+            &tail,
+        );
         snapshot_file::save(&self.read(), &stamp, path)?;
         self.snapshot_generation
             .store(generation, std::sync::atomic::Ordering::Release);
@@ -1227,6 +1238,23 @@ impl LogPosition {
     }
 }
 
+/// What the log's entry at `seq` holds, for a snapshot's stamp: the stored article's id, or
+/// `-` and the id for a logged deletion; empty when no entry has that number (an empty log,
+/// or a row deleted since).
+fn log_entry_at(store: &mut dyn ArticleStore, seq: i64) -> Result<String, StoreError> {
+    if seq <= 0 {
+        return Ok(String::new());
+    }
+    let mut found = String::new();
+    store.read_log(seq - 1, Some(seq + 1), &mut |entry| {
+        found = match entry {
+            crate::store::LogEntry::Added(stored) => stored.article.id.0,
+            crate::store::LogEntry::Deleted { id, .. } => format!("-{}", id.0),
+        };
+    })?;
+    Ok(found)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1340,7 +1368,8 @@ mod tests {
             let (articles, last_seq) = store.generation().expect("generation");
             let identity = store.identity().expect("identity");
             let path = dir.join(SNAPSHOT_FILE);
-            let probe = Stamp::current("probe", &identity, articles, last_seq);
+            let tail = log_entry_at(&mut store, last_seq).expect("tail");
+            let probe = Stamp::current("probe", &identity, articles, last_seq, &tail);
             let Some(Loaded::Outdated(graph, stamp)) =
                 snapshot_file::load(&path, &probe).expect("readable")
             else {

@@ -110,6 +110,18 @@ pub const MAX_NEW_PEOPLE_PER_ARTICLE: usize = 100;
 pub const MAX_EVENT_ENTITIES: usize = 64;
 /// Most mentioned events one article contributes.
 pub const MAX_MENTIONED_EVENTS: usize = 50;
+/// Most words (tokens) of an article that extraction reads, from its start: about 250 KB of
+/// text, a hundred times a long news article. The rest is stored and served, not read for
+/// facts, so no pass costs more on a 1 MB text than on this much.
+pub const MAX_TOKENS_PER_ARTICLE: usize = 40_000;
+/// Most event triggers, date expressions and entity mentions one article is read for (the
+/// first ones in text order). A long news article has a few hundred of each; the caps bound
+/// the passes that compare one list with another on a 1 MB text of repeated sentences.
+pub const MAX_TRIGGERS_PER_ARTICLE: usize = 600;
+/// See [`MAX_TRIGGERS_PER_ARTICLE`].
+pub const MAX_DATES_PER_ARTICLE: usize = 600;
+/// See [`MAX_TRIGGERS_PER_ARTICLE`].
+pub const MAX_MENTIONS_PER_ARTICLE: usize = 3_000;
 
 /// Keeps the mentions of the first [`MAX_ENTITIES_PER_ARTICLE`] distinct entities (at most
 /// [`MAX_NEW_PEOPLE_PER_ARTICLE`] of them new people), in text order.
@@ -228,7 +240,8 @@ impl Extractor {
         let language = article
             .language
             .unwrap_or_else(|| detect_language(&document));
-        let tokens = tokenize(&document);
+        let mut tokens = tokenize(&document);
+        tokens.truncate(MAX_TOKENS_PER_ARTICLE);
         // Credit lines ("Фото: пресс-служба Акорды") name entities but report no event.
         let credit_lines: HashSet<usize> = document
             .lines()
@@ -259,17 +272,19 @@ impl Extractor {
         };
 
         let anchor = article.published_on;
-        let dates_found = find_dates(&self.dates, &self.kb.morph, &tokens, &document, anchor);
+        let mut dates_found = find_dates(&self.dates, &self.kb.morph, &tokens, &document, anchor);
+        dates_found.truncate(MAX_DATES_PER_ARTICLE);
         let (article_date, article_month_day) = match anchor {
             Some(day) => (DateSpan::day(day), None),
             None => estimate_article_date(&document, &tokens, &dates_found, layout),
         };
-        let mentions = cap_entities(find_entities(
+        let mut mentions = cap_entities(find_entities(
             &self.kb,
             &tokens,
             &document,
             article_date.start,
         ));
+        mentions.truncate(MAX_MENTIONS_PER_ARTICLE);
         // A day and month without a year ("Astana. July 4."), in an article about a known
         // summit in its host city: the summit's edition gives the year.
         let (article_date, article_month_day) = match (article_date.start, article_month_day) {
@@ -281,7 +296,7 @@ impl Extractor {
         };
         // An undated article whose own day the text gives: relative and partial dates are
         // resolved against that day.
-        let dates_found = match (anchor, article_date.start) {
+        let mut dates_found = match (anchor, article_date.start) {
             (None, Some(_)) if article_date.precision == DatePrecision::Day => find_dates(
                 &self.dates,
                 &self.kb.morph,
@@ -291,6 +306,7 @@ impl Extractor {
             ),
             _ => dates_found,
         };
+        dates_found.truncate(MAX_DATES_PER_ARTICLE);
         let anchor = anchor.or(match article_date.precision {
             DatePrecision::Day => article_date.start,
             _ => None,
@@ -298,6 +314,7 @@ impl Extractor {
         let scan = find_triggers(&self.triggers, &self.cues, &self.kb.morph, &tokens);
         let (mut triggers, background, hypothetical) =
             (scan.triggers, scan.background, scan.hypothetical);
+        triggers.truncate(MAX_TRIGGERS_PER_ARTICLE);
         if language == Language::Kk {
             self.add_arrival_visits(&tokens, &mentions, &mut triggers);
         }
@@ -966,15 +983,18 @@ fn year_from_summit_edition(
 }
 
 /// The text of one sentence.
+///
+/// Tokens come in text order, so a sentence's tokens are one run found by binary search.
 fn sentence_span(tokens: &[Token], document: &str, sentence: usize) -> String {
-    let mut in_sentence = tokens.iter().filter(|t| t.sentence == sentence);
-    let mut in_sentence = std::iter::from_fn(move || in_sentence.next())
-        .collect::<Vec<_>>()
-        .into_iter();
-    let Some(first) = in_sentence.next() else {
+    let from = tokens.partition_point(|t| t.sentence < sentence);
+    let to = tokens.partition_point(|t| t.sentence <= sentence);
+    let (Some(first), Some(last)) = (tokens.get(from), to.checked_sub(1).and_then(|i| tokens.get(i)))
+    else {
         return String::new();
     };
-    let last = in_sentence.next_back().unwrap_or(first);
+    if from >= to {
+        return String::new();
+    }
     let end = document[last.end..]
         .char_indices()
         .find(|(_, c)| matches!(c, '.' | '!' | '?' | '\n'))
@@ -1134,6 +1154,31 @@ mod tests {
             });
             assert!(facts.mentioned_events.is_empty(), "{title:?} {body:?}");
         }
+    }
+
+    /// A 1 MB text of one sentence repeated is read up to the token cap, no further: the
+    /// passes that compare lists (triggers with summit names, dates with triggers, sentences
+    /// with mentions) see bounded lists (`benches/adversarial_extract.sh` times it).
+    #[test]
+    fn a_huge_repetitive_text_is_read_up_to_the_caps() {
+        let extractor = Extractor::new();
+        let sentence = "Tokayev met Putin in Astana on 3 May 2025 ahead of the SCO summit. ";
+        let body = sentence.repeat(1_000_000 / sentence.len());
+        let facts = extractor.extract(ArticleText {
+            title: "Talks in Astana",
+            body: &body,
+            published_on: None,
+            language: None,
+        });
+        assert_eq!(facts.main_event.kind, EventKind::Meeting);
+        assert!(!facts.mentions.is_empty());
+        assert!(facts.mentions.len() <= MAX_MENTIONS_PER_ARTICLE);
+        let last_read = facts.mentions.iter().map(|m| m.first_token).max();
+        assert!(
+            last_read.is_some_and(|t| t < MAX_TOKENS_PER_ARTICLE),
+            "a mention past the token cap: {last_read:?}"
+        );
+        assert!(facts.mentioned_events.len() <= MAX_MENTIONED_EVENTS);
     }
 
     #[test]

@@ -10,16 +10,26 @@
 //! extractor version loads as `Outdated`, served while the facts are re-extracted. The file
 //! is written to a temporary name and renamed, so a crash while saving leaves the old file
 //! or none.
+//!
+//! A damaged file never takes the process down: the file ends with a CRC-32 of everything
+//! before it, checked before the graph is decoded, and decoding is bounded by the file's
+//! size (a damaged length prefix cannot ask for more memory than the file holds). The stamp
+//! also names the log's last entry (its article id), so a snapshot copied from another
+//! store with the same identity and counts is not taken for this one's.
 
 use super::Graph;
+use bincode::Options;
 use serde::{Deserialize, Serialize};
 use std::fs::File;
-use std::io::{BufReader, BufWriter};
+use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 /// Layout version of the file itself.
-const FILE_FORMAT: u32 = 6;
+const FILE_FORMAT: u32 = 7;
+
+/// Bytes of the trailer: the CRC-32 (little-endian) of everything before it.
+const TRAILER_BYTES: u64 = 4;
 
 /// What a snapshot was built from; a snapshot loads only where all of it is the same.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,12 +48,22 @@ pub struct Stamp {
     pub articles: u64,
     /// The store's last sequence number: it grows with every insert.
     pub last_seq: i64,
+    /// What the log's entry at `last_seq` holds (its article id; empty for an empty log):
+    /// two copies of one store that each took a different article since have the same
+    /// identity and counts, but not the same last entry.
+    pub tail: String,
 }
 
 impl Stamp {
-    /// The stamp of the store `store` with `articles` rows up to `last_seq`, built by this
-    /// program.
-    pub fn current(extractor: &str, store: &str, articles: u64, last_seq: i64) -> Stamp {
+    /// The stamp of the store `store` with `articles` rows up to `last_seq`, whose entry
+    /// at `last_seq` is `tail`, built by this program.
+    pub fn current(
+        extractor: &str,
+        store: &str,
+        articles: u64,
+        last_seq: i64,
+        tail: &str,
+    ) -> Stamp {
         Stamp {
             format: FILE_FORMAT,
             layout: env!("EVENTGRAPH_GRAPH_LAYOUT_HASH").to_string(),
@@ -51,6 +71,7 @@ impl Stamp {
             store: store.to_string(),
             articles,
             last_seq,
+            tail: tail.to_string(),
         }
     }
 }
@@ -74,6 +95,42 @@ pub enum SnapshotError {
         /// The cause.
         source: bincode::Error,
     },
+    /// The file is damaged: its checksum does not match, it is too short to hold one, or
+    /// its contents decode to nothing this program wrote.
+    #[error("graph snapshot {path} is damaged: {reason}")]
+    Damaged {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+/// bincode's settings for the file: fixed-size integers as `bincode::serialize` writes
+/// them, and no read past `limit` bytes (a length prefix larger than what is left of the
+/// file is an error, not an allocation).
+fn codec(limit: u64) -> impl Options {
+    bincode::DefaultOptions::new()
+        .with_fixint_encoding()
+        .allow_trailing_bytes()
+        .with_limit(limit)
+}
+
+/// A writer that keeps the CRC-32 of what passes through it.
+struct Checksummed<W> {
+    inner: W,
+    crc: crc32fast::Hasher,
+}
+
+impl<W: Write> Write for Checksummed<W> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let written = self.inner.write(bytes)?;
+        self.crc.update(&bytes[..written]);
+        Ok(written)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// Writes `graph` with its stamp to `path` (through a temporary file and a rename).
@@ -91,9 +148,15 @@ pub fn save(graph: &Graph, stamp: &Stamp, path: &Path) -> Result<(), SnapshotErr
         source,
     };
     let file = File::create(&temporary).map_err(io)?;
-    let mut out = BufWriter::with_capacity(1 << 20, file);
+    let mut out = Checksummed {
+        inner: BufWriter::with_capacity(1 << 20, file),
+        crc: crc32fast::Hasher::new(),
+    };
     bincode::serialize_into(&mut out, stamp).map_err(encoding)?;
     bincode::serialize_into(&mut out, graph).map_err(encoding)?;
+    let crc = out.crc.finalize();
+    let mut out = out.inner;
+    out.write_all(&crc.to_le_bytes()).map_err(io)?;
     let file = out.into_inner().map_err(|e| io(e.into_error()))?;
     file.sync_all().map_err(io)?;
     drop(file);
@@ -134,22 +197,33 @@ pub fn load(path: &Path, expected: &Stamp) -> Result<Option<Loaded>, SnapshotErr
             });
         }
     };
-    let encoding = |source| SnapshotError::Encoding {
+    let io = |source| SnapshotError::Io {
         path: path.to_path_buf(),
         source,
     };
+    let damaged = |reason: String| SnapshotError::Damaged {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let length = file.metadata().map_err(io)?.len();
+    let Some(content) = length.checked_sub(TRAILER_BYTES) else {
+        return Err(damaged(format!("{length} bytes is too short")));
+    };
     let mut input = BufReader::with_capacity(1 << 20, file);
-    let stamp: Stamp = match bincode::deserialize_from(&mut input) {
+    let stamp: Stamp = match codec(content).deserialize_from(&mut input) {
         Ok(stamp) => stamp,
-        // Another layout: not ours to read.
+        // Another file layout (or a damaged stamp): not ours to read.
         Err(_) => return Ok(None),
     };
     let same_layout = stamp.format == expected.format
         && stamp.layout == expected.layout
         && stamp.store == expected.store;
+    // Behind: the caller checks that the store's entry at `stamp.last_seq` is `stamp.tail`.
     let behind = same_layout && stamp.last_seq < expected.last_seq;
-    let outdated =
-        same_layout && stamp.extractor != expected.extractor && stamp.last_seq <= expected.last_seq;
+    let same_tail = stamp.last_seq == expected.last_seq && stamp.tail == expected.tail;
+    let outdated = same_layout
+        && stamp.extractor != expected.extractor
+        && (stamp.last_seq < expected.last_seq || same_tail);
     let current = &stamp == expected;
     if !current && !behind && !outdated {
         tracing::info!(
@@ -159,8 +233,30 @@ pub fn load(path: &Path, expected: &Stamp) -> Result<Option<Loaded>, SnapshotErr
         );
         return Ok(None);
     }
-    let mut graph: Graph = bincode::deserialize_from(&mut input).map_err(encoding)?;
-    graph.rebuild_text_ids();
+    // The whole file is checked before the graph is decoded.
+    input.seek(SeekFrom::Start(0)).map_err(io)?;
+    let mut crc = crc32fast::Hasher::new();
+    let mut remaining = content;
+    let mut buffer = vec![0u8; 1 << 20];
+    while remaining > 0 {
+        let want = usize::try_from(remaining.min(buffer.len() as u64)).unwrap_or(buffer.len());
+        input.read_exact(&mut buffer[..want]).map_err(io)?;
+        crc.update(&buffer[..want]);
+        remaining -= want as u64;
+    }
+    let mut trailer = [0u8; TRAILER_BYTES as usize];
+    input.read_exact(&mut trailer).map_err(io)?;
+    if crc.finalize() != u32::from_le_bytes(trailer) {
+        return Err(damaged("its checksum does not match its contents".into()));
+    }
+    input.seek(SeekFrom::Start(0)).map_err(io)?;
+    let graph = decode(&mut input, content).map_err(|e| match e {
+        Decoded::Encoding(source) => SnapshotError::Encoding {
+            path: path.to_path_buf(),
+            source,
+        },
+        Decoded::Panicked => damaged("its contents do not decode to a graph".into()),
+    })?;
     Ok(Some(if outdated {
         Loaded::Outdated(graph, stamp)
     } else if behind {
@@ -168,6 +264,32 @@ pub fn load(path: &Path, expected: &Stamp) -> Result<Option<Loaded>, SnapshotErr
     } else {
         Loaded::Current(graph)
     }))
+}
+
+/// Why [`decode`] gave no graph.
+#[derive(Debug)]
+enum Decoded {
+    Encoding(bincode::Error),
+    /// A decoder (the graph's own `Deserialize` code) panicked on values no save writes.
+    Panicked,
+}
+
+/// Decodes a stamp and the graph after it from `input`, reading at most `limit` bytes; a
+/// panic in a decoder is caught and reported, never passed on.
+fn decode(input: &mut impl Read, limit: u64) -> Result<Graph, Decoded> {
+    let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut reader = std::io::Read::by_ref(input);
+        let _stamp: Stamp = codec(limit).deserialize_from(&mut reader)?;
+        codec(limit).deserialize_from::<_, Graph>(&mut reader)
+    }));
+    match decoded {
+        Ok(Ok(mut graph)) => {
+            graph.rebuild_text_ids();
+            Ok(graph)
+        }
+        Ok(Err(e)) => Err(Decoded::Encoding(e)),
+        Err(_) => Err(Decoded::Panicked),
+    }
 }
 
 #[cfg(test)]
@@ -208,7 +330,7 @@ mod tests {
         let path = dir.join("graph.snapshot");
         let graph = small_graph();
         assert!(graph.stats().articles == 3);
-        let stamp = Stamp::current("x", "store", 3, 3);
+        let stamp = Stamp::current("x", "store", 3, 3, "a3");
         save(&graph, &stamp, &path).expect("saved");
         let Some(Loaded::Current(loaded)) = load(&path, &stamp).expect("readable") else {
             panic!("the same stamp loads as current");
@@ -218,7 +340,7 @@ mod tests {
         assert_eq!(loaded.text_ids.len(), graph.text_ids.len());
         assert_eq!(loaded.text_ids.len(), loaded.texts.len());
         // A store that only grew since: the snapshot is behind, to be caught up.
-        match load(&path, &Stamp::current("x", "store", 4, 4)).expect("readable") {
+        match load(&path, &Stamp::current("x", "store", 4, 4, "a4")).expect("readable") {
             Some(Loaded::Behind(behind, old)) => {
                 assert_eq!(old, stamp);
                 assert_eq!(behind.fingerprint(), graph.fingerprint());
@@ -228,8 +350,8 @@ mod tests {
         // Facts of another extractor version, at the same or an earlier state: served while
         // they are re-extracted.
         for newer in [
-            Stamp::current("y", "store", 3, 3),
-            Stamp::current("y", "store", 4, 4),
+            Stamp::current("y", "store", 3, 3, "a3"),
+            Stamp::current("y", "store", 4, 4, "a4"),
         ] {
             match load(&path, &newer).expect("readable") {
                 Some(Loaded::Outdated(outdated, old)) => {
@@ -245,14 +367,18 @@ mod tests {
         };
         for stale in [
             // Same last row, another count: a deletion, not an append.
-            Stamp::current("x", "store", 2, 3),
+            Stamp::current("x", "store", 2, 3, "a3"),
             // Another layout is never decoded, whatever else agrees.
             another_layout,
             // The store is behind the snapshot (restored from a backup).
-            Stamp::current("x", "store", 2, 2),
+            Stamp::current("x", "store", 2, 2, "a2"),
             // Another store with the same counts (a replica pointed at another database).
-            Stamp::current("x", "another store", 3, 3),
-            Stamp::current("x", "another store", 4, 4),
+            Stamp::current("x", "another store", 3, 3, "a3"),
+            Stamp::current("x", "another store", 4, 4, "a4"),
+            // The same store, counts and last number, another last entry: a copy of this
+            // store that took another article.
+            Stamp::current("x", "store", 3, 3, "another article"),
+            Stamp::current("y", "store", 3, 3, "another article"),
         ] {
             assert!(
                 load(&path, &stale).expect("readable").is_none(),
@@ -264,6 +390,80 @@ mod tests {
                 .expect("no file is not an error")
                 .is_none()
         );
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn a_damaged_file_is_refused_with_a_reason_never_decoded() {
+        let dir = std::env::temp_dir().join(format!("eventgraph-damaged-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).ok();
+        let path = dir.join("graph.snapshot");
+        let stamp = Stamp::current("x", "store", 3, 3, "a3");
+        save(&small_graph(), &stamp, &path).expect("saved");
+        let good = std::fs::read(&path).expect("read");
+        // One flipped byte anywhere after the stamp: the checksum refuses the file.
+        for offset in [200, good.len() / 2, good.len() - 5, good.len() - 1] {
+            let mut bytes = good.clone();
+            bytes[offset] ^= 0x55;
+            std::fs::write(&path, &bytes).expect("written");
+            match load(&path, &stamp) {
+                Err(SnapshotError::Damaged { reason, .. }) => {
+                    assert!(reason.contains("checksum"), "{reason}")
+                }
+                other => panic!("byte {offset} flipped: expected a refusal, got {other:?}"),
+            }
+        }
+        // A flipped byte inside the stamp (a string's length prefix) is a stamp this program
+        // did not write: not ours to read, and never an allocation of the claimed length.
+        let mut bytes = good.clone();
+        bytes[8] ^= 0x40;
+        std::fs::write(&path, &bytes).expect("written");
+        assert!(matches!(load(&path, &stamp), Ok(None) | Err(_)));
+        for short in [0, 3] {
+            std::fs::write(&path, &good[..short]).expect("written");
+            assert!(
+                matches!(load(&path, &stamp), Err(SnapshotError::Damaged { .. })),
+                "{short} bytes"
+            );
+        }
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    /// Damaged contents past the checksum (as if a damaged file's checksum had been
+    /// recomputed) still end in a clean error: the decoder reads no more than the file holds.
+    #[test]
+    fn the_decoder_is_bounded_by_the_file_size() {
+        let stamp = Stamp::current("x", "store", 3, 3, "a3");
+        let dir = std::env::temp_dir().join(format!("eventgraph-bounded-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).ok();
+        let path = dir.join("graph.snapshot");
+        save(&small_graph(), &stamp, &path).expect("saved");
+        let good = std::fs::read(&path).expect("read");
+        let content = &good[..good.len() - TRAILER_BYTES as usize];
+        let mut rng = crate::fuzz::Rng(0x5eed);
+        for round in 0..2_000 {
+            let mut bytes = content.to_vec();
+            match round % 3 {
+                // A length prefix of the graph set to a huge value.
+                0 => {
+                    let at = rng.below(bytes.len().saturating_sub(8));
+                    bytes[at..at + 8].copy_from_slice(&u64::MAX.to_le_bytes());
+                }
+                1 => {
+                    let at = rng.below(bytes.len());
+                    bytes[at] ^= 1 << rng.below(8);
+                }
+                _ => bytes.truncate(rng.below(bytes.len())),
+            }
+            let limit = bytes.len() as u64;
+            // Either a graph (a flip in a value no check covers) or an error; no panic, no
+            // allocation beyond the file.
+            let decoded = decode(&mut bytes.as_slice(), limit);
+            assert!(
+                !matches!(decoded, Err(Decoded::Panicked)),
+                "round {round}: a decoder panicked"
+            );
+        }
         std::fs::remove_dir_all(&dir).ok();
     }
 }

@@ -227,3 +227,86 @@ fn a_snapshot_behind_a_bulk_ingest_is_caught_up_not_rebuilt() {
     assert_eq!(caught_up, rebuilt);
     assert_eq!(caught_up.1, files.len() as i64);
 }
+
+/// Copies a SQLite store's files (not its snapshot) from one data folder to another.
+fn copy_store(from: &std::path::Path, to: &std::path::Path) {
+    for file in ["eventgraph.db", "eventgraph.db-wal"] {
+        let source = from.join(file);
+        if source.exists() {
+            std::fs::copy(&source, to.join(file)).expect("copy the store");
+        }
+    }
+}
+
+fn ingest_text(data: &std::path::Path, name: &str, text: &str) {
+    let inbox = TempDir::new("foreign-inbox");
+    std::fs::write(inbox.path().join(name), text).expect("article");
+    let (ok, _, err) = crate::support::cli(&[
+        "ingest",
+        "--data",
+        data.to_str().unwrap(),
+        inbox.path().to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+}
+
+#[test]
+fn a_snapshot_copied_from_another_store_is_not_served() {
+    let a = TempDir::new("foreign-a");
+    let b = TempDir::new("foreign-b");
+    ingest_text(a.path(), "common.txt", &article_text(1));
+    // B starts as a copy of A: the same identity and the same rows.
+    copy_store(a.path(), b.path());
+    // Each takes a different article: the same count and last sequence number.
+    ingest_text(a.path(), "only-a.txt", &article_text(2));
+    ingest_text(b.path(), "only-b.txt", &article_text(3));
+    // A's graph is saved as its snapshot, then copied into B.
+    let from_a = graph_summary(a.path());
+    std::fs::copy(
+        a.path().join("graph.snapshot"),
+        b.path().join("graph.snapshot"),
+    )
+    .expect("A's snapshot saved and copied");
+    let served_by_b = graph_summary(b.path());
+    // What B holds, rebuilt without any snapshot.
+    let fresh = TempDir::new("foreign-fresh");
+    copy_store(b.path(), fresh.path());
+    let rebuilt_b = graph_summary(fresh.path());
+    assert_ne!(from_a, rebuilt_b, "the two stores hold different articles");
+    assert_eq!(served_by_b, rebuilt_b, "B serves its own articles, not A's");
+    // The same when B has grown since (A's snapshot would otherwise look like B's past).
+    ingest_text(b.path(), "later-b.txt", &article_text(4));
+    std::fs::copy(
+        a.path().join("graph.snapshot"),
+        b.path().join("graph.snapshot"),
+    )
+    .expect("copied again");
+    let served_by_b = graph_summary(b.path());
+    let fresh = TempDir::new("foreign-fresh-2");
+    copy_store(b.path(), fresh.path());
+    assert_eq!(served_by_b, graph_summary(fresh.path()));
+}
+
+#[test]
+fn a_damaged_snapshot_is_rebuilt_not_decoded() {
+    let data = TempDir::new("damaged-snapshot");
+    ingest_text(data.path(), "one.txt", &article_text(1));
+    ingest_text(data.path(), "two.txt", &article_text(2));
+    let expected = graph_summary(data.path());
+    let path = data.path().join("graph.snapshot");
+    let good = std::fs::read(&path).expect("snapshot saved");
+    // A flipped byte in a length prefix near the start, random bytes, and a flip deep in
+    // the graph: each start rebuilds the same graph (no crash, no runaway allocation).
+    let mut flipped = good.clone();
+    flipped[8] ^= 0xff;
+    let mut deep = good.clone();
+    let middle = deep.len() / 2;
+    deep[middle] ^= 0x10;
+    let noise: Vec<u8> = (0..1_000_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    for damaged in [flipped, deep, noise] {
+        std::fs::write(&path, &damaged).expect("written");
+        assert_eq!(graph_summary(data.path()), expected);
+    }
+}
