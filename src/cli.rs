@@ -472,7 +472,11 @@ fn run_ingest(args: IngestArgs) -> Result<()> {
                 let mut bytes = Vec::new();
                 match stdin
                     .lock()
-                    .take(u64::try_from(max_bytes).unwrap_or(u64::MAX).saturating_add(1))
+                    .take(
+                        u64::try_from(max_bytes)
+                            .unwrap_or(u64::MAX)
+                            .saturating_add(1),
+                    )
                     .read_to_end(&mut bytes)
                 {
                     Ok(_) => each((

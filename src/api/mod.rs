@@ -50,6 +50,27 @@ pub const MAX_RESPONSE_BYTES: usize = 16 << 20;
 /// links): a typical length.
 pub const UNPAGED_LIST_COST: usize = 10;
 
+/// Most entities one list argument (`events(entities:)`) may name.
+pub const MAX_ENTITY_LIST: usize = 20;
+
+/// The complexity charged for an `events` filter that no index answers — a title search,
+/// three or more entities — on top of its page: such a filter reads every
+/// event in its scope, so it counts as an expensive query (it waits for a permit of the
+/// expensive-query gate) and one request holds at most a few.
+pub(crate) fn scan_cost(
+    search: &Option<String>,
+    entities: &Option<Vec<async_graphql::ID>>,
+) -> usize {
+    let listed = entities.as_ref().map_or(0, Vec::len);
+    // Each entity named costs a little; a list is capped at MAX_ENTITY_LIST anyway.
+    let per_entity = listed * 10;
+    if search.is_some() || listed >= 3 {
+        scope::EXPENSIVE_COMPLEXITY + per_entity
+    } else {
+        per_entity
+    }
+}
+
 /// Most live subscriptions on one WebSocket connection.
 pub const MAX_SUBSCRIPTIONS_PER_CONNECTION: usize = 100;
 

@@ -218,6 +218,16 @@ pub struct KindCount {
 pub struct QueryRoot;
 
 fn resolve_entities(graph: &Graph, ids: &[ID]) -> Result<Vec<crate::graph::EntityIx>> {
+    if ids.len() > super::MAX_ENTITY_LIST {
+        return Err(error(
+            codes::LIMIT_EXCEEDED,
+            format!(
+                "entities lists {} ids; at most {}",
+                ids.len(),
+                super::MAX_ENTITY_LIST
+            ),
+        ));
+    }
     ids.iter().map(|id| entity_arg(graph, id)).collect()
 }
 
@@ -262,7 +272,9 @@ impl QueryRoot {
     /// status, having a date (`dated`), date precision (`minPrecision`: DAY, MONTH or
     /// YEAR at least), source language, linked entities (`entity`, or several with
     /// `entities` and `match`) and title text. Undated events come last in either order.
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
+    #[graphql(
+        complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1 + super::scan_cost(&search, &entities)"
+    )]
     #[allow(clippy::too_many_arguments)]
     async fn events(
         &self,

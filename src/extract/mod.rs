@@ -337,7 +337,8 @@ impl Extractor {
             })
             .collect();
         for trigger in &mut triggers {
-            let starting_before = summit_spans.partition_point(|&(start, _)| start <= trigger.first);
+            let starting_before =
+                summit_spans.partition_point(|&(start, _)| start <= trigger.first);
             let inside_summit = starting_before > 0
                 && reach
                     .get(starting_before - 1)
@@ -988,8 +989,10 @@ fn year_from_summit_edition(
 fn sentence_span(tokens: &[Token], document: &str, sentence: usize) -> String {
     let from = tokens.partition_point(|t| t.sentence < sentence);
     let to = tokens.partition_point(|t| t.sentence <= sentence);
-    let (Some(first), Some(last)) = (tokens.get(from), to.checked_sub(1).and_then(|i| tokens.get(i)))
-    else {
+    let (Some(first), Some(last)) = (
+        tokens.get(from),
+        to.checked_sub(1).and_then(|i| tokens.get(i)),
+    ) else {
         return String::new();
     };
     if from >= to {

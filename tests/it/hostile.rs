@@ -260,6 +260,36 @@ fn repeated_and_heavy_queries_are_charged() {
     let heavy = "{ a: timeline(granularity: DAY) { events(first: 100) { articles { text links { evidence { text } } } } } b: timeline(granularity: WEEK) { events(first: 100) { articles { text links { evidence { text } } } } } }";
     let r = server.graphql(heavy, json!({}));
     assert_eq!(error_codes(&r), ["LIMIT_EXCEEDED"], "{r}");
+    // A title search reads every event: thirty of them in one request are refused before
+    // any runs, though each asks for one item.
+    let scans: String = (0..30)
+        .map(|i| format!("s{i}: events(search: \"zz{i}\", first: 1) {{ totalCount }} "))
+        .collect();
+    let r = server.graphql(&format!("{{ {scans} }}"), json!({}));
+    assert_eq!(error_codes(&r), ["LIMIT_EXCEEDED"], "{r}");
+    assert!(r.to_string().contains("complex"), "{r}");
+    // One search is answered.
+    let r = server.graphql(
+        "{ events(search: \"zz\", first: 1) { totalCount } }",
+        json!({}),
+    );
+    assert!(r["errors"].is_null(), "{r}");
+    // An entity list is capped (its length also counts towards the cost).
+    let ids: Vec<String> = (0..21).map(|_| "Entity:country/kz".to_string()).collect();
+    let r = server.graphql(
+        "query($e: [ID!]) { events(entities: $e, match: ANY, first: 1) { totalCount } }",
+        json!({ "e": ids }),
+    );
+    assert_eq!(error_codes(&r), ["LIMIT_EXCEEDED"], "{r}");
+    assert!(r.to_string().contains("at most 20"), "{r}");
+    let many: Vec<String> = (0..6_000)
+        .map(|_| "Entity:country/kz".to_string())
+        .collect();
+    let r = server.graphql(
+        "query($e: [ID!]) { events(entities: $e, match: ANY, first: 1) { totalCount } }",
+        json!({ "e": many }),
+    );
+    assert_eq!(error_codes(&r), ["LIMIT_EXCEEDED"], "{r}");
     let (status, _) = http(&server.addr, "GET", "/healthz", &[], "").expect("healthz");
     assert_eq!(status, 200);
 }
