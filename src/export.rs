@@ -729,31 +729,78 @@ fn events_csv(
         outlets.sort_unstable();
         outlets.dedup();
         let sources: Vec<&str> = sources.iter().map(|s| s.0).collect();
-        writer.write_record([
-            event_id(graph, e),
-            record.kind.name().to_string(),
-            record.status.name().to_string(),
-            record.date.start.map(|d| d.to_string()).unwrap_or_default(),
-            last_day(graph, e)
-                .map(|d| d.to_string())
-                .unwrap_or_default(),
-            record.date.precision.name().to_string(),
-            record.title.clone(),
-            graph.event_label(e),
-            names_of(graph, e, EntityKind::Person),
-            names_of(graph, e, EntityKind::Country),
-            names_of(graph, e, EntityKind::Place),
-            names_of(graph, e, EntityKind::Organization),
-            names_of(graph, e, EntityKind::Summit),
-            languages.join("; "),
-            sources.join("; "),
-            urls.join("; "),
-            outlets.join("; "),
-        ])?;
+        write_cells(
+            &mut writer,
+            [
+                event_id(graph, e),
+                record.kind.name().to_string(),
+                record.status.name().to_string(),
+                record.date.start.map(|d| d.to_string()).unwrap_or_default(),
+                last_day(graph, e)
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+                record.date.precision.name().to_string(),
+                record.title.clone(),
+                graph.event_label(e),
+                names_of(graph, e, EntityKind::Person),
+                names_of(graph, e, EntityKind::Country),
+                names_of(graph, e, EntityKind::Place),
+                names_of(graph, e, EntityKind::Organization),
+                names_of(graph, e, EntityKind::Summit),
+                languages.join("; "),
+                sources.join("; "),
+                urls.join("; "),
+                outlets.join("; "),
+            ],
+        )?;
     }
     writer
         .into_inner()
         .map_err(|e| ExportError::Csv(csv::Error::from(std::io::Error::other(e.to_string()))))
+}
+
+/// A cell a spreadsheet will not run: one that starts with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return is prefixed with `'` (OWASP's advice on CSV injection), and control
+/// characters other than tab and line breaks become U+FFFD.
+fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky_start = cell
+        .chars()
+        .next()
+        .is_some_and(|c| matches!(c, '=' | '+' | '-' | '@' | '\t' | '\r'));
+    let control = cell
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'));
+    if !risky_start && !control {
+        return std::borrow::Cow::Borrowed(cell);
+    }
+    let cleaned: String = cell
+        .chars()
+        .map(|c| {
+            if c.is_control() && !matches!(c, '\t' | '\n' | '\r') {
+                '\u{fffd}'
+            } else {
+                c
+            }
+        })
+        .collect();
+    std::borrow::Cow::Owned(if risky_start {
+        format!("'{cleaned}")
+    } else {
+        cleaned
+    })
+}
+
+/// Writes one data row, every cell through [`spreadsheet_safe`].
+fn write_cells<W: std::io::Write, S: AsRef<str>>(
+    writer: &mut csv::Writer<W>,
+    cells: impl IntoIterator<Item = S>,
+) -> Result<(), csv::Error> {
+    let cells: Vec<S> = cells.into_iter().collect();
+    writer.write_record(
+        cells
+            .iter()
+            .map(|c| spreadsheet_safe(c.as_ref()).into_owned()),
+    )
 }
 
 fn links_csv(graph: &Graph, events: &[EventIx]) -> Result<Vec<u8>, ExportError> {
@@ -783,17 +830,20 @@ fn links_csv(graph: &Graph, events: &[EventIx]) -> Result<Vec<u8>, ExportError> 
                     )
                 });
             let (text, article) = evidence.unwrap_or(("", ""));
-            writer.write_record([
-                event_id(graph, e).as_str(),
-                &record.date.start.map(|d| d.to_string()).unwrap_or_default(),
-                &record.title,
-                kind.name(),
-                &entity_id(graph, entity),
-                graph.entity(entity).kind.name(),
-                &graph.entity(entity).name,
-                text,
-                article,
-            ])?;
+            write_cells(
+                &mut writer,
+                [
+                    event_id(graph, e).as_str(),
+                    &record.date.start.map(|d| d.to_string()).unwrap_or_default(),
+                    &record.title,
+                    kind.name(),
+                    &entity_id(graph, entity),
+                    graph.entity(entity).kind.name(),
+                    &graph.entity(entity).name,
+                    text,
+                    article,
+                ],
+            )?;
         }
     }
     writer
@@ -916,6 +966,30 @@ mod tests {
             assert_eq!(ExportFormat::parse(format.file_name()), Some(format));
         }
         assert_eq!(ExportFormat::parse("graph.gexf"), None);
+    }
+
+    #[test]
+    fn csv_cells_that_a_spreadsheet_would_run_are_defused() {
+        assert_eq!(
+            spreadsheet_safe("=HYPERLINK(\"http://x\")"),
+            "'=HYPERLINK(\"http://x\")"
+        );
+        for risky in ["+1", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(spreadsheet_safe(risky).starts_with('\''), "{risky:?}");
+        }
+        assert_eq!(
+            spreadsheet_safe("a\u{1b}[31mb\u{0}"),
+            "a\u{fffd}[31mb\u{fffd}"
+        );
+        assert_eq!(
+            spreadsheet_safe("Tokayev met Putin — talks"),
+            "Tokayev met Putin — talks"
+        );
+        assert_eq!(spreadsheet_safe("2025-05-03"), "2025-05-03");
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        write_cells(&mut writer, ["=1+1", "plain"]).expect("written");
+        let written = String::from_utf8(writer.into_inner().expect("flushed")).expect("utf-8");
+        assert_eq!(written, "'=1+1,plain\n");
     }
 
     #[test]

@@ -75,6 +75,17 @@ pub enum IngestError {
     /// The source key is empty.
     #[error("article source is empty: give a file name, URL or other key")]
     EmptySource,
+    /// A one-line field (source, title, outlet) holds a control character (an escape
+    /// sequence, a NUL): it would reach terminals and spreadsheets raw.
+    #[error("article {field} contains a control character (U+{code:04X}) at byte {offset}")]
+    ControlCharacter {
+        /// The field.
+        field: &'static str,
+        /// The character's code point.
+        code: u32,
+        /// Its byte offset in the field.
+        offset: usize,
+    },
     /// A publication date before the earliest one accepted.
     #[error("publication date {date} is before {earliest}: not a news article date")]
     AncientDate {
@@ -358,6 +369,21 @@ pub fn validate(raw: RawArticle, limits: Limits, today: NaiveDate) -> Result<Art
         .as_deref()
         .map(|o| o.split_whitespace().collect::<Vec<_>>().join(" "))
         .filter(|o| !o.is_empty());
+    for (field, value) in [
+        ("source", Some(source.as_str())),
+        ("title", Some(title.as_str())),
+        ("outlet", outlet.as_deref()),
+    ] {
+        if let Some((offset, c)) =
+            value.and_then(|v| v.char_indices().find(|&(_, c)| c.is_control() && c != '\t'))
+        {
+            return Err(IngestError::ControlCharacter {
+                field,
+                code: u32::from(c),
+                offset,
+            });
+        }
+    }
     if let Some(outlet) = &outlet
         && outlet.len() > MAX_OUTLET_BYTES
     {
@@ -735,6 +761,51 @@ mod tests {
         );
         assert!(brief.body.starts_with("Президент Казахстана провёл"));
         assert!(brief.body.ends_with("Подписаны 5 документов."));
+        // Control characters in one-line fields are refused, naming the field.
+        let escape = validate(
+            RawArticle {
+                source: "a\u{1b}[31m.txt".into(),
+                bytes: b"Title\nBody text.".to_vec(),
+                ..RawArticle::default()
+            },
+            Limits::default(),
+            today(),
+        );
+        assert!(
+            matches!(
+                escape,
+                Err(IngestError::ControlCharacter {
+                    field: "source",
+                    code: 0x1b,
+                    ..
+                })
+            ),
+            "{escape:?}"
+        );
+        let outlet = validate(
+            RawArticle {
+                source: "a.txt".into(),
+                bytes: b"Title\nBody text.".to_vec(),
+                outlet: Some("News\u{7}".into()),
+                ..RawArticle::default()
+            },
+            Limits::default(),
+            today(),
+        );
+        assert!(
+            matches!(
+                outlet,
+                Err(IngestError::ControlCharacter {
+                    field: "outlet",
+                    ..
+                })
+            ),
+            "{outlet:?}"
+        );
+        assert!(matches!(
+            check("Title \u{1b}x\nBody text."),
+            Err(IngestError::ControlCharacter { field: "title", .. })
+        ));
         // A first sentence that ends in a year or a day number is a sentence too.
         let dated = check("The minister arrived in Baku on 3 May 2025. Talks follow on Monday.")?;
         assert_eq!(dated.title, "The minister arrived in Baku on 3 May 2025.");

@@ -172,6 +172,25 @@ fn write_access(headers: &HeaderMap, token: Option<&str>) -> WriteAccess {
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 
 /// A transport-level refusal as a GraphQL error body with a code.
+/// Whether the operation a request would run is a mutation (a document that does not parse
+/// is left to the executor, which says why).
+fn selects_mutation(request: &async_graphql::Request) -> bool {
+    use async_graphql::parser::types::{DocumentOperations, OperationType};
+    let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
+        return false;
+    };
+    let is_mutation = |ty: OperationType| ty == OperationType::Mutation;
+    match &document.operations {
+        DocumentOperations::Single(operation) => is_mutation(operation.node.ty),
+        DocumentOperations::Multiple(operations) => match &request.operation_name {
+            Some(name) => operations
+                .iter()
+                .any(|(n, op)| n.as_str() == name && is_mutation(op.node.ty)),
+            None => false,
+        },
+    }
+}
+
 fn refusal(status: StatusCode, message: impl Into<String>) -> Response {
     let body = serde_json::json!({ "errors": [{ "message": message.into(), "extensions": { "code": codes::BAD_REQUEST } }] });
     (status, Json(body)).into_response()
@@ -341,7 +360,17 @@ async fn graphql_get(
     {
         Ok(req) => {
             let started = Instant::now();
-            // GET may not write: mutations over GET are refused by async-graphql itself.
+            // GET may not write (GraphQL over HTTP: 405, and POST is the method that can).
+            if selects_mutation(&req.0) {
+                let mut refused = refusal(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "a mutation cannot be sent with GET: send it with POST /graphql",
+                );
+                refused
+                    .headers_mut()
+                    .insert(header::ALLOW, HeaderValue::from_static("POST"));
+                return refused;
+            }
             let response = state
                 .api
                 .execute(req.into_inner().data(WriteAccess::Disabled))
@@ -371,6 +400,7 @@ async fn graphql_ws(
             // Each connection counts its own live subscriptions (see api::SubscriptionSlots).
             let mut data = async_graphql::Data::default();
             data.insert(crate::api::SubscriptionSlots::default());
+            data.insert(WriteAccess::NotOnThisTransport);
             GraphQLWebSocket::new(stream, api, protocol)
                 .with_data(data)
                 .serve()

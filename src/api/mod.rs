@@ -117,6 +117,8 @@ pub enum WriteAccess {
     Denied,
     /// The server has no write token configured: writes over HTTP are off.
     Disabled,
+    /// The transport carries no writes (a WebSocket connection): mutations go by POST.
+    NotOnThisTransport,
 }
 
 /// Error codes used in `extensions.code`.

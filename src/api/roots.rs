@@ -774,6 +774,10 @@ fn require_write(ctx: &Context<'_>) -> Result<()> {
             codes::UNAUTHENTICATED,
             "writes need the header `Authorization: Bearer <token>` with the server's write token",
         )),
+        WriteAccess::NotOnThisTransport => Err(error(
+            codes::FORBIDDEN,
+            "mutations are not accepted on this transport: send them with POST /graphql and `Authorization: Bearer <token>`",
+        )),
         WriteAccess::Disabled => Err(error(
             codes::FORBIDDEN,
             "writes over HTTP are disabled: start the server with --write-token <token> (or EVENTGRAPH_WRITE_TOKEN) and send `Authorization: Bearer <token>`",

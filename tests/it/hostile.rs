@@ -157,6 +157,28 @@ fn transport_refusals_are_json_with_a_code() {
         &[("authorization", "Bearer x-wrong-token")],
     );
     assert_eq!(error_codes(&r), ["UNAUTHENTICATED"], "{r}");
+    // A mutation sent with GET is refused with 405 and the method that can carry it, even
+    // with the write token; a query with GET is answered.
+    let (status, head, body) = crate::support::http_with_head(
+        &server.addr,
+        "GET",
+        "/graphql?query=mutation%7BdeleteArticle(id:%22x%22)%7BremovedEvents%7D%7D",
+        &[("authorization", &format!("Bearer {TOKEN}"))],
+        "",
+    )
+    .expect("GET");
+    assert_eq!(status, 405, "{body}");
+    assert!(head.contains("allow: post"), "{head}");
+    assert!(body.contains("POST"), "{body}");
+    let (status, body) = http(
+        &server.addr,
+        "GET",
+        "/graphql?query=%7B__typename%7D",
+        &[],
+        "",
+    )
+    .expect("GET");
+    assert_eq!(status, 200, "{body}");
 }
 
 #[test]
