@@ -130,29 +130,42 @@ fn cli_ingest_reports_each_bad_file_and_goes_on() {
 
 #[test]
 fn stdin_ingest() {
-    let data = TempDir::new("stdin");
-    let mut child = std::process::Command::new(crate::support::binary())
-        .args([
+    // The default limit, and the largest one the flag takes (its "one byte over" reading
+    // must not overflow).
+    for extra in [
+        &[][..],
+        &["--max-article-bytes", "18446744073709551615"][..],
+    ] {
+        let data = TempDir::new("stdin");
+        let mut args = vec![
             "ingest",
             "--data",
             data.path().to_str().unwrap_or(""),
             "--source",
             "piped",
-            "-",
-        ])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    use std::io::Write;
-    if let Some(mut stdin) = child.stdin.take() {
-        let _ = stdin.write_all(
-            " date 2025-02-02 Тоқаев сұхбат берді\nМемлекет басшысы газетке сұхбат берді."
-                .as_bytes(),
+        ];
+        args.extend_from_slice(extra);
+        args.push("-");
+        let mut child = std::process::Command::new(crate::support::binary())
+            .args(&args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        use std::io::Write;
+        if let Some(mut stdin) = child.stdin.take() {
+            let _ = stdin.write_all(
+                " date 2025-02-02 Тоқаев сұхбат берді\nМемлекет басшысы газетке сұхбат берді."
+                    .as_bytes(),
+            );
+        }
+        let out = child.wait_with_output().expect("wait");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("1 accepted"),
+            "{extra:?}: {text} {}",
+            String::from_utf8_lossy(&out.stderr)
         );
     }
-    let out = child.wait_with_output().expect("wait");
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("1 accepted"), "{text}");
 }
