@@ -25,9 +25,19 @@ impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
             Value::String(s) => {
-                let date = NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
-                    InputValueError::custom(format!("{s:?} is not a YYYY-MM-DD calendar date"))
-                })?;
+                // Exactly YYYY-MM-DD: chrono alone would also take " 2025-01-01" or
+                // "+2025-01-01".
+                let strict = s.len() == 10
+                    && s.bytes().enumerate().all(|(i, b)| match i {
+                        4 | 7 => b == b'-',
+                        _ => b.is_ascii_digit(),
+                    });
+                let date = NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                    .ok()
+                    .filter(|_| strict)
+                    .ok_or_else(|| {
+                        InputValueError::custom(format!("{s:?} is not a YYYY-MM-DD calendar date"))
+                    })?;
                 let year = chrono::Datelike::year(&date);
                 let latest = chrono::Datelike::year(&chrono::Utc::now().date_naive()) + 10;
                 if !(crate::ingest::EARLIEST_YEAR..=latest).contains(&year) {
@@ -993,4 +1003,25 @@ pub(crate) fn event_page(
         has_next,
         after.is_some(),
     ))
+}
+
+#[cfg(test)]
+mod date_scalar_tests {
+    use super::*;
+
+    #[test]
+    fn a_date_is_exactly_yyyy_mm_dd() {
+        let parse = |s: &str| <Date as ScalarType>::parse(Value::String(s.to_string()));
+        assert!(parse("2025-01-01").is_ok());
+        for bad in [
+            " 2025-01-01",
+            "+2025-01-01",
+            "2025-1-01",
+            "2025-01-01 ",
+            "2025-02-30",
+            "20250101",
+        ] {
+            assert!(parse(bad).is_err(), "{bad:?}");
+        }
+    }
 }
