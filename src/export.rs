@@ -763,31 +763,19 @@ fn events_csv(
 /// carriage return is prefixed with `'` (OWASP's advice on CSV injection), and control
 /// characters other than tab and line breaks become U+FFFD.
 fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_control = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
     let risky_start = cell
         .chars()
         .next()
         .is_some_and(|c| matches!(c, '=' | '+' | '-' | '@' | '\t' | '\r'));
-    let control = cell
-        .chars()
-        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'));
-    if !risky_start && !control {
+    if !risky_start && !cell.chars().any(unsafe_control) {
         return std::borrow::Cow::Borrowed(cell);
     }
-    let cleaned: String = cell
+    let prefix = if risky_start { "'" } else { "" };
+    let cleaned = cell
         .chars()
-        .map(|c| {
-            if c.is_control() && !matches!(c, '\t' | '\n' | '\r') {
-                '\u{fffd}'
-            } else {
-                c
-            }
-        })
-        .collect();
-    std::borrow::Cow::Owned(if risky_start {
-        format!("'{cleaned}")
-    } else {
-        cleaned
-    })
+        .map(|c| if unsafe_control(c) { '\u{fffd}' } else { c });
+    std::borrow::Cow::Owned(prefix.chars().chain(cleaned).collect())
 }
 
 /// Writes one data row, every cell through [`spreadsheet_safe`].
@@ -795,12 +783,11 @@ fn write_cells<W: std::io::Write, S: AsRef<str>>(
     writer: &mut csv::Writer<W>,
     cells: impl IntoIterator<Item = S>,
 ) -> Result<(), csv::Error> {
-    let cells: Vec<S> = cells.into_iter().collect();
-    writer.write_record(
-        cells
-            .iter()
-            .map(|c| spreadsheet_safe(c.as_ref()).into_owned()),
-    )
+    for cell in cells {
+        writer.write_field(spreadsheet_safe(cell.as_ref()).as_bytes())?;
+    }
+    // An empty record ends the row of the fields written above.
+    writer.write_record(None::<&[u8]>)
 }
 
 fn links_csv(graph: &Graph, events: &[EventIx]) -> Result<Vec<u8>, ExportError> {

@@ -762,15 +762,19 @@ mod tests {
         assert!(brief.body.starts_with("Президент Казахстана провёл"));
         assert!(brief.body.ends_with("Подписаны 5 документов."));
         // Control characters in one-line fields are refused, naming the field.
-        let escape = validate(
-            RawArticle {
-                source: "a\u{1b}[31m.txt".into(),
-                bytes: b"Title\nBody text.".to_vec(),
-                ..RawArticle::default()
-            },
-            Limits::default(),
-            today(),
-        );
+        let with = |source: &str, outlet: Option<&str>| {
+            validate(
+                RawArticle {
+                    source: source.into(),
+                    bytes: b"Title\nBody text.".to_vec(),
+                    outlet: outlet.map(Into::into),
+                    ..RawArticle::default()
+                },
+                Limits::default(),
+                today(),
+            )
+        };
+        let escape = with("a\u{1b}[31m.txt", None);
         assert!(
             matches!(
                 escape,
@@ -782,16 +786,7 @@ mod tests {
             ),
             "{escape:?}"
         );
-        let outlet = validate(
-            RawArticle {
-                source: "a.txt".into(),
-                bytes: b"Title\nBody text.".to_vec(),
-                outlet: Some("News\u{7}".into()),
-                ..RawArticle::default()
-            },
-            Limits::default(),
-            today(),
-        );
+        let outlet = with("a.txt", Some("News\u{7}"));
         assert!(
             matches!(
                 outlet,

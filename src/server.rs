@@ -172,25 +172,6 @@ fn write_access(headers: &HeaderMap, token: Option<&str>) -> WriteAccess {
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 
 /// A transport-level refusal as a GraphQL error body with a code.
-/// Whether the operation a request would run is a mutation (a document that does not parse
-/// is left to the executor, which says why).
-fn selects_mutation(request: &async_graphql::Request) -> bool {
-    use async_graphql::parser::types::{DocumentOperations, OperationType};
-    let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
-        return false;
-    };
-    let is_mutation = |ty: OperationType| ty == OperationType::Mutation;
-    match &document.operations {
-        DocumentOperations::Single(operation) => is_mutation(operation.node.ty),
-        DocumentOperations::Multiple(operations) => match &request.operation_name {
-            Some(name) => operations
-                .iter()
-                .any(|(n, op)| n.as_str() == name && is_mutation(op.node.ty)),
-            None => false,
-        },
-    }
-}
-
 fn refusal(status: StatusCode, message: impl Into<String>) -> Response {
     let body = serde_json::json!({ "errors": [{ "message": message.into(), "extensions": { "code": codes::BAD_REQUEST } }] });
     (status, Json(body)).into_response()
@@ -361,7 +342,7 @@ async fn graphql_get(
         Ok(req) => {
             let started = Instant::now();
             // GET may not write (GraphQL over HTTP: 405, and POST is the method that can).
-            if selects_mutation(&req.0) {
+            if state.api.selects_mutation(&req.0) {
                 let mut refused = refusal(
                     StatusCode::METHOD_NOT_ALLOWED,
                     "a mutation cannot be sent with GET: send it with POST /graphql",

@@ -16,7 +16,9 @@ pub use roots::{MutationRoot, QueryRoot, SubscriptionRoot};
 pub use scope::{EXPENSIVE_COMPLEXITY, ExpensiveGate};
 
 use crate::service::Service;
-use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection, SelectionSet};
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet,
+};
 use async_graphql::{
     ErrorExtensions, Executor, Request, Response, Schema, ServerError, ValidationMode,
 };
@@ -290,30 +292,8 @@ impl Api {
     /// Parses (or finds in the cache) the request's document and checks the alias limit;
     /// also tells whether the document is an introspection query and whether it only reads.
     fn prepare(&self, mut request: Request) -> Result<Prepared, ServerError> {
-        let document = match self.cached_document(&request.query) {
-            Some(document) => ExecutableDocument::clone(&document),
-            None => {
-                // A parse error is coded here, where it is made.
-                let document = async_graphql::parser::parse_query(&request.query).map_err(|e| {
-                    let mut refusal = ServerError::from(e);
-                    refusal
-                        .extensions
-                        .get_or_insert_with(Default::default)
-                        .set("code", codes::GRAPHQL_PARSE_FAILED);
-                    refusal
-                })?;
-                check_aliases(&document)?;
-                if request.query.len() <= CACHE_MAX_QUERY
-                    && let Ok(mut documents) = self.documents.lock()
-                {
-                    if documents.len() >= PARSE_CACHE_ENTRIES {
-                        documents.clear();
-                    }
-                    documents.insert(request.query.clone(), Arc::new(document.clone()));
-                }
-                document
-            }
-        };
+        let document = Arc::try_unwrap(self.document(&request.query)?)
+            .unwrap_or_else(|shared| ExecutableDocument::clone(&shared));
         let introspection = is_introspection(&document);
         let read_only = document
             .operations
@@ -325,6 +305,54 @@ impl Api {
             introspection,
             read_only,
         })
+    }
+
+    /// The parsed document of `query`: from the cache, or parsed, checked for the alias
+    /// limit and cached.
+    fn document(&self, query: &str) -> Result<Arc<ExecutableDocument>, ServerError> {
+        if let Some(document) = self.cached_document(query) {
+            return Ok(document);
+        }
+        // A parse error is coded here, where it is made.
+        let document = async_graphql::parser::parse_query(query).map_err(|e| {
+            let mut refusal = ServerError::from(e);
+            refusal
+                .extensions
+                .get_or_insert_with(Default::default)
+                .set("code", codes::GRAPHQL_PARSE_FAILED);
+            refusal
+        })?;
+        check_aliases(&document)?;
+        let document = Arc::new(document);
+        if query.len() <= CACHE_MAX_QUERY
+            && let Ok(mut documents) = self.documents.lock()
+        {
+            if documents.len() >= PARSE_CACHE_ENTRIES {
+                documents.clear();
+            }
+            documents.insert(query.to_string(), Arc::clone(&document));
+        }
+        Ok(document)
+    }
+
+    /// Whether the operation `request` would run is a mutation (through the parse cache, so
+    /// the execution that follows does not parse again). A document that does not parse is
+    /// not: the executor then says why.
+    pub fn selects_mutation(&self, request: &Request) -> bool {
+        let Ok(document) = self.document(&request.query) else {
+            return false;
+        };
+        let is_mutation = |ty: OperationType| ty == OperationType::Mutation;
+        match &document.operations {
+            DocumentOperations::Single(operation) => is_mutation(operation.node.ty),
+            DocumentOperations::Multiple(operations) => {
+                request.operation_name.as_deref().is_some_and(|name| {
+                    operations
+                        .iter()
+                        .any(|(n, op)| n.as_str() == name && is_mutation(op.node.ty))
+                })
+            }
+        }
     }
 
     /// The parsed document of `query`, if it is in the cache.

@@ -272,8 +272,12 @@ impl Extractor {
         };
 
         let anchor = article.published_on;
-        let mut dates_found = find_dates(&self.dates, &self.kb.morph, &tokens, &document, anchor);
-        dates_found.truncate(MAX_DATES_PER_ARTICLE);
+        let dates_from = |anchor: Option<NaiveDate>| {
+            let mut found = find_dates(&self.dates, &self.kb.morph, &tokens, &document, anchor);
+            found.truncate(MAX_DATES_PER_ARTICLE);
+            found
+        };
+        let dates_found = dates_from(anchor);
         let (article_date, article_month_day) = match anchor {
             Some(day) => (DateSpan::day(day), None),
             None => estimate_article_date(&document, &tokens, &dates_found, layout),
@@ -296,17 +300,12 @@ impl Extractor {
         };
         // An undated article whose own day the text gives: relative and partial dates are
         // resolved against that day.
-        let mut dates_found = match (anchor, article_date.start) {
-            (None, Some(_)) if article_date.precision == DatePrecision::Day => find_dates(
-                &self.dates,
-                &self.kb.morph,
-                &tokens,
-                &document,
-                article_date.start,
-            ),
+        let dates_found = match (anchor, article_date.start) {
+            (None, Some(_)) if article_date.precision == DatePrecision::Day => {
+                dates_from(article_date.start)
+            }
             _ => dates_found,
         };
-        dates_found.truncate(MAX_DATES_PER_ARTICLE);
         let anchor = anchor.or(match article_date.precision {
             DatePrecision::Day => article_date.start,
             _ => None,
@@ -989,15 +988,10 @@ fn year_from_summit_edition(
 fn sentence_span(tokens: &[Token], document: &str, sentence: usize) -> String {
     let from = tokens.partition_point(|t| t.sentence < sentence);
     let to = tokens.partition_point(|t| t.sentence <= sentence);
-    let (Some(first), Some(last)) = (
-        tokens.get(from),
-        to.checked_sub(1).and_then(|i| tokens.get(i)),
-    ) else {
+    let run = &tokens[from..to];
+    let (Some(first), Some(last)) = (run.first(), run.last()) else {
         return String::new();
     };
-    if from >= to {
-        return String::new();
-    }
     let end = document[last.end..]
         .char_indices()
         .find(|(_, c)| matches!(c, '.' | '!' | '?' | '\n'))

@@ -234,23 +234,20 @@ pub fn load(path: &Path, expected: &Stamp) -> Result<Option<Loaded>, SnapshotErr
         return Ok(None);
     }
     // The whole file is checked before the graph is decoded.
+    let graph_start = input.stream_position().map_err(io)?;
     input.seek(SeekFrom::Start(0)).map_err(io)?;
-    let mut crc = crc32fast::Hasher::new();
-    let mut remaining = content;
-    let mut buffer = vec![0u8; 1 << 20];
-    while remaining > 0 {
-        let want = usize::try_from(remaining.min(buffer.len() as u64)).unwrap_or(buffer.len());
-        input.read_exact(&mut buffer[..want]).map_err(io)?;
-        crc.update(&buffer[..want]);
-        remaining -= want as u64;
-    }
+    let mut checked = Checksummed {
+        inner: std::io::sink(),
+        crc: crc32fast::Hasher::new(),
+    };
+    std::io::copy(&mut input.by_ref().take(content), &mut checked).map_err(io)?;
     let mut trailer = [0u8; TRAILER_BYTES as usize];
     input.read_exact(&mut trailer).map_err(io)?;
-    if crc.finalize() != u32::from_le_bytes(trailer) {
+    if checked.crc.finalize() != u32::from_le_bytes(trailer) {
         return Err(damaged("its checksum does not match its contents".into()));
     }
-    input.seek(SeekFrom::Start(0)).map_err(io)?;
-    let graph = decode(&mut input, content).map_err(|e| match e {
+    input.seek(SeekFrom::Start(graph_start)).map_err(io)?;
+    let graph = decode(&mut input, content.saturating_sub(graph_start)).map_err(|e| match e {
         Decoded::Encoding(source) => SnapshotError::Encoding {
             path: path.to_path_buf(),
             source,
@@ -274,13 +271,11 @@ enum Decoded {
     Panicked,
 }
 
-/// Decodes a stamp and the graph after it from `input`, reading at most `limit` bytes; a
-/// panic in a decoder is caught and reported, never passed on.
+/// Decodes the graph (what follows the stamp) from `input`, reading at most `limit` bytes;
+/// a panic in a decoder is caught and reported, never passed on.
 fn decode(input: &mut impl Read, limit: u64) -> Result<Graph, Decoded> {
     let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let mut reader = std::io::Read::by_ref(input);
-        let _stamp: Stamp = codec(limit).deserialize_from(&mut reader)?;
-        codec(limit).deserialize_from::<_, Graph>(&mut reader)
+        codec(limit).deserialize_from::<_, Graph>(input)
     }));
     match decoded {
         Ok(Ok(mut graph)) => {
@@ -439,7 +434,9 @@ mod tests {
         let path = dir.join("graph.snapshot");
         save(&small_graph(), &stamp, &path).expect("saved");
         let good = std::fs::read(&path).expect("read");
-        let content = &good[..good.len() - TRAILER_BYTES as usize];
+        let stamp_bytes =
+            usize::try_from(bincode::serialized_size(&stamp).expect("sized")).expect("small");
+        let content = &good[stamp_bytes..good.len() - TRAILER_BYTES as usize];
         let mut rng = crate::fuzz::Rng(0x5eed);
         for round in 0..2_000 {
             let mut bytes = content.to_vec();

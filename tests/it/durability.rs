@@ -216,12 +216,7 @@ fn a_snapshot_behind_a_bulk_ingest_is_caught_up_not_rebuilt() {
     server.kill();
     // The same graph as a rebuild from scratch (a copy of the store without the snapshot).
     let copy = TempDir::new("catch-up-copy");
-    for file in ["eventgraph.db", "eventgraph.db-wal"] {
-        let from = data.path().join(file);
-        if from.exists() {
-            std::fs::copy(&from, copy.path().join(file)).expect("copy the store");
-        }
-    }
+    copy_store(data.path(), copy.path());
     let caught_up = graph_summary(data.path());
     let rebuilt = graph_summary(copy.path());
     assert_eq!(caught_up, rebuilt);
@@ -262,29 +257,27 @@ fn a_snapshot_copied_from_another_store_is_not_served() {
     ingest_text(b.path(), "only-b.txt", &article_text(3));
     // A's graph is saved as its snapshot, then copied into B.
     let from_a = graph_summary(a.path());
-    std::fs::copy(
-        a.path().join("graph.snapshot"),
-        b.path().join("graph.snapshot"),
-    )
-    .expect("A's snapshot saved and copied");
-    let served_by_b = graph_summary(b.path());
-    // What B holds, rebuilt without any snapshot.
-    let fresh = TempDir::new("foreign-fresh");
-    copy_store(b.path(), fresh.path());
-    let rebuilt_b = graph_summary(fresh.path());
+    let (served_by_b, rebuilt_b) = served_with_snapshot_of(a.path(), b.path());
     assert_ne!(from_a, rebuilt_b, "the two stores hold different articles");
     assert_eq!(served_by_b, rebuilt_b, "B serves its own articles, not A's");
     // The same when B has grown since (A's snapshot would otherwise look like B's past).
     ingest_text(b.path(), "later-b.txt", &article_text(4));
-    std::fs::copy(
-        a.path().join("graph.snapshot"),
-        b.path().join("graph.snapshot"),
-    )
-    .expect("copied again");
-    let served_by_b = graph_summary(b.path());
-    let fresh = TempDir::new("foreign-fresh-2");
-    copy_store(b.path(), fresh.path());
-    assert_eq!(served_by_b, graph_summary(fresh.path()));
+    let (served_by_b, rebuilt_b) = served_with_snapshot_of(a.path(), b.path());
+    assert_eq!(served_by_b, rebuilt_b);
+}
+
+/// Copies `from`'s snapshot into `to`, then gives what `to` serves and what a copy of its
+/// store without any snapshot rebuilds.
+fn served_with_snapshot_of(
+    from: &std::path::Path,
+    to: &std::path::Path,
+) -> ((Vec<String>, i64), (Vec<String>, i64)) {
+    std::fs::copy(from.join("graph.snapshot"), to.join("graph.snapshot"))
+        .expect("the snapshot saved and copied");
+    let served = graph_summary(to);
+    let fresh = TempDir::new("foreign-fresh");
+    copy_store(to, fresh.path());
+    (served, graph_summary(fresh.path()))
 }
 
 #[test]
