@@ -318,13 +318,12 @@ impl Writer<'_> {
 
 #[cfg(test)]
 mod tests {
-    use crate::api::Api;
+    use crate::api::{Api, run_to_end};
     use crate::extract::Extractor;
     use crate::fuzz::Rng;
     use crate::ingest::{self, Limits, RawArticle};
     use crate::service::Service;
     use async_graphql::{Executor, Request, Variables};
-    use futures_util::FutureExt;
     use std::sync::Arc;
 
     /// The seeds plus articles of my own in three languages over several dates.
@@ -370,10 +369,7 @@ mod tests {
         query: &str,
         variables: &serde_json::Value,
     ) -> (serde_json::Value, Option<serde_json::Value>) {
-        let executed = api
-            .execute(request(query, variables))
-            .now_or_never()
-            .unwrap_or_else(|| panic!("no waiting"));
+        let executed = run_to_end(api.execute(request(query, variables)));
         let executed = serde_json::to_value(&executed).unwrap_or_default();
         let direct = api
             .execute_direct(&request(query, variables))
@@ -450,10 +446,10 @@ mod tests {
             r#"query A {{ node(id: "{person}") {{ id }} }} query B {{ node(id: "{person}") {{ __typename ... on Entity {{ name }} }} }}"#
         );
         for name in ["A", "B"] {
-            let executed = api
-                .execute(Request::new(two.as_str()).operation_name(name))
-                .now_or_never()
-                .map(|r| serde_json::to_value(&r).unwrap_or_default());
+            let executed = Some(run_to_end(
+                api.execute(Request::new(two.as_str()).operation_name(name)),
+            ))
+            .map(|r| serde_json::to_value(&r).unwrap_or_default());
             let direct = api
                 .execute_direct(&Request::new(two.as_str()).operation_name(name))
                 .map(|body| serde_json::from_slice(&body).unwrap_or_default());
