@@ -56,6 +56,9 @@ enum Command {
         #[arg(long)]
         from: Option<String>,
     },
+    /// List the named extraction and same-event rules that `EVENTGRAPH_ABLATE=rule,…` can
+    /// switch off to measure them (`scripts/ablate.sh`).
+    Rules,
     /// Measure extraction speed on a JSON Lines corpus (one core, no store).
     BenchExtract {
         /// A JSON Lines file as written by gen_corpus.py --jsonl.
@@ -174,6 +177,12 @@ pub fn main() -> Result<()> {
         Some(Command::Export(args)) => run_export(args),
         Some(Command::Schema) => {
             print!("{}", sdl());
+            Ok(())
+        }
+        Some(Command::Rules) => {
+            for rule in crate::extract::ablation::Rule::ALL {
+                println!("{}", rule.name());
+            }
             Ok(())
         }
         Some(Command::BenchExtract { file }) => bench_extract(&file),

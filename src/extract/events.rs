@@ -5,6 +5,7 @@
 //! and lead outside quotes and background sentences; a trigger next to a future or intention
 //! cue is planned; an `X: …` headline is a statement.
 
+use super::ablation::Rule;
 use crate::model::{EventKind, EventStatus};
 use crate::text::Token;
 use crate::text::phrases::PhraseSet;
@@ -280,16 +281,23 @@ pub fn main_trigger<'a>(
         .filter(|t| t.sentence < layout.lead_end)
         .filter(|t| !tokens[t.first].quoted && !background.contains(&t.sentence))
         .max_by_key(|t| {
-            let speech_verb = t.kind == EventKind::Statement && t.weight <= SPEECH_VERB_WEIGHT;
-            let mut bonus = if t.sentence < layout.title_end && !speech_verb {
-                TITLE_BONUS
-            } else {
-                LEAD_BONUS
-            };
-            if is_frame_kind(t.kind) && !t.planned {
+            let speech_verb = Rule::HeadlineSpeechVerb.on()
+                && t.kind == EventKind::Statement
+                && t.weight <= SPEECH_VERB_WEIGHT;
+            let mut bonus =
+                if t.sentence < layout.title_end && !speech_verb && Rule::TitleBonus.on() {
+                    TITLE_BONUS
+                } else {
+                    LEAD_BONUS
+                };
+            if is_frame_kind(t.kind) && !t.planned && Rule::FrameBonus.on() {
                 bonus += FRAME_BONUS;
             }
-            let penalty = if t.planned { PLANNED_PENALTY } else { 0 };
+            let penalty = if t.planned && Rule::PlannedPenalty.on() {
+                PLANNED_PENALTY
+            } else {
+                0
+            };
             (
                 (t.weight + bonus).saturating_sub(penalty),
                 t.weight,

@@ -5,6 +5,7 @@
 //! fails: odd text gives fewer facts, never an error. Resolution against the existing graph
 //! (same-event merging) happens later, in `graph::resolve`.
 
+pub mod ablation;
 pub mod dates;
 pub mod entities;
 pub mod events;
@@ -16,6 +17,7 @@ use crate::model::{
 };
 use crate::text::phrases::PhraseSet;
 use crate::text::{Token, detect_language, fold, tokenize};
+use ablation::Rule;
 use chrono::NaiveDate;
 use dates::{DateLexicon, DateMention, find_dates};
 use entities::{EntityMention, find_entities};
@@ -314,7 +316,7 @@ impl Extractor {
         let (mut triggers, background, hypothetical) =
             (scan.triggers, scan.background, scan.hypothetical);
         triggers.truncate(MAX_TRIGGERS_PER_ARTICLE);
-        if language == Language::Kk {
+        if language == Language::Kk && Rule::ArrivalVisits.on() {
             self.add_arrival_visits(&tokens, &mentions, &mut triggers);
         }
         // A trigger word inside a summit format's name («Консультативной встрече глав
@@ -342,7 +344,7 @@ impl Extractor {
                 && reach
                     .get(starting_before - 1)
                     .is_some_and(|&end| trigger.first < end);
-            if inside_summit {
+            if inside_summit && Rule::TriggerInSummitName.on() {
                 trigger.kind = EventKind::Summit;
             }
         }
@@ -353,7 +355,7 @@ impl Extractor {
         // Ақорда хабарлама таратты», «Об этом сообщили в Кремле»): the article reports the
         // announcement; the planned event is what it announces.
         let main = match main {
-            Some(m) if m.planned => triggers
+            Some(m) if m.planned && Rule::AttributedAnnouncement.on() => triggers
                 .iter()
                 .find(|t| {
                     t.kind == EventKind::Statement
@@ -387,7 +389,7 @@ impl Extractor {
             })
             .map(|t| t.sentence)
             .collect();
-        let headline_quote = headline_is_quote(article.title);
+        let headline_quote = Rule::HeadlineQuote.on() && headline_is_quote(article.title);
         let main_kind = match main {
             Some(t) if !(headline_quote && t.sentence >= title_end && t.weight + 1 < 5) => t.kind,
             _ if headline_quote => EventKind::Statement,
@@ -469,7 +471,8 @@ impl Extractor {
                         || !planned_sentences.contains(&m.sentence));
                 // People and summits named later in plain narration (not quotes, not
                 // sentences with an event of their own) take part in the main event too.
-                let in_body = m.sentence < layout.title_end.saturating_add(BODY_SENTENCES)
+                let in_body = Rule::BodyParticipants.on()
+                    && m.sentence < layout.title_end.saturating_add(BODY_SENTENCES)
                     && matches!(m.kind, EntityKind::Person | EntityKind::Summit)
                     && !m.by_role
                     && !trigger_sentences.contains(&m.sentence)
@@ -588,7 +591,8 @@ impl Extractor {
             // guest was met at the airport by …" in a visit report).
             let undated = date.start.is_none() && month_day.is_none();
             let on_main_day = date.start.is_some() && date == main_event.date;
-            if status == EventStatus::Happened
+            if Rule::RetoldMentions.on()
+                && status == EventStatus::Happened
                 && (undated || (on_main_day && retold))
                 && !background.contains(&sentence)
                 && (retold || !speech_act)
@@ -600,7 +604,8 @@ impl Extractor {
             // включает переговоры»): it takes place at that occasion, on its day.
             // Not in a report of a speech act: "the ambassador announced the upcoming visit"
             // names the announcement, not an occasion the visit is held at.
-            let at_occasion = status == EventStatus::Planned
+            let at_occasion = Rule::PlannedAtOccasion.on()
+                && status == EventStatus::Planned
                 && !speech_act
                 && date.start.is_none()
                 && month_day.is_none()
@@ -724,6 +729,7 @@ impl Extractor {
                 && nearest_date(&dates_found, &tokens, t, &triggers).is_none()
         });
         if let Some(trigger) = framing
+            && Rule::FramingVisit.on()
             && mentioned_events.len() < MAX_MENTIONED_EVENTS
             && let Some(visit) = self.framing_visit(
                 main_kind,

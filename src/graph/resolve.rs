@@ -65,6 +65,7 @@ impl Graph {
         article: &ArticleHeader,
         facts: &Extraction,
     ) -> ApplyReport {
+        let _article_span = tracing::debug_span!("apply", source = %article.source).entered();
         let article_ix = self.articles.len() as ArticleIx;
         let node = self.graph.add_node(NodeRef::Article(article_ix));
         self.articles.push(ArticleRec {

@@ -23,6 +23,7 @@
 
 use super::{DateKey, EntityIx, EventIx, EventRec, Graph, month_day_key};
 use crate::extract::EventFacts;
+use crate::extract::ablation::Rule;
 use crate::model::{DatePrecision, EntityKind, EventKind, KindRelation, kind_relation};
 use chrono::Datelike;
 use std::ops::Bound;
@@ -155,6 +156,9 @@ impl Graph {
             .filter_map(|c| Some((c, self.score_candidate(c, facts, &entities, reported)?)))
             .collect();
         scored.sort_by(|a, b| b.1.score.total_cmp(&a.1.score).then(a.0.cmp(&b.0)));
+        if tracing::enabled!(target: "eventgraph::same_event", tracing::Level::DEBUG) {
+            self.log_candidates(facts, reported, &scored);
+        }
         let mut ranked = scored.into_iter();
         let (best, top) = ranked.next()?;
         let runner_up = ranked.next().map(|(_, s)| s.score);
@@ -169,6 +173,35 @@ impl Graph {
             runner_up,
             evidence: top.evidence,
         })
+    }
+
+    /// Logs (at debug level, target `eventgraph::same_event`) the best candidates of a
+    /// decision with their scores and evidence: what `EVENTGRAPH_LOG=eventgraph::same_event=debug`
+    /// shows when a merge was or was not made.
+    fn log_candidates(&self, facts: &EventFacts, reported: bool, scored: &[(EventIx, Scored)]) {
+        for (rank, (event, candidate)) in scored.iter().take(3).enumerate() {
+            let record = &self.events[*event as usize];
+            let told_by = record
+                .reported_by
+                .iter()
+                .chain(&record.mentioned_by)
+                .map(|&a| self.articles[a as usize].source.as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
+            tracing::debug!(
+                target: "eventgraph::same_event",
+                kind = ?facts.kind,
+                date = ?facts.date.start,
+                reported,
+                rank,
+                candidate = %record.id,
+                candidate_kind = ?record.kind,
+                told_by,
+                score = candidate.score,
+                dated = candidate.dated,
+                evidence = ?candidate.evidence,
+            );
+        }
     }
 
     fn score_candidate(
@@ -249,7 +282,8 @@ impl Graph {
                 .collect()
         };
         let (new_places, old_places) = (held_in(entities), held_in(&c.entities));
-        if !new_places.is_empty()
+        if Rule::PlaceConflict.on()
+            && !new_places.is_empty()
             && !old_places.is_empty()
             && !new_places.iter().any(|p| old_places.contains(p))
         {
@@ -267,7 +301,8 @@ impl Graph {
         // Who met whom defines a meeting, a call or a visit; a summit gathers many leaders and
         // each report names a few.
         let many_sided = facts.kind == EventKind::Summit || c.kind == EventKind::Summit;
-        if !many_sided
+        if Rule::CounterpartConflict.on()
+            && !many_sided
             && own_counterpart(&new_people, &old_people)
             && own_counterpart(&old_people, &new_people)
         {
