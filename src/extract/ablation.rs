@@ -14,14 +14,6 @@ use std::sync::OnceLock;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
 pub enum Rule {
-    /// A trigger in the headline outranks the lead's (`events::TITLE_BONUS`).
-    TitleBonus,
-    /// A report of an interview or a call is about that act (`events::FRAME_BONUS`).
-    FrameBonus,
-    /// A planned trigger loses to a completed one (`events::PLANNED_PENALTY`).
-    PlannedPenalty,
-    /// A speech verb in a headline does not outrank the lead's occasion.
-    HeadlineSpeechVerb,
     /// An `X: …` headline reports a statement.
     HeadlineQuote,
     /// A planned headline attributed in the lead reports the announcement.
@@ -48,11 +40,7 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule, in declaration order.
-    pub const ALL: [Rule; 15] = [
-        Rule::TitleBonus,
-        Rule::FrameBonus,
-        Rule::PlannedPenalty,
-        Rule::HeadlineSpeechVerb,
+    pub const ALL: [Rule; 11] = [
         Rule::HeadlineQuote,
         Rule::AttributedAnnouncement,
         Rule::ArrivalVisits,
@@ -69,10 +57,6 @@ impl Rule {
     /// The rule's name in `EVENTGRAPH_ABLATE` (snake case).
     pub fn name(self) -> &'static str {
         match self {
-            Rule::TitleBonus => "title_bonus",
-            Rule::FrameBonus => "frame_bonus",
-            Rule::PlannedPenalty => "planned_penalty",
-            Rule::HeadlineSpeechVerb => "headline_speech_verb",
             Rule::HeadlineQuote => "headline_quote",
             Rule::AttributedAnnouncement => "attributed_announcement",
             Rule::ArrivalVisits => "arrival_visits",
@@ -135,10 +119,10 @@ mod tests {
         for rule in Rule::ALL {
             assert_eq!(parse(rule.name()).0, 1 << rule as u8);
         }
-        let (bits, unknown) = parse("title_bonus, nonsense,place_conflict");
+        let (bits, unknown) = parse("headline_quote, nonsense,place_conflict");
         assert_eq!(
             bits,
-            (1 << Rule::TitleBonus as u8) | (1 << Rule::PlaceConflict as u8)
+            (1 << Rule::HeadlineQuote as u8) | (1 << Rule::PlaceConflict as u8)
         );
         assert_eq!(unknown, ["nonsense"]);
         assert!(Rule::ALL.len() <= 32);

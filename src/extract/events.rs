@@ -5,7 +5,7 @@
 //! and lead outside quotes and background sentences; a trigger next to a future or intention
 //! cue is planned; an `X: …` headline is a statement.
 
-use super::ablation::Rule;
+use super::main_event::{Context, MainEventModel, features};
 use crate::model::{EventKind, EventStatus};
 use crate::text::Token;
 use crate::text::phrases::PhraseSet;
@@ -249,61 +249,38 @@ pub struct Layout {
     pub lead_end: usize,
 }
 
-/// Score bonus of a trigger in the title and in the lead.
-const TITLE_BONUS: u32 = 5;
-const LEAD_BONUS: u32 = 1;
-/// Bonus of a reporting-frame trigger (an interview, a phone call): a report of an
-/// interview or a call is about that act, whatever the quoted words talk about.
-const FRAME_BONUS: u32 = 3;
-/// Statement triggers at or below this weight are speech verbs ("said", «атап өтті»,
-/// «отметил») that frame a quote; in a headline they do not outrank the occasion the lead
-/// reports.
-const SPEECH_VERB_WEIGHT: u32 = 2;
-
-/// Kinds that name the act of reporting itself.
-fn is_frame_kind(kind: EventKind) -> bool {
-    matches!(kind, EventKind::Interview | EventKind::PhoneCall)
-}
-/// A planned trigger can still be the main event (a visit that starts today), but loses to
-/// a completed one.
-const PLANNED_PENALTY: u32 = 4;
-
-/// Picks the main event's trigger: best score in title + lead, unquoted, not background;
-/// planned triggers are penalised. Returns `None` when the title and lead have no trigger.
-pub fn main_trigger<'a>(
+/// The triggers that may be the report's own event: in the headline or the lead, outside
+/// quotes and sentences that recall earlier news.
+pub fn main_candidates<'a>(
     triggers: &'a [Trigger],
     tokens: &[Token],
     background: &HashSet<usize>,
     layout: Layout,
-) -> Option<&'a Trigger> {
+) -> Vec<&'a Trigger> {
     triggers
         .iter()
         .filter(|t| t.sentence < layout.lead_end)
         .filter(|t| !tokens[t.first].quoted && !background.contains(&t.sentence))
-        .max_by_key(|t| {
-            let speech_verb = Rule::HeadlineSpeechVerb.on()
-                && t.kind == EventKind::Statement
-                && t.weight <= SPEECH_VERB_WEIGHT;
-            let mut bonus =
-                if t.sentence < layout.title_end && !speech_verb && Rule::TitleBonus.on() {
-                    TITLE_BONUS
-                } else {
-                    LEAD_BONUS
-                };
-            if is_frame_kind(t.kind) && !t.planned && Rule::FrameBonus.on() {
-                bonus += FRAME_BONUS;
-            }
-            let penalty = if t.planned && Rule::PlannedPenalty.on() {
-                PLANNED_PENALTY
-            } else {
-                0
-            };
-            (
-                (t.weight + bonus).saturating_sub(penalty),
-                t.weight,
-                std::cmp::Reverse(t.first),
-            )
+        .collect()
+}
+
+/// Picks the main event's trigger among `candidates` ([`main_candidates`]): the best score
+/// of the fitted model ([`MainEventModel`]); on a tie the higher lexicon rank, then the
+/// earlier trigger. `None` when there is no candidate.
+pub fn main_trigger<'a>(
+    model: &MainEventModel,
+    candidates: &[&'a Trigger],
+    context: &Context<'_>,
+) -> Option<&'a Trigger> {
+    candidates
+        .iter()
+        .map(|t| (model.score(&features(t, candidates, context)), *t))
+        .max_by(|(a, x), (b, y)| {
+            a.total_cmp(b)
+                .then(x.weight.cmp(&y.weight))
+                .then(y.first.cmp(&x.first))
         })
+        .map(|(_, t)| t)
 }
 
 /// An `X: …` headline (`Тоқаев: Қазақстан …`) reports what X said.

@@ -9,6 +9,7 @@ pub mod ablation;
 pub mod dates;
 pub mod entities;
 pub mod events;
+pub mod main_event;
 
 use crate::kb::KnowledgeBase;
 use crate::model::{
@@ -22,8 +23,8 @@ use chrono::NaiveDate;
 use dates::{DateLexicon, DateMention, find_dates};
 use entities::{EntityMention, find_entities};
 use events::{
-    Cue, Layout, Trigger, arrival_triggers, find_triggers, headline_is_quote, main_trigger,
-    status_of,
+    Cue, Layout, Trigger, arrival_triggers, find_triggers, headline_is_quote, main_candidates,
+    main_trigger, status_of,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -84,6 +85,15 @@ pub struct Extraction {
     pub mentioned_events: Vec<EventFacts>,
 }
 
+/// A candidate trigger for an article's main event, as the main-event model sees it.
+#[derive(Debug, Clone)]
+pub struct MainCandidate {
+    /// The kind the trigger signals.
+    pub kind: EventKind,
+    /// Its features ([`main_event::feature_name`] names them).
+    pub features: [f64; main_event::FEATURES],
+}
+
 /// The extraction pipeline with its loaded knowledge base and lexicons; build once, share.
 #[derive(Debug)]
 pub struct Extractor {
@@ -95,6 +105,8 @@ pub struct Extractor {
     pub triggers: PhraseSet<(EventKind, u32)>,
     /// Status cues.
     pub cues: PhraseSet<Cue>,
+    /// The fitted main-event choice.
+    pub main_model: main_event::MainEventModel,
 }
 
 impl Default for Extractor {
@@ -233,11 +245,28 @@ impl Extractor {
             dates: DateLexicon::load(),
             triggers,
             cues,
+            main_model: main_event::MainEventModel::load(),
         }
     }
 
     /// Extracts the facts of one article. Never fails.
     pub fn extract(&self, article: ArticleText<'_>) -> Extraction {
+        self.extract_traced(article, None)
+    }
+
+    /// The candidates for the article's main event with their model features (what
+    /// `scripts/fit_main_event.py` fits the weights on).
+    pub fn main_event_candidates(&self, article: ArticleText<'_>) -> Vec<MainCandidate> {
+        let mut candidates = Vec::new();
+        self.extract_traced(article, Some(&mut candidates));
+        candidates
+    }
+
+    fn extract_traced(
+        &self,
+        article: ArticleText<'_>,
+        candidate_sink: Option<&mut Vec<MainCandidate>>,
+    ) -> Extraction {
         let document = format!("{}\n{}", article.title.trim(), article.body);
         let language = article
             .language
@@ -350,7 +379,18 @@ impl Extractor {
         }
         triggers.retain(|t| !credit_sentences.contains(&t.sentence));
 
-        let main = main_trigger(&triggers, &tokens, &background, layout);
+        let candidates = main_candidates(&triggers, &tokens, &background, layout);
+        let context = main_event::Context {
+            layout,
+            attribution: &scan.attribution,
+        };
+        if let Some(sink) = candidate_sink {
+            sink.extend(candidates.iter().map(|t| MainCandidate {
+                kind: t.kind,
+                features: main_event::features(t, &candidates, &context),
+            }));
+        }
+        let main = main_trigger(&self.main_model, &candidates, &context);
         // A headline about a planned event, attributed in the lead («Бұл туралы 1 тамызда
         // Ақорда хабарлама таратты», «Об этом сообщили в Кремле»): the article reports the
         // announcement; the planned event is what it announces.
