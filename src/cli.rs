@@ -59,6 +59,12 @@ enum Command {
     /// List the named extraction and same-event rules that `EVENTGRAPH_ABLATE=rule,…` can
     /// switch off to measure them (`scripts/ablate.sh`).
     Rules,
+    /// Print, as JSON lines, each article's candidates for its main event with the features
+    /// the main-event model weighs (what `scripts/fit_main_event.py` fits on).
+    MainEventCandidates {
+        /// Files or directories of articles.
+        paths: Vec<PathBuf>,
+    },
     /// Measure extraction speed on a JSON Lines corpus (one core, no store).
     BenchExtract {
         /// A JSON Lines file as written by gen_corpus.py --jsonl.
@@ -185,6 +191,7 @@ pub fn main() -> Result<()> {
             }
             Ok(())
         }
+        Some(Command::MainEventCandidates { paths }) => print_main_event_candidates(&paths),
         Some(Command::BenchExtract { file }) => bench_extract(&file),
         Some(Command::Migrate { from }) => run_migrate(&cli.serve.store, from),
         Some(Command::Check { repair, memory }) => {
@@ -752,6 +759,46 @@ fn print_memory(store_args: &StoreArgs) -> Result<()> {
         println!("{part:32} {:9.1} MB", mb(*bytes));
     }
     println!("{:32} {:9.1} MB", "total (approximate)", mb(total));
+    Ok(())
+}
+
+fn print_main_event_candidates(paths: &[PathBuf]) -> Result<()> {
+    use crate::extract::main_event::{FEATURES, feature_name};
+    let extractor = Extractor::new();
+    let names: Vec<String> = (0..FEATURES).map(feature_name).collect();
+    let mut out = std::io::stdout().lock();
+    for path in paths {
+        for file in ingest::list_files(path)? {
+            ingest::read_file(&file, usize::MAX, &mut |(_, r)| {
+                let Ok(raw) = r else { return };
+                let source = raw.source.clone();
+                let Ok(article) = ingest::validate(raw, Limits::default(), chrono::NaiveDate::MAX)
+                else {
+                    return;
+                };
+                let candidates: Vec<serde_json::Value> = extractor
+                    .main_event_candidates(crate::extract::ArticleText {
+                        title: &article.title,
+                        body: &article.body,
+                        published_on: article.published_on,
+                        language: article.language,
+                    })
+                    .iter()
+                    .map(|c| {
+                        let features: serde_json::Map<String, serde_json::Value> = names
+                            .iter()
+                            .zip(c.features)
+                            .filter(|(_, v)| *v != 0.0)
+                            .map(|(n, v)| (n.clone(), v.into()))
+                            .collect();
+                        serde_json::json!({ "kind": c.kind.name(), "features": features })
+                    })
+                    .collect();
+                let line = serde_json::json!({ "source": source, "candidates": candidates });
+                let _ = std::io::Write::write_fmt(&mut out, format_args!("{line}\n"));
+            });
+        }
+    }
     Ok(())
 }
 
