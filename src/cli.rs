@@ -105,6 +105,12 @@ struct ServeArgs {
     /// Per-request timeout in seconds.
     #[arg(long, env = "EVENTGRAPH_REQUEST_TIMEOUT", default_value_t = 30)]
     request_timeout: u64,
+    /// Connections served at once; a few more get `/healthz` or 503, the rest are closed.
+    #[arg(long, env = "EVENTGRAPH_MAX_CONNECTIONS", default_value_t = crate::server::DEFAULT_MAX_CONNECTIONS)]
+    max_connections: usize,
+    /// Seconds a new connection may stay silent before it is closed.
+    #[arg(long, env = "EVENTGRAPH_IDLE_TIMEOUT", default_value_t = 10)]
+    idle_timeout: u64,
     /// Execute every query, never answering from the response cache.
     #[arg(long, env = "EVENTGRAPH_NO_RESPONSE_CACHE")]
     no_response_cache: bool,
@@ -302,6 +308,8 @@ fn run_serve(args: ServeArgs) -> Result<()> {
             .collect(),
         timeout: Duration::from_secs(args.request_timeout),
         response_cache: !args.no_response_cache,
+        max_connections: args.max_connections,
+        first_byte_timeout: Duration::from_secs(args.idle_timeout.max(1)),
         ..ServerConfig::default()
     };
     if config.write_token.is_none() {

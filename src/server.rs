@@ -33,6 +33,11 @@ pub struct ServerConfig {
     pub cors_origins: Vec<String>,
     /// Serve repeated identical queries from a cache until the next write.
     pub response_cache: bool,
+    /// Connections served at once; over it, a few more are answered `/healthz` or 503
+    /// ([`OVERFLOW_CONNECTIONS`]) and the rest closed at once.
+    pub max_connections: usize,
+    /// How long a new connection may stay silent (no byte of a request) before it is closed.
+    pub first_byte_timeout: Duration,
 }
 
 impl Default for ServerConfig {
@@ -43,6 +48,8 @@ impl Default for ServerConfig {
             timeout: Duration::from_secs(30),
             cors_origins: vec!["*".to_string()],
             response_cache: true,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            first_byte_timeout: HEADER_READ_TIMEOUT,
         }
     }
 }
@@ -609,11 +616,39 @@ pub fn router(service: Arc<Service>, config: &ServerConfig) -> Router {
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a graceful shutdown waits for in-flight requests.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+/// Connections served at once by default (`--max-connections`): under the usual limit of
+/// open files, with room for the store, the snapshot and the log.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 4_096;
+/// Connections over the cap still read, each for one request: `/healthz` is answered (a
+/// load balancer sees the process alive), anything else gets 503 with `Retry-After`.
+pub const OVERFLOW_CONNECTIONS: usize = 64;
+
+/// The answer to a request on a connection over the cap: `/healthz` passes, anything else
+/// is 503 with a reason and `Retry-After: 1`.
+async fn over_capacity(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    if request.uri().path() == "/healthz" {
+        return next.run(request).await;
+    }
+    let body = serde_json::json!({ "errors": [{
+        "message": "the server is at its connection limit; retry in a moment",
+        "extensions": { "code": "OVERLOADED" },
+    }]});
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(header::RETRY_AFTER, "1"), (header::CONNECTION, "close")],
+        Json(body),
+    )
+        .into_response()
+}
 
 /// Serves until `shutdown` resolves, then lets in-flight requests finish (up to 30 s).
 ///
-/// The accept loop is hyper's own (HTTP/1 and HTTP/2, WebSocket upgrades) with a timer, so a
-/// client that never finishes its headers is dropped after [`HEADER_READ_TIMEOUT`].
+/// The accept loop is hyper's own (HTTP/1 and HTTP/2, WebSocket upgrades) with a timer.
+/// Connections are bounded so the process never runs out of file descriptors: up to
+/// `max_connections` are served; [`OVERFLOW_CONNECTIONS`] more get one request each
+/// (`/healthz`, or 503); any further one is closed at once. A connection that sends nothing
+/// within `first_byte_timeout` of being accepted is closed, and one that never finishes its
+/// headers is dropped after [`HEADER_READ_TIMEOUT`].
 ///
 /// # Errors
 /// When the listener fails.
@@ -626,15 +661,26 @@ pub async fn serve(
     use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
     use hyper_util::server::conn::auto::Builder;
     use hyper_util::service::TowerToHyperService;
+    use tokio::sync::Semaphore;
 
     let app = router(service, config);
-    let mut builder = Builder::new(TokioExecutor::new());
-    builder
-        .http1()
-        .timer(TokioTimer::new())
-        .header_read_timeout(HEADER_READ_TIMEOUT);
+    let overflow_app = app.clone().layer(axum::middleware::from_fn(over_capacity));
+    let builder_with = |keep_alive: bool| {
+        let mut builder = Builder::new(TokioExecutor::new());
+        builder
+            .http1()
+            .timer(TokioTimer::new())
+            .keep_alive(keep_alive)
+            .header_read_timeout(HEADER_READ_TIMEOUT);
+        Arc::new(builder)
+    };
+    let (builder, overflow_builder) = (builder_with(true), builder_with(false));
+    let served = Arc::new(Semaphore::new(config.max_connections.max(1)));
+    let overflow = Arc::new(Semaphore::new(OVERFLOW_CONNECTIONS));
+    let first_byte_timeout = config.first_byte_timeout;
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
+    let mut refused_since_log = 0u64;
     loop {
         tokio::select! {
             accepted = listener.accept() => {
@@ -647,16 +693,41 @@ pub async fn serve(
                         continue;
                     }
                 };
+                let (permit, app, builder) = match served.clone().try_acquire_owned() {
+                    Ok(permit) => (permit, app.clone(), builder.clone()),
+                    Err(_) => match overflow.clone().try_acquire_owned() {
+                        Ok(permit) => (permit, overflow_app.clone(), overflow_builder.clone()),
+                        Err(_) => {
+                            // Closed at once: the descriptor is free again.
+                            refused_since_log += 1;
+                            if refused_since_log.is_power_of_two() {
+                                tracing::warn!(
+                                    refused = refused_since_log,
+                                    max = config.max_connections,
+                                    "connection limit reached: connections closed unread"
+                                );
+                            }
+                            continue;
+                        }
+                    },
+                };
                 let _ = stream.set_nodelay(true);
-                let connection = builder
-                    .serve_connection_with_upgrades(
-                        TokioIo::new(stream),
-                        TowerToHyperService::new(app.clone()),
-                    )
-                    .into_owned();
-                let connection = graceful.watch(connection);
+                let watcher = graceful.watcher();
                 tokio::spawn(async move {
-                    let _ = connection.await;
+                    let _permit = permit;
+                    // A connection that says nothing is not kept waiting for.
+                    let mut first = [0u8; 1];
+                    match tokio::time::timeout(first_byte_timeout, stream.peek(&mut first)).await {
+                        Ok(Ok(n)) if n > 0 => {}
+                        _ => return,
+                    }
+                    let connection = builder
+                        .serve_connection_with_upgrades(
+                            TokioIo::new(stream),
+                            TowerToHyperService::new(app),
+                        )
+                        .into_owned();
+                    let _ = watcher.watch(connection).await;
                 });
             }
             () = &mut shutdown => break,

@@ -394,6 +394,66 @@ fn a_client_that_never_finishes_its_headers_is_dropped() {
 }
 
 #[test]
+fn silent_connections_are_capped_and_closed_and_healthz_is_still_answered() {
+    use std::io::Read;
+    use std::time::{Duration, Instant};
+    let data = TempDir::new("hostile-silent-connections");
+    let server = Server::start(ServerOptions {
+        data: data.path(),
+        seeds: None,
+        token: None,
+        extra: vec!["--max-connections", "4", "--idle-timeout", "2"],
+    });
+    // Four connections that never send a byte take every served slot.
+    let silent: Vec<std::net::TcpStream> = (0..4)
+        .map(|_| std::net::TcpStream::connect(&server.addr).expect("connect"))
+        .collect();
+    std::thread::sleep(Duration::from_millis(200));
+    // Over the cap, /healthz is still answered, and a query is refused with a reason.
+    let (status, _) = http(&server.addr, "GET", "/healthz", &[], "").expect("healthz");
+    assert_eq!(status, 200, "healthz over the connection cap");
+    let (status, head, body) = crate::support::http_with_head(
+        &server.addr,
+        "GET",
+        "/graphql?query=%7B__typename%7D",
+        &[],
+        "",
+    )
+    .expect("a query over the cap");
+    assert_eq!(status, 503, "{head}\n{body}");
+    assert!(head.contains("retry-after: 1"), "{head}");
+    assert!(body.contains("connection limit"), "{body}");
+    // The silent connections are closed once their idle time is up, not held.
+    let started = Instant::now();
+    for mut stream in silent {
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .expect("timeout");
+        let mut buffer = Vec::new();
+        let read = stream.read_to_end(&mut buffer);
+        assert!(
+            matches!(read, Ok(0)) || read.is_err(),
+            "a silent connection got {read:?}"
+        );
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "silent connections stayed open {:?}",
+        started.elapsed()
+    );
+    // Their slots are free again.
+    let (status, body) = http(
+        &server.addr,
+        "GET",
+        "/graphql?query=%7B__typename%7D",
+        &[],
+        "",
+    )
+    .expect("a query after the silent ones left");
+    assert_eq!(status, 200, "{body}");
+}
+
+#[test]
 fn a_damaged_row_is_named_left_out_and_repairable() {
     let dir = TempDir::new("hostile-damaged-row");
     let store = dir.path().join("store");
