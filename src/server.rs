@@ -622,6 +622,8 @@ pub const DEFAULT_MAX_CONNECTIONS: usize = 4_096;
 /// Connections over the cap still read, each for one request: `/healthz` is answered (a
 /// load balancer sees the process alive), anything else gets 503 with `Retry-After`.
 pub const OVERFLOW_CONNECTIONS: usize = 64;
+/// How long an overflow connection may stay silent.
+const OVERFLOW_FIRST_BYTE_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// The answer to a request on a connection over the cap: `/healthz` passes, anything else
 /// is 503 with a reason and `Retry-After: 1`.
@@ -693,10 +695,17 @@ pub async fn serve(
                         continue;
                     }
                 };
-                let (permit, app, builder) = match served.clone().try_acquire_owned() {
-                    Ok(permit) => (permit, app.clone(), builder.clone()),
+                let (permit, app, builder, silence) = match served.clone().try_acquire_owned() {
+                    Ok(permit) => (permit, app.clone(), builder.clone(), first_byte_timeout),
+                    // An overflow slot is held for a moment only, so silent connections
+                    // cannot keep /healthz out.
                     Err(_) => match overflow.clone().try_acquire_owned() {
-                        Ok(permit) => (permit, overflow_app.clone(), overflow_builder.clone()),
+                        Ok(permit) => (
+                            permit,
+                            overflow_app.clone(),
+                            overflow_builder.clone(),
+                            first_byte_timeout.min(OVERFLOW_FIRST_BYTE_TIMEOUT),
+                        ),
                         Err(_) => {
                             // Closed at once: the descriptor is free again.
                             refused_since_log += 1;
@@ -717,7 +726,7 @@ pub async fn serve(
                     let _permit = permit;
                     // A connection that says nothing is not kept waiting for.
                     let mut first = [0u8; 1];
-                    match tokio::time::timeout(first_byte_timeout, stream.peek(&mut first)).await {
+                    match tokio::time::timeout(silence, stream.peek(&mut first)).await {
                         Ok(Ok(n)) if n > 0 => {}
                         _ => return,
                     }
