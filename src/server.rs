@@ -466,6 +466,14 @@ async fn export_route(
             );
         }
     };
+    // An export reads many events and holds its body: it waits for a permit of the gate
+    // expensive queries take (half the cores), so concurrent exports cannot take the memory
+    // of the machine; one that waits past the request timeout gets 408.
+    let _permit = state
+        .api
+        .gate()
+        .admit(crate::api::EXPENSIVE_COMPLEXITY)
+        .await;
     let graph = Arc::clone(&*state.service.read());
     let service = state.service.clone();
     let job = tokio::task::spawn_blocking(move || {

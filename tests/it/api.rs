@@ -250,8 +250,17 @@ fn http_extras_health_metrics_playground_get() {
     assert_eq!(status, 200);
     assert!(body.contains("\"status\":\"ok\""));
     let _ = server.graphql("{ stats { articles } }", json!({}));
+    // An export is an expensive read: it takes a permit of the expensive-query gate.
+    let (status, _) = http(&server.addr, "GET", "/export/events.csv", &[], "").unwrap_or_default();
+    assert_eq!(status, 200);
     let (status, metrics) = http(&server.addr, "GET", "/metrics", &[], "").unwrap_or_default();
     assert_eq!(status, 200);
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l.starts_with("eventgraph_expensive_queries_total") && !l.ends_with(" 0")),
+        "the export went through the expensive-query gate:\n{metrics}"
+    );
     for name in [
         "eventgraph_requests_total",
         "eventgraph_request_seconds",
