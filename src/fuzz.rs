@@ -258,6 +258,7 @@ mod tests {
                 all_entities: entity.into_iter().collect(),
                 any_entities: Vec::new(),
                 title_contains: (rng.below(4) == 0).then(|| "тоқаев".to_string()),
+                deadline: crate::graph::ScanDeadline::default(),
             };
             let cursor = match rng.below(4) {
                 0 => None,

@@ -321,6 +321,7 @@ impl QueryRoot {
                 all_entities: all,
                 any_entities: any,
                 title_contains: search.map(|s| crate::text::fold(&s)),
+                deadline: crate::graph::ScanDeadline::default(),
             }
         };
         event_connection(ctx, &filter, order.unwrap_or_default(), first, after)

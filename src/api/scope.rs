@@ -134,6 +134,39 @@ pub(crate) fn graph<'a, T>(ctx: &ContextBase<'a, T>) -> GraphRead<'a> {
     }
 }
 
+fn past_time_limit(limit: Duration) -> async_graphql::Error {
+    error(
+        codes::LIMIT_EXCEEDED,
+        format!(
+            "the request ran past the server's time limit ({:.1} s); ask for smaller pages, fewer nested lists or a narrower range",
+            limit.as_secs_f64()
+        ),
+    )
+}
+
+/// The deadline a scan of events inside one field must respect: the request's time limit.
+pub(crate) fn scan_deadline<T>(ctx: &ContextBase<'_, T>) -> crate::graph::ScanDeadline {
+    match ctx.data_opt::<Deadline>() {
+        Some(Deadline {
+            started,
+            limit: Some(limit),
+            ..
+        }) => crate::graph::ScanDeadline::at(*started + *limit),
+        _ => crate::graph::ScanDeadline::default(),
+    }
+}
+
+/// Refuses a field whose scan stopped at the request's deadline (its answer would be partial).
+pub(crate) fn refuse_if_stopped<T>(
+    ctx: &ContextBase<'_, T>,
+    scan: &crate::graph::ScanDeadline,
+) -> Result<()> {
+    match ctx.data_opt::<Deadline>().and_then(|d| d.limit) {
+        Some(limit) if scan.passed() => Err(past_time_limit(limit)),
+        _ => Ok(()),
+    }
+}
+
 /// A point where a long request may stop or give way: fails past the request's deadline,
 /// and yields to the scheduler once the request has run longer than its yield threshold.
 pub(crate) async fn checkpoint<T>(ctx: &ContextBase<'_, T>) -> Result<()> {
@@ -144,13 +177,7 @@ pub(crate) async fn checkpoint<T>(ctx: &ContextBase<'_, T>) -> Result<()> {
     if let Some(limit) = deadline.limit
         && elapsed >= limit
     {
-        return Err(error(
-            codes::LIMIT_EXCEEDED,
-            format!(
-                "the request ran past the server's time limit ({:.1} s); ask for smaller pages, fewer nested lists or a narrower range",
-                limit.as_secs_f64()
-            ),
-        ));
+        return Err(past_time_limit(limit));
     }
     if elapsed >= deadline.yield_after {
         tokio::task::yield_now().await;

@@ -981,7 +981,13 @@ pub(crate) fn event_connection(
     first: Option<i32>,
     after: Option<String>,
 ) -> Result<EventConnection> {
-    event_page(&graph(ctx), filter, order, first, after)
+    let filter = EventFilter {
+        deadline: super::scope::scan_deadline(ctx),
+        ..filter.clone()
+    };
+    let page = event_page(&graph(ctx), &filter, order, first, after)?;
+    super::scope::refuse_if_stopped(ctx, &filter.deadline)?;
+    Ok(page)
 }
 
 /// A page of the events `filter` matches.

@@ -14,8 +14,8 @@ pub mod snapshot_file;
 mod snapshots;
 
 pub use query::{
-    EventCounts, EventCursor, EventFilter, Granularity, Neighborhood, SortOrder, TimelineBucket,
-    is_event_cursor, kind_choice,
+    EventCounts, EventCursor, EventFilter, Granularity, Neighborhood, ScanDeadline, SortOrder,
+    TimelineBucket, is_event_cursor, kind_choice,
 };
 pub use resolve::ApplyReport;
 pub use snapshots::{Change, Outcome, Snapshots};

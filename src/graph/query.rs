@@ -25,6 +25,71 @@ pub enum SortOrder {
     OldestFirst,
 }
 
+/// Events a scan reads between two looks at the clock.
+const SCAN_CLOCK_EVERY: u32 = 1_024;
+
+/// When a scan of events must give up: a request's time limit, looked at every
+/// [`SCAN_CLOCK_EVERY`] events the scan reads. Not part of what a filter selects (two
+/// filters with different deadlines are equal); a scan that ran past it matches nothing more,
+/// and the caller refuses the partial answer ([`ScanDeadline::passed`]).
+#[derive(Debug, Default)]
+pub struct ScanDeadline {
+    at: Option<std::time::Instant>,
+    read: std::sync::atomic::AtomicU32,
+    passed: std::sync::atomic::AtomicBool,
+}
+
+impl ScanDeadline {
+    /// A scan that must stop at `at`.
+    pub fn at(at: std::time::Instant) -> ScanDeadline {
+        ScanDeadline {
+            at: Some(at),
+            ..ScanDeadline::default()
+        }
+    }
+
+    /// False once the deadline has passed (looked at every [`SCAN_CLOCK_EVERY`] calls).
+    fn in_time(&self) -> bool {
+        use std::sync::atomic::Ordering::Relaxed;
+        let Some(at) = self.at else {
+            return true;
+        };
+        if self.passed.load(Relaxed) {
+            return false;
+        }
+        if self
+            .read
+            .fetch_add(1, Relaxed)
+            .is_multiple_of(SCAN_CLOCK_EVERY)
+            && std::time::Instant::now() >= at
+        {
+            self.passed.store(true, Relaxed);
+            return false;
+        }
+        true
+    }
+
+    /// True when a scan stopped at the deadline: its result is partial.
+    pub fn passed(&self) -> bool {
+        self.passed.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+impl Clone for ScanDeadline {
+    fn clone(&self) -> ScanDeadline {
+        ScanDeadline {
+            at: self.at,
+            ..ScanDeadline::default()
+        }
+    }
+}
+
+impl PartialEq for ScanDeadline {
+    fn eq(&self, _: &ScanDeadline) -> bool {
+        true
+    }
+}
+
 /// Filters for event lists.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct EventFilter {
@@ -51,6 +116,8 @@ pub struct EventFilter {
     pub any_entities: Vec<EntityIx>,
     /// Case-insensitive substring of the title.
     pub title_contains: Option<String>,
+    /// When a scan must give up (a request's time limit).
+    pub deadline: ScanDeadline,
 }
 
 /// The kind filters for "any of `kinds`": one kind goes to [`EventFilter::kind`], which an
@@ -335,6 +402,9 @@ impl Graph {
     }
 
     fn event_matches(&self, event: EventIx, filter: &EventFilter) -> bool {
+        if !filter.deadline.in_time() {
+            return false;
+        }
         let e = &self.events[event as usize];
         if e.deleted {
             return false;
@@ -779,6 +849,34 @@ mod tests {
     use super::*;
     use crate::extract::Extractor;
     use crate::ingest::{Limits, RawArticle, validate};
+
+    #[test]
+    fn a_scan_past_its_deadline_stops_and_says_so() {
+        let graph = varied_graph();
+        let search = |deadline: ScanDeadline| {
+            let filter = EventFilter {
+                title_contains: Some("t".to_string()),
+                deadline,
+                ..EventFilter::default()
+            };
+            let (page, total, _) = graph.events_page(&filter, SortOrder::NewestFirst, 5, None);
+            (page.len(), total, filter.deadline.passed())
+        };
+        let (found, total, passed) = search(ScanDeadline::default());
+        assert!(found > 0 && total > 0 && !passed, "{found} {total}");
+        let ahead = std::time::Instant::now() + std::time::Duration::from_secs(3_600);
+        assert_eq!(search(ScanDeadline::at(ahead)), (found, total, false));
+        let past = std::time::Instant::now()
+            .checked_sub(std::time::Duration::from_secs(1))
+            .unwrap_or_else(std::time::Instant::now);
+        let (found, total, passed) = search(ScanDeadline::at(past));
+        assert!(passed, "the scan noticed its deadline");
+        assert_eq!(
+            (found, total),
+            (0, 0),
+            "a stopped scan matches nothing more"
+        );
+    }
 
     /// A graph of varied articles: three languages, several kinds, dates over two years,
     /// undated ones, merges and a deletion (so events change kind, date and sources).
