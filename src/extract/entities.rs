@@ -396,7 +396,7 @@ impl<'a> Finder<'a> {
                 // Only where a name can start: at the front, after a summit noun
                 // («саммит ШОС»), or as an abbreviation («Генеральной Ассамблеи ООН»).
                 let after_summit_noun = j > first
-                    && ["саммит", "самммит", "summit"]
+                    && ["саммит", "summit"]
                         .iter()
                         .any(|p| self.tokens[j - 1].lower.starts_with(p));
                 if let Some((m, inner)) = self.best_alias_except(j, first + n, true, outer)
@@ -416,7 +416,7 @@ impl<'a> Finder<'a> {
     fn summit_editions(&mut self) {
         let morph = &self.kb.morph;
         let summit_noun = |t: &Token| {
-            ["саммит*", "самммит*", "summit*"]
+            ["саммит*", "summit*"]
                 .iter()
                 .any(|p| word_fits(morph, &t.lower, p))
         };
