@@ -555,6 +555,11 @@ pub fn read_json_lines(
                     ));
                     continue;
                 };
+                // A file saved with a byte-order mark (as some Windows editors do).
+                let line = match line_no {
+                    1 => line.strip_prefix('\u{feff}').unwrap_or(line),
+                    _ => line,
+                };
                 if line.trim().is_empty() {
                     continue;
                 }
@@ -861,6 +866,25 @@ mod tests {
         assert_eq!(
             seen,
             [("feed:1".to_string(), true), ("feed:3".to_string(), false)]
+        );
+    }
+
+    #[test]
+    fn a_byte_order_mark_before_the_first_json_line_is_skipped() {
+        let data = "\u{feff}{\"source\":\"s1\",\"text\":\"T\\nB\"}\n{\"source\":\"s2\",\"text\":\"T\\nB\"}\n";
+        let mut seen = Vec::new();
+        read_json_lines("feed", data.as_bytes(), DEFAULT_MAX_BYTES, &mut |(
+            at,
+            r,
+        )| {
+            seen.push((at, r.map(|raw| raw.source).ok()))
+        });
+        assert_eq!(
+            seen,
+            [
+                ("feed:1".to_string(), Some("s1".to_string())),
+                ("feed:2".to_string(), Some("s2".to_string()))
+            ]
         );
     }
 }
