@@ -12,7 +12,7 @@ use anyhow::{Context, Result, bail};
 use async_graphql::Executor;
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use std::io::Read;
+use std::io::{Read, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -785,12 +785,7 @@ fn print_main_event_candidates(paths: &[PathBuf]) -> Result<()> {
                     return;
                 };
                 let candidates: Vec<serde_json::Value> = extractor
-                    .main_event_candidates(crate::extract::ArticleText {
-                        title: &article.title,
-                        body: &article.body,
-                        published_on: article.published_on,
-                        language: article.language,
-                    })
+                    .main_event_candidates(crate::service::article_text(&article))
                     .iter()
                     .map(|c| {
                         let features: serde_json::Map<String, serde_json::Value> = names
@@ -803,7 +798,7 @@ fn print_main_event_candidates(paths: &[PathBuf]) -> Result<()> {
                     })
                     .collect();
                 let line = serde_json::json!({ "source": source, "candidates": candidates });
-                let _ = std::io::Write::write_fmt(&mut out, format_args!("{line}\n"));
+                let _ = writeln!(out, "{line}");
             });
         }
     }

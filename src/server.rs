@@ -180,7 +180,12 @@ const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 
 /// A transport-level refusal as a GraphQL error body with a code.
 fn refusal(status: StatusCode, message: impl Into<String>) -> Response {
-    let body = serde_json::json!({ "errors": [{ "message": message.into(), "extensions": { "code": codes::BAD_REQUEST } }] });
+    coded_refusal(status, codes::BAD_REQUEST, message)
+}
+
+/// A refusal as a GraphQL error body with `code`.
+fn coded_refusal(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
+    let body = serde_json::json!({ "errors": [{ "message": message.into(), "extensions": { "code": code } }] });
     (status, Json(body)).into_response()
 }
 
@@ -639,14 +644,14 @@ async fn over_capacity(request: axum::extract::Request, next: axum::middleware::
     if request.uri().path() == "/healthz" {
         return next.run(request).await;
     }
-    let body = serde_json::json!({ "errors": [{
-        "message": "the server is at its connection limit; retry in a moment",
-        "extensions": { "code": "OVERLOADED" },
-    }]});
-    (
+    let refused = coded_refusal(
         StatusCode::SERVICE_UNAVAILABLE,
+        codes::OVERLOADED,
+        "the server is at its connection limit; retry in a moment",
+    );
+    (
         [(header::RETRY_AFTER, "1"), (header::CONNECTION, "close")],
-        Json(body),
+        refused,
     )
         .into_response()
 }

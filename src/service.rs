@@ -209,12 +209,17 @@ fn prepare_one(
 
 /// Runs extraction on a validated article.
 pub fn extract_article(extractor: &Extractor, article: &Article) -> Extraction {
-    extractor.extract(ArticleText {
+    extractor.extract(article_text(article))
+}
+
+/// What extraction reads of an ingested article.
+pub fn article_text(article: &Article) -> ArticleText<'_> {
+    ArticleText {
         title: &article.title,
         body: &article.body,
         published_on: article.published_on,
         language: article.language,
-    })
+    }
 }
 
 /// Where article bodies live: the graph holds none.

@@ -143,6 +143,8 @@ pub mod codes {
     pub const GRAPHQL_VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
     /// The HTTP request is not a GraphQL request: malformed JSON, a batch, a wrong media type.
     pub const BAD_REQUEST: &str = "BAD_REQUEST";
+    /// The server is at its connection limit: retry shortly (HTTP 503 with `Retry-After`).
+    pub const OVERLOADED: &str = "OVERLOADED";
 }
 
 /// A GraphQL error with a code.

@@ -5,7 +5,7 @@
 //! and lead outside quotes and background sentences; a trigger next to a future or intention
 //! cue is planned; an `X: …` headline is a statement.
 
-use super::main_event::{Context, MainEventModel, features};
+use super::main_event::{FEATURES, MainEventModel};
 use crate::model::{EventKind, EventStatus};
 use crate::text::Token;
 use crate::text::phrases::PhraseSet;
@@ -264,17 +264,17 @@ pub fn main_candidates<'a>(
         .collect()
 }
 
-/// Picks the main event's trigger among `candidates` ([`main_candidates`]): the best score
-/// of the fitted model ([`MainEventModel`]); on a tie the higher lexicon rank, then the
-/// earlier trigger. `None` when there is no candidate.
+/// Picks the main event's trigger among the candidates ([`main_candidates`]) with their
+/// features ([`super::main_event::features`]): the best score of the fitted model
+/// ([`MainEventModel`]); on a tie the higher lexicon rank, then the earlier trigger. `None`
+/// when there is no candidate.
 pub fn main_trigger<'a>(
     model: &MainEventModel,
-    candidates: &[&'a Trigger],
-    context: &Context<'_>,
+    candidates: &[(&'a Trigger, [f64; FEATURES])],
 ) -> Option<&'a Trigger> {
     candidates
         .iter()
-        .map(|t| (model.score(&features(t, candidates, context)), *t))
+        .map(|(t, features)| (model.score(features), *t))
         .max_by(|(a, x), (b, y)| {
             a.total_cmp(b)
                 .then(x.weight.cmp(&y.weight))

@@ -22,28 +22,24 @@ const SHIPPED: &str = include_str!("../../kb/main_event_weights.tsv");
 pub const WEIGHTS_VAR: &str = "EVENTGRAPH_MAIN_EVENT_WEIGHTS";
 
 const KINDS: usize = EventKind::ALL.len();
-/// Scalar features after the per-kind ones (see [`scalar_name`]).
-const SCALARS: usize = 10;
+/// Scalar features after the per-kind ones, in feature order.
+const SCALAR_NAMES: [&str; 10] = [
+    "lexicon_rank",
+    "in_headline",
+    "in_lead",
+    "headline_speech_verb",
+    "reporting_act",
+    "planned",
+    "during",
+    "lead_position",
+    "attributed_sentence",
+    "first_of_its_kind",
+];
 /// Features: kind, kind in the headline, then the scalars.
-pub const FEATURES: usize = 2 * KINDS + SCALARS;
+pub const FEATURES: usize = 2 * KINDS + SCALAR_NAMES.len();
 
 fn kind_index(kind: EventKind) -> usize {
     EventKind::ALL.iter().position(|k| *k == kind).unwrap_or(0)
-}
-
-fn scalar_name(i: usize) -> &'static str {
-    [
-        "lexicon_rank",
-        "in_headline",
-        "in_lead",
-        "headline_speech_verb",
-        "reporting_act",
-        "planned",
-        "during",
-        "lead_position",
-        "attributed_sentence",
-        "first_of_its_kind",
-    ][i]
 }
 
 /// The name of feature `i` (as in the weights file).
@@ -53,7 +49,7 @@ pub fn feature_name(i: usize) -> String {
     } else if i < 2 * KINDS {
         format!("headline_kind={}", EventKind::ALL[i - KINDS].name())
     } else {
-        scalar_name(i - 2 * KINDS).to_string()
+        SCALAR_NAMES[i - 2 * KINDS].to_string()
     }
 }
 

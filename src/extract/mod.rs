@@ -384,13 +384,17 @@ impl Extractor {
             layout,
             attribution: &scan.attribution,
         };
+        let weighed: Vec<(&Trigger, [f64; main_event::FEATURES])> = candidates
+            .iter()
+            .map(|t| (*t, main_event::features(t, &candidates, &context)))
+            .collect();
         if let Some(sink) = candidate_sink {
-            sink.extend(candidates.iter().map(|t| MainCandidate {
+            sink.extend(weighed.iter().map(|(t, features)| MainCandidate {
                 kind: t.kind,
-                features: main_event::features(t, &candidates, &context),
+                features: *features,
             }));
         }
-        let main = main_trigger(&self.main_model, &candidates, &context);
+        let main = main_trigger(&self.main_model, &weighed);
         // A headline about a planned event, attributed in the lead («Бұл туралы 1 тамызда
         // Ақорда хабарлама таратты», «Об этом сообщили в Кремле»): the article reports the
         // announcement; the planned event is what it announces.
